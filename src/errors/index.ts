@@ -1,0 +1,3 @@
+export * from './database-errors'
+export * from './kysely-entities-error'
+export { columnsFromDetail, mapDatabaseError } from './map-database-error'

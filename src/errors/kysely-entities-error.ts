@@ -1,0 +1,100 @@
+/**
+ * Stable machine-readable codes carried by every error this package throws.
+ * Branch on `error.code` (or on the class); messages are for people and may change.
+ */
+export type ErrorCode =
+  | 'INVALID_DEFINITION'
+  | 'ENTITY_VALIDATION'
+  | 'MISSING_PARAMETER'
+  | 'INVALID_QUERY'
+  | 'NOT_FOUND'
+  | 'DTO_DEFINITION'
+  | 'DATABASE'
+  | 'UNIQUE_VIOLATION'
+  | 'FOREIGN_KEY_VIOLATION'
+  | 'NOT_NULL_VIOLATION'
+  | 'CHECK_VIOLATION'
+  | 'SERIALIZATION_FAILURE'
+  | 'CONNECTION'
+  | 'STATEMENT_TIMEOUT'
+  | 'POOL_TIMEOUT'
+  | 'DATABASE_CLOSED'
+  | 'POSTGRES_START'
+  | 'MIGRATION'
+
+/**
+ * Base of every error thrown by kysely-entities.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await users.insert({ email })
+ * } catch (e) {
+ *   if (e instanceof KyselyEntitiesError && e.code === 'UNIQUE_VIOLATION') return conflict()
+ *   throw e
+ * }
+ * ```
+ */
+export class KyselyEntitiesError extends Error {
+  /** Stable code: see {@link ErrorCode}. */
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/**
+ * A table or column definition that cannot work: a reserved property name, two properties on one
+ * column, a `references()` to a column of another type. Thrown by `defineTable` at definition time.
+ */
+export class InvalidDefinitionError extends KyselyEntitiesError {
+  constructor(message: string) {
+    super('INVALID_DEFINITION', message)
+  }
+}
+
+/**
+ * Input that cannot become a safe query: an unknown column, an unknown operator, a non-integer
+ * limit, an empty `in` list. Thrown before anything is sent to the database.
+ */
+export class InvalidQueryError extends KyselyEntitiesError {
+  /** Where in the input the problem is, e.g. `where.createdAt.gt` or `limit`. */
+  readonly path: string
+
+  constructor(path: string, message: string) {
+    super('INVALID_QUERY', path === '' ? message : `${path}: ${message}`)
+    this.path = path
+  }
+}
+
+/**
+ * Raw SQL named a parameter (`@user_id`) that the parameters object does not bind.
+ *
+ * @example
+ * ```ts
+ * await db.raw('SELECT * FROM users WHERE id = @id', {}) // throws MissingParameterError: id
+ * ```
+ */
+export class MissingParameterError extends KyselyEntitiesError {
+  /** The parameter name without the `@`. */
+  readonly parameter: string
+
+  constructor(parameter: string) {
+    super('MISSING_PARAMETER', `Missing value for named parameter @${parameter}`)
+    this.parameter = parameter
+  }
+}
+
+/** A `...OrThrow` finder found no row. */
+export class NotFoundError extends KyselyEntitiesError {
+  /** The SQL name of the table searched. */
+  readonly table: string
+
+  constructor(table: string, message = `No row found in ${table}`) {
+    super('NOT_FOUND', message)
+    this.table = table
+  }
+}
