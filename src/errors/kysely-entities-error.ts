@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'STATEMENT_TIMEOUT'
   | 'POOL_TIMEOUT'
   | 'DATABASE_CLOSED'
+  | 'TRANSACTION_CLOSED'
   | 'POSTGRES_START'
   | 'MIGRATION'
 
@@ -96,5 +97,22 @@ export class NotFoundError extends KyselyEntitiesError {
   constructor(table: string, message = `No row found in ${table}`) {
     super('NOT_FOUND', message)
     this.table = table
+  }
+}
+
+/** The Database was closed: no new statement is accepted. */
+export class DatabaseClosedError extends KyselyEntitiesError {
+  constructor(message = 'The database is closed') {
+    super('DATABASE_CLOSED', message)
+  }
+}
+
+/**
+ * A transaction handle was used after its transaction ended (committed or rolled back), or while
+ * a nested transaction of it was running: its statements would have run outside the transaction.
+ */
+export class TransactionClosedError extends KyselyEntitiesError {
+  constructor(message = 'This transaction has already ended') {
+    super('TRANSACTION_CLOSED', message)
   }
 }

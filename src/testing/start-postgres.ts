@@ -77,7 +77,9 @@ function explain(log: readonly string[], cause: unknown): string {
     return `a file or directory is not accessible to the postgres user. ${fatal.join(' | ')}`
   }
   const why = cause instanceof Error ? cause.message : String(cause ?? '')
-  return [why, ...fatal].filter((s) => s !== '' && s !== 'undefined').join(' | ') || text.slice(-2000)
+  return (
+    [why, ...fatal].filter((s) => s !== '' && s !== 'undefined').join(' | ') || text.slice(-2000)
+  )
 }
 
 /**

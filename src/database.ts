@@ -1,0 +1,364 @@
+import {
+  type AccessMode,
+  CompiledQuery,
+  type ControlledTransaction,
+  type IsolationLevel,
+  Kysely,
+} from 'kysely'
+import type postgres from 'postgres'
+import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
+import { PostgresJsDialect } from './driver/postgres-js-dialect'
+import {
+  DatabaseClosedError,
+  InvalidDefinitionError,
+  InvalidQueryError,
+  TransactionClosedError,
+} from './errors/kysely-entities-error'
+import { mapDatabaseError } from './errors/map-database-error'
+import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
+import type { AnyTable } from './schema/define-table'
+import type { KyselyDatabase, TableRecord } from './schema/table-types'
+
+/** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
+export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
+  /** The table definitions this database serves, e.g. `{ users, functions }`. */
+  readonly tables: TTables
+  /**
+   * An existing postgres.js client to run on instead of opening a pool. It is not ended by
+   * `close()`; its own type parsers apply (see {@link createPostgresClient} for ours).
+   */
+  readonly client?: postgres.Sql<any>
+}
+
+/** Options of {@link Database.transaction}. */
+export interface TransactionOptions {
+  /** `read committed` (PostgreSQL's default), `repeatable read`, `serializable`, ... */
+  readonly isolationLevel?: IsolationLevel
+  /** `read only` or `read write`. */
+  readonly accessMode?: AccessMode
+}
+
+const ISOLATION_LEVELS: ReadonlySet<string> = new Set([
+  'read uncommitted',
+  'read committed',
+  'repeatable read',
+  'serializable',
+  'snapshot',
+])
+const ACCESS_MODES: ReadonlySet<string> = new Set(['read only', 'read write'])
+
+// One per Database.connect/fromKysely: shared by every transaction handle made from it.
+interface Root {
+  closed: boolean
+  readonly kysely: Kysely<any>
+}
+
+// One per transaction level: a handle whose scope has ended must refuse work.
+interface Scope {
+  ended: boolean
+  busy: boolean
+  readonly depth: number
+  readonly trx: ControlledTransaction<any, string[]>
+  savepoints: number
+}
+
+function checkTables(tables: unknown): void {
+  if (tables === null || typeof tables !== 'object') {
+    throw new InvalidDefinitionError(
+      'Database: `tables` must be an object of defineTable() results',
+    )
+  }
+  const names = new Map<string, string>()
+  for (const [key, table] of Object.entries(tables)) {
+    const t = table as Partial<AnyTable> | undefined
+    if (t === undefined || t === null || typeof t.$name !== 'string' || t.$meta === undefined) {
+      throw new InvalidDefinitionError(
+        `Database: tables.${key} is not a table made by defineTable()`,
+      )
+    }
+    const other = names.get(t.$name)
+    if (other !== undefined) {
+      throw new InvalidDefinitionError(
+        `Database: tables.${other} and tables.${key} both define table "${t.$name}"`,
+      )
+    }
+    names.set(t.$name, key)
+  }
+}
+
+/**
+ * A PostgreSQL database served through its table definitions: a typed Kysely instance, raw SQL
+ * with named parameters, and transactions. Managers and entities work through it.
+ *
+ * @example
+ * ```ts
+ * const db = await Database.connect({ url: process.env.DATABASE_URL, tables: { users, functions } })
+ * const rows = await db.raw('SELECT uuid FROM functions WHERE user_id = @user_id', { user_id: 1 })
+ * // SELECT uuid FROM functions WHERE user_id = $1   -- parameters: [1]
+ * await db.close()
+ * ```
+ */
+export class Database<TTables extends TableRecord = TableRecord> {
+  readonly #kysely: Kysely<KyselyDatabase<TTables>>
+  readonly #tables: TTables
+  readonly #root: Root
+  readonly #scope: Scope | undefined
+
+  private constructor(
+    kysely: Kysely<KyselyDatabase<TTables>>,
+    tables: TTables,
+    root: Root,
+    scope: Scope | undefined,
+  ) {
+    this.#kysely = kysely
+    this.#tables = tables
+    this.#root = root
+    this.#scope = scope
+  }
+
+  /**
+   * Opens a postgres.js pool (prepared statements, one reserved connection per transaction only)
+   * and checks that the server answers, so a bad URL or a refused connection fails here with a
+   * {@link ConnectionError} rather than at the first query.
+   *
+   * @example
+   * ```ts
+   * const db = await Database.connect({ url: 'postgres://app@localhost/app', tables: { users }, max: 20 })
+   * ```
+   */
+  static async connect<TTables extends TableRecord>(
+    options: ConnectOptions<TTables>,
+  ): Promise<Database<TTables>> {
+    checkTables(options.tables)
+    const { tables, client, ...connection } = options
+    const sql = client ?? createPostgresClient(connection)
+    const kysely = new Kysely<KyselyDatabase<TTables>>({
+      dialect: new PostgresJsDialect({ sql, ownsClient: client === undefined }),
+    })
+    try {
+      await kysely.executeQuery(CompiledQuery.raw('select 1'))
+    } catch (error) {
+      await kysely.destroy().catch(() => {})
+      throw mapDatabaseError(error)
+    }
+    return new Database(kysely, tables, { closed: false, kysely }, undefined)
+  }
+
+  /**
+   * Serves the tables through a Kysely instance you already have, on any PostgreSQL dialect
+   * (pg, postgres.js, PGlite). Entities normalise what those drivers return (an int8 as a string,
+   * a date as a `Date`). `close()` destroys that Kysely instance.
+   *
+   * @example
+   * ```ts
+   * const db = Database.fromKysely(new Kysely({ dialect: new PostgresDialect({ pool }) }), { tables })
+   * ```
+   */
+  static fromKysely<TTables extends TableRecord>(
+    kysely: Kysely<any>,
+    options: { readonly tables: TTables },
+  ): Database<TTables> {
+    checkTables(options.tables)
+    return new Database(kysely, options.tables, { closed: false, kysely }, undefined)
+  }
+
+  /** The typed Kysely instance (SQL table and column names); inside a transaction, the transaction. */
+  get kysely(): Kysely<KyselyDatabase<TTables>> {
+    this.#assertUsable()
+    return this.#kysely
+  }
+
+  /** The table definitions. */
+  get tables(): TTables {
+    return this.#tables
+  }
+
+  /** True on a handle given to a {@link transaction} callback. */
+  get isTransaction(): boolean {
+    return this.#scope !== undefined
+  }
+
+  /**
+   * Runs raw SQL with named parameters (`@name`), sent as bind parameters of a prepared statement.
+   * `@name` inside string literals, quoted identifiers, dollar-quoted bodies and comments is left
+   * alone, as are operators such as `@>` and `::` casts. An unbound name throws
+   * {@link MissingParameterError} before anything is sent.
+   *
+   * @example
+   * ```ts
+   * const rows = await db.raw<{ uuid: string; deployments: bigint }>(
+   *   `SELECT f.uuid, COUNT(fd.id) AS deployments FROM functions f
+   *    LEFT JOIN function_deployments fd ON fd.function_id = f.id
+   *    WHERE f.user_id = @user_id GROUP BY f.id HAVING COUNT(fd.id) > @min`,
+   *   { user_id: 1, min: 5 },
+   * )
+   * // ... WHERE f.user_id = $1 GROUP BY f.id HAVING COUNT(fd.id) > $2   -- [1, 5]
+   * ```
+   */
+  async raw<R = Record<string, unknown>>(
+    text: string,
+    params: Readonly<Record<string, unknown>> = {},
+  ): Promise<R[]> {
+    if (typeof text !== 'string') throw new InvalidQueryError('sql', 'expected a string of SQL')
+    const compiled = compileNamedSql(text)
+    const parameters = bindNamedParameters(compiled, params)
+    const result = await this.execute<R>(CompiledQuery.raw(compiled.sql, parameters))
+    return result.rows as R[]
+  }
+
+  /**
+   * {@link raw} for a statement that returns at most one row: that row, or `null`.
+   * @example
+   * ```ts
+   * const stats = await db.rawOne<{ total: bigint }>('SELECT COUNT(*) AS total FROM functions WHERE user_id = @id', { id })
+   * ```
+   */
+  async rawOne<R = Record<string, unknown>>(
+    text: string,
+    params: Readonly<Record<string, unknown>> = {},
+  ): Promise<R | null> {
+    const rows = await this.raw<R>(text, params)
+    return rows[0] ?? null
+  }
+
+  /**
+   * Runs a compiled query on this handle (in its transaction, if any), mapping driver errors to
+   * this package's error classes.
+   */
+  async execute<R>(
+    query: CompiledQuery<unknown>,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    this.#assertUsable()
+    try {
+      return (await this.#kysely.executeQuery(query)) as { rows: R[]; numAffectedRows?: bigint }
+    } catch (error) {
+      throw mapDatabaseError(error)
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction: everything done through the `tx` it receives (raw SQL, its
+   * `kysely`, its managers) is inside it. Returning commits; throwing rolls back and rethrows.
+   * Called on a `tx`, it opens a savepoint instead, and a throw rolls back only that level.
+   *
+   * @example
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   await tx.raw('UPDATE functions SET active_deployment_id = @d WHERE id = @f', { d, f })
+   *   await tx.transaction(async (inner) => { ... })   // SAVEPOINT ke_sp_1 ... RELEASE SAVEPOINT ke_sp_1
+   * }, { isolationLevel: 'serializable' })
+   * // begin isolation level serializable; ...; commit
+   * ```
+   */
+  async transaction<R>(
+    fn: (tx: Database<TTables>) => Promise<R>,
+    options: TransactionOptions = {},
+  ): Promise<R> {
+    this.#assertUsable()
+    const { isolationLevel, accessMode } = options
+    if (isolationLevel !== undefined && !ISOLATION_LEVELS.has(isolationLevel)) {
+      throw new InvalidQueryError(
+        'isolationLevel',
+        `unknown isolation level ${JSON.stringify(isolationLevel)}`,
+      )
+    }
+    if (accessMode !== undefined && !ACCESS_MODES.has(accessMode)) {
+      throw new InvalidQueryError('accessMode', `unknown access mode ${JSON.stringify(accessMode)}`)
+    }
+    const scope = this.#scope
+    if (scope !== undefined) {
+      if (isolationLevel !== undefined || accessMode !== undefined) {
+        throw new InvalidQueryError(
+          isolationLevel !== undefined ? 'isolationLevel' : 'accessMode',
+          'a nested transaction (savepoint) runs with its parent transaction settings',
+        )
+      }
+      return this.#savepoint(scope, fn)
+    }
+    let builder = this.#kysely.startTransaction()
+    if (isolationLevel !== undefined) builder = builder.setIsolationLevel(isolationLevel)
+    if (accessMode !== undefined) builder = builder.setAccessMode(accessMode)
+    let trx: ControlledTransaction<any, string[]>
+    try {
+      trx = (await builder.execute()) as ControlledTransaction<any, string[]>
+    } catch (error) {
+      throw mapDatabaseError(error)
+    }
+    const child: Scope = { ended: false, busy: false, depth: 1, trx, savepoints: 0 }
+    const tx = new Database<TTables>(trx as any, this.#tables, this.#root, child)
+    try {
+      const result = await fn(tx)
+      child.ended = true
+      await trx.commit().execute()
+      return result
+    } catch (error) {
+      child.ended = true
+      if (!trx.isCommitted && !trx.isRolledBack)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => {})
+      throw mapDatabaseError(error)
+    }
+  }
+
+  async #savepoint<R>(scope: Scope, fn: (tx: Database<TTables>) => Promise<R>): Promise<R> {
+    if (scope.busy) {
+      throw new TransactionClosedError(
+        'A nested transaction is already running on this transaction: await it before starting another',
+      )
+    }
+    // Our own counter, never user input, names the savepoint.
+    const name = `ke_sp_${scope.depth}_${++scope.savepoints}`
+    scope.busy = true
+    try {
+      const sp = (await scope.trx.savepoint(name).execute()) as ControlledTransaction<any, string[]>
+      const child: Scope = {
+        ended: false,
+        busy: false,
+        depth: scope.depth + 1,
+        trx: sp,
+        savepoints: 0,
+      }
+      const tx = new Database<TTables>(sp as any, this.#tables, this.#root, child)
+      try {
+        const result = await fn(tx)
+        child.ended = true
+        await (sp as any).releaseSavepoint(name).execute()
+        return result
+      } catch (error) {
+        child.ended = true
+        await (sp as any).rollbackToSavepoint(name).execute()
+        throw mapDatabaseError(error)
+      }
+    } finally {
+      scope.busy = false
+    }
+  }
+
+  /**
+   * Ends the pool (when this Database opened it). Later calls throw {@link DatabaseClosedError}.
+   * Not allowed on a transaction handle.
+   */
+  async close(): Promise<void> {
+    if (this.#scope !== undefined) {
+      throw new TransactionClosedError('close() is not available inside a transaction')
+    }
+    if (this.#root.closed) return
+    this.#root.closed = true
+    await this.#root.kysely.destroy()
+  }
+
+  #assertUsable(): void {
+    if (this.#root.closed) throw new DatabaseClosedError()
+    const scope = this.#scope
+    if (scope !== undefined) {
+      if (scope.ended) throw new TransactionClosedError()
+      if (scope.busy) {
+        throw new TransactionClosedError(
+          'This transaction has a nested transaction running: use the handle that nested transaction received',
+        )
+      }
+    }
+  }
+}

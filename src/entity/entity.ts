@@ -1,0 +1,185 @@
+import type { z } from 'zod'
+import type { AnyTable, Column } from '../schema/define-table'
+import type { EntityProps, InsertProps, RowOf, UpdateProps } from '../schema/table-types'
+import { EntityValidationError } from './entity-validation-error'
+import { type DecodeStep, decodePlan, decodeRow } from './row-decoder'
+
+/** The methods every entity has. */
+export interface EntityMethods<T extends AnyTable> {
+  /** The entity as a snake_case row, with only the fields that are set (not `undefined`). */
+  toMap(): RowOf<T>
+  /** A new entity with `patch` applied and validated; this one is untouched. */
+  copyWith(patch: UpdateProps<T>): this
+  /** JSON of the entity without its secret columns. For API responses, use a DTO. */
+  toJSON(): Record<string, unknown>
+}
+
+/** An entity of table `T`: its typed readonly fields and the entity methods. */
+export type EntityOf<T extends AnyTable> = EntityProps<T> & EntityMethods<T>
+
+/** Any entity class constructor. */
+export type EntityConstructor<T extends AnyTable = AnyTable> = new (
+  props: EntityProps<T>,
+) => EntityOf<T>
+
+/** The static side of an entity class made by {@link Entity.of}. */
+export interface EntityStatics<T extends AnyTable> {
+  /** The table this entity maps. */
+  readonly table: T
+  /** zod schema of a whole entity, camelCase (reuse it to validate requests). */
+  readonly schema: z.ZodType<EntityProps<T>>
+  /** zod schema of insert data: required where NOT NULL without default; unknown keys refused. */
+  readonly insertSchema: z.ZodType<InsertProps<T>>
+  /** zod schema of an update patch: every field optional; unknown keys refused. */
+  readonly updateSchema: z.ZodType<UpdateProps<T>>
+  /**
+   * A snake_case row to an entity, validated (throws {@link EntityValidationError} naming the
+   * column and what was wrong). Keys that are not columns (e.g. from a join) are ignored.
+   */
+  fromMap<C extends EntityConstructor<T>>(this: C, row: unknown): InstanceType<C>
+  /** camelCase data to an entity, validated. */
+  parse<C extends EntityConstructor<T>>(this: C, props: unknown): InstanceType<C>
+  /**
+   * A row the table's own query returned to an entity: renamed and normalised, not validated
+   * (the database already enforced the types). Used by managers; prefer `fromMap` for other data.
+   */
+  fromRow<C extends EntityConstructor<T>>(
+    this: C,
+    row: Readonly<Record<string, unknown>>,
+  ): InstanceType<C>
+}
+
+/** An entity class for table `T`: `new`-able with its fields, plus {@link EntityStatics}. */
+export type EntityClass<T extends AnyTable> = EntityConstructor<T> & EntityStatics<T>
+
+/** Any entity class. */
+export type AnyEntityClass = EntityClass<any>
+
+/** The table of an entity class. */
+export type TableOfEntity<E> = E extends EntityStatics<infer T> ? T : never
+
+const ROW_PLAN = Symbol('kysely-entities.rowPlan')
+
+interface EntityInternals {
+  readonly table: AnyTable
+  readonly columns: readonly Column[]
+  readonly properties: readonly string[]
+  readonly [ROW_PLAN]: readonly DecodeStep[]
+}
+
+function internalsOf(instance: object): EntityInternals {
+  return instance.constructor as unknown as EntityInternals
+}
+
+function parseWith(table: AnyTable, schema: z.ZodType, data: unknown): Record<string, unknown> {
+  const result = schema.safeParse(data)
+  if (!result.success) throw EntityValidationError.fromZod(table.$name, result.error)
+  return result.data as Record<string, unknown>
+}
+
+function of<T extends AnyTable>(table: T): EntityClass<T> {
+  const meta = table.$meta
+  const columns = meta.columns
+  const properties = Object.freeze(columns.map((c) => c.property))
+  const secrets = new Set(columns.filter((c) => c.secret).map((c) => c.property))
+  const plan = decodePlan(columns)
+
+  class BaseEntity {
+    static readonly table = table
+    static readonly columns = columns
+    static readonly properties = properties
+    static readonly schema = meta.entitySchema
+    static readonly insertSchema = meta.insertSchema
+    static readonly updateSchema = meta.updateSchema
+    static readonly [ROW_PLAN] = plan
+
+    constructor(props: Readonly<Record<string, unknown>>) {
+      // Assign in column order so every entity of a table has the same shape (fast property access).
+      const self = this as unknown as Record<string, unknown>
+      for (const property of properties) self[property] = props[property]
+    }
+
+    static fromMap(this: new (p: object) => object, row: unknown): object {
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        throw new EntityValidationError(table.$name, [
+          { path: '', message: 'expected a row object' },
+        ])
+      }
+      const parsed = parseWith(table, meta.rowSchema, row)
+      const props: Record<string, unknown> = {}
+      for (const c of columns) props[c.property] = parsed[c.name]
+      return new this(props)
+    }
+
+    static parse(this: new (p: object) => object, props: unknown): object {
+      return new this(parseWith(table, meta.entitySchema, props))
+    }
+
+    static fromRow(
+      this: new (
+        p: object,
+      ) => object,
+      row: Readonly<Record<string, unknown>>,
+    ): object {
+      return new this(decodeRow(plan, row))
+    }
+
+    toMap(): Record<string, unknown> {
+      const self = this as unknown as Record<string, unknown>
+      const out: Record<string, unknown> = {}
+      for (const c of internalsOf(this).columns) {
+        const value = self[c.property]
+        if (value !== undefined) out[c.name] = value
+      }
+      return out
+    }
+
+    copyWith(patch: unknown): this {
+      const parsed = parseWith(table, meta.updateSchema, patch ?? {})
+      const self = this as unknown as Record<string, unknown>
+      const next: Record<string, unknown> = {}
+      for (const p of internalsOf(this).properties) {
+        next[p] = parsed[p] === undefined ? self[p] : parsed[p]
+      }
+      const Ctor = this.constructor as new (p: object) => this
+      return new Ctor(next)
+    }
+
+    toJSON(): Record<string, unknown> {
+      const self = this as unknown as Record<string, unknown>
+      const out: Record<string, unknown> = {}
+      for (const p of properties) if (!secrets.has(p)) out[p] = self[p]
+      return out
+    }
+  }
+  Object.defineProperty(BaseEntity, 'name', { value: `Entity(${table.$name})` })
+  return BaseEntity as unknown as EntityClass<T>
+}
+
+/**
+ * Entity classes derived from table definitions.
+ *
+ * @example
+ * ```ts
+ * export class UserEntity extends Entity.of(users) {
+ *   get domain() { return this.email.split('@')[1] }
+ * }
+ * const u = UserEntity.fromMap({ id: 1, uuid, email: 'a@x.io', password_hash: h, created_at: new Date() })
+ * u.email                       // 'a@x.io' (typed string, readonly)
+ * u.toMap()                     // { id: 1, uuid, email: 'a@x.io', password_hash: h, created_at: ... }
+ * u.copyWith({ email: 'b@x.io' }) // a new UserEntity; u is unchanged
+ * ```
+ */
+export const Entity = Object.freeze({
+  /** The base class for entities of `table`: extend it (`class UserEntity extends Entity.of(users) {}`). */
+  of,
+})
+
+/** True when `value` is an entity class made by {@link Entity.of}. */
+export function isEntityClass(value: unknown): value is AnyEntityClass {
+  return (
+    typeof value === 'function' &&
+    ROW_PLAN in value &&
+    typeof (value as { table?: unknown }).table === 'object'
+  )
+}

@@ -1,0 +1,13 @@
+export {
+  type AnyEntityClass,
+  Entity,
+  type EntityClass,
+  type EntityConstructor,
+  type EntityMethods,
+  type EntityOf,
+  type EntityStatics,
+  isEntityClass,
+  type TableOfEntity,
+} from './entity'
+export { EntityValidationError, type ValidationIssue } from './entity-validation-error'
+export { type DecodeStep, decodePlan, decodeRow } from './row-decoder'

@@ -1,0 +1,492 @@
+import { z } from 'zod'
+import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import {
+  type AnyColumnBuilder,
+  ColumnBuilder,
+  type ColumnConfig,
+  type ColumnKind,
+  type ColumnState,
+  type ColumnTarget,
+  type StateOf,
+} from './column-builder'
+import { columnSchema } from './column-value-schema'
+import { quoteIdentifier, snakeCase } from './naming'
+import { type RelationBuilder, type RelationDefinition, relationBuilder } from './relations'
+
+/** The columns argument of `defineTable`: property name to column builder. */
+export type ColumnBuilders = Record<string, AnyColumnBuilder>
+
+/**
+ * A column of a defined table: its builder's description plus the names it got from the table,
+ * and its zod schema. Frozen.
+ */
+export interface Column<S extends ColumnState = ColumnState, P extends string = string>
+  extends ColumnTarget {
+  /** Type-level state only. */
+  readonly '~state'?: S
+  /** SQL name of the table. */
+  readonly table: string
+  /** camelCase property name on entities. */
+  readonly property: P
+  /** SQL column name. */
+  readonly name: string
+  readonly kind: ColumnKind
+  /** The PostgreSQL type as DDL writes it, e.g. `varchar(255)`. */
+  readonly sqlType: string
+  readonly notNull: boolean
+  readonly hasDefault: boolean
+  readonly primaryKey: boolean
+  readonly unique: boolean
+  readonly internal: boolean
+  readonly secret: boolean
+  readonly onUpdateNow: boolean
+  readonly config: ColumnConfig
+  /** Validates and normalises one value of this column (null allowed unless NOT NULL). */
+  readonly schema: z.ZodType
+}
+
+/** A declared index. */
+export interface IndexDefinition {
+  readonly name: string
+  readonly columns: readonly Column[]
+  readonly unique: boolean
+  /** Partial index predicate, SQL written in the definition. */
+  readonly where: string | undefined
+}
+
+/** A declared multi-column (or single-column) UNIQUE constraint. */
+export interface UniqueDefinition {
+  readonly name: string
+  readonly columns: readonly Column[]
+}
+
+/** A CHECK constraint. */
+export interface CheckDefinition {
+  readonly name: string
+  readonly expression: string
+}
+
+/** Everything derived from a definition once, when the table is defined. */
+export interface TableMeta {
+  /** SQL name of the table. */
+  readonly name: string
+  /** `"name"`, quoted. */
+  readonly quotedName: string
+  /** Columns in definition order. */
+  readonly columns: readonly Column[]
+  readonly byProperty: ReadonlyMap<string, Column>
+  readonly byName: ReadonlyMap<string, Column>
+  readonly primaryKey: readonly Column[]
+  /** The public identifier: the uuid column named `uuid` (or `publicId` in the options). */
+  readonly publicId: Column | undefined
+  readonly softDelete: Column | undefined
+  readonly onUpdateNow: readonly Column[]
+  readonly indexes: readonly IndexDefinition[]
+  readonly uniques: readonly UniqueDefinition[]
+  readonly checks: readonly CheckDefinition[]
+  /** `"id", "uuid", "email"`: every column, quoted, in order. */
+  readonly selectList: string
+  /** snake_case row -> validated camelCase-ready values (keys stay snake_case). */
+  readonly rowSchema: z.ZodObject
+  /** camelCase properties of a whole entity. */
+  readonly entitySchema: z.ZodObject
+  /** camelCase insert data: required where NOT NULL without default; unknown keys refused. */
+  readonly insertSchema: z.ZodObject
+  /** camelCase update patch: every key optional; unknown keys refused. */
+  readonly updateSchema: z.ZodObject
+}
+
+type Keys<C> = keyof C & string
+
+/** An index given in the options: its columns, or a full description. */
+export type IndexInput<C> =
+  | readonly Keys<C>[]
+  | {
+      readonly columns: readonly Keys<C>[]
+      readonly name?: string
+      readonly unique?: boolean
+      readonly where?: string
+    }
+
+/** Options of `defineTable`. */
+export interface TableOptions<C extends ColumnBuilders> {
+  /** A composite primary key (for one column, use `.primaryKey()` on it). */
+  readonly primaryKey?: readonly Keys<C>[]
+  /** Indexes to create, e.g. `[['email'], ['userId', 'createdAt']]`. */
+  readonly indexes?: readonly IndexInput<C>[]
+  /** UNIQUE constraints over several columns, e.g. `[['userId', 'name']]`. */
+  readonly uniques?: readonly (readonly Keys<C>[])[]
+  /** CHECK constraints: name to SQL expression (written in the definition, never user input). */
+  readonly checks?: Readonly<Record<string, string>>
+  /** A nullable timestamp column: deleting sets it; finders skip rows where it is set. */
+  readonly softDelete?: Keys<C>
+  /** The public identifier used by `findByUuid` and DTOs. Default: a uuid column named `uuid`. */
+  readonly publicId?: Keys<C>
+  /** Relations to other tables, used by managers to load related rows. */
+  readonly relations?: (r: RelationBuilder) => Readonly<Record<string, RelationDefinition>>
+}
+
+/** The parts of a table every table has, whatever its columns. */
+export interface TableBase<N extends string = string, C extends ColumnBuilders = ColumnBuilders> {
+  /** SQL name of the table. */
+  readonly $name: N
+  /** Columns by property name. */
+  readonly $columns: TableColumns<C>
+  /** Maps and validators computed at definition time. */
+  readonly $meta: TableMeta
+  /** Relations by name. */
+  readonly $relations: Readonly<Record<string, RelationDefinition>>
+  /** Type-level only: the column builders. */
+  readonly '~columns'?: C
+}
+
+/** The columns of a table by property name. */
+export type TableColumns<C extends ColumnBuilders> = {
+  readonly [K in Keys<C>]: Column<StateOf<C[K]>, K>
+}
+
+/**
+ * A defined table: its columns are properties (`users.email`), its metadata is under `$`.
+ */
+export type Table<N extends string = string, C extends ColumnBuilders = ColumnBuilders> = TableBase<
+  N,
+  C
+> &
+  TableColumns<C>
+
+/** Any defined table. */
+export type AnyTable = TableBase<string, any>
+
+const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+const PROPERTY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+// Names that entities or objects already use for something else.
+const RESERVED = new Set([
+  'toMap',
+  'copyWith',
+  'toJSON',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+])
+
+function sqlTypeOf(config: ColumnConfig): string {
+  switch (config.kind) {
+    case 'varchar':
+      return `varchar(${config.length})`
+    case 'numeric':
+      if (config.precision === undefined) return 'numeric'
+      return config.scale === undefined
+        ? `numeric(${config.precision})`
+        : `numeric(${config.precision},${config.scale})`
+    case 'doublePrecision':
+      return 'double precision'
+    case 'textArray':
+      return 'text[]'
+    case 'integerArray':
+      return 'integer[]'
+    default:
+      return config.kind
+  }
+}
+
+function checkColumn(where: string, config: ColumnConfig): void {
+  const fail = (why: string) => {
+    throw new InvalidDefinitionError(`${where}: ${why}`)
+  }
+  if (config.kind === 'varchar') {
+    const n = config.length
+    if (n === undefined || !Number.isInteger(n) || n < 1 || n > 10485760) {
+      fail(`varchar length must be an integer from 1 to 10485760, got ${String(n)}`)
+    }
+  }
+  if (config.kind === 'numeric' && config.precision !== undefined) {
+    const { precision: p, scale: s } = config
+    if (!Number.isInteger(p) || p < 1 || p > 1000) fail(`numeric precision must be 1..1000`)
+    if (s !== undefined && (!Number.isInteger(s) || s < 0 || s > p)) {
+      fail(`numeric scale must be 0..precision`)
+    }
+  }
+  if (config.primaryKey && !config.notNull) fail('a primary key cannot be nullable')
+  if (config.onUpdateNow && config.kind !== 'timestamp' && config.kind !== 'timestamptz') {
+    fail('onUpdateNow() needs a timestamp column')
+  }
+  if (config.enumValues !== undefined && !ColumnBuilder.isTextKind(config.kind)) {
+    fail('enum() needs a text or varchar column')
+  }
+  const d = config.defaultValue
+  if (d?.kind === 'sql' && d.sql === 'gen_random_uuid()' && config.kind !== 'uuid') {
+    fail('defaultRandom() needs a uuid column')
+  }
+  if (d?.kind === 'sql' && /^CURRENT_(TIMESTAMP|DATE)$/.test(d.sql)) {
+    if (!ColumnBuilder.isTimeKind(config.kind))
+      fail('defaultNow() needs a timestamp or date column')
+  }
+}
+
+function buildColumn(table: string, property: string, builder: unknown): Column {
+  const where = `defineTable("${table}") column "${property}"`
+  if (!(builder instanceof ColumnBuilder)) {
+    throw new InvalidDefinitionError(`${where}: expected a column builder such as c.text()`)
+  }
+  if (!PROPERTY_RE.test(property)) {
+    throw new InvalidDefinitionError(`${where}: a property name must be an identifier`)
+  }
+  if (RESERVED.has(property)) {
+    throw new InvalidDefinitionError(`${where}: "${property}" is reserved by entities`)
+  }
+  const config = builder.config
+  checkColumn(where, config)
+  const name = config.name ?? snakeCase(property)
+  if (name.length === 0 || name.length > 63 || name.includes('\u0000')) {
+    throw new InvalidDefinitionError(`${where}: SQL name "${name}" must be 1 to 63 characters`)
+  }
+  const schema = columnSchema(config)
+  if (config.defaultValue?.kind === 'value') {
+    const result = schema.safeParse(config.defaultValue.value)
+    if (!result.success) {
+      throw new InvalidDefinitionError(`${where}: default value does not fit the column type`)
+    }
+  }
+  return Object.freeze({
+    table,
+    property,
+    name,
+    kind: config.kind,
+    sqlType: sqlTypeOf(config),
+    notNull: config.notNull,
+    hasDefault: config.hasDefault,
+    primaryKey: config.primaryKey,
+    unique: config.unique,
+    internal: config.internal,
+    secret: config.secret,
+    onUpdateNow: config.onUpdateNow,
+    config,
+    schema,
+  })
+}
+
+function pick(
+  table: string,
+  byProperty: ReadonlyMap<string, Column>,
+  what: string,
+  properties: readonly string[],
+): readonly Column[] {
+  if (properties.length === 0) {
+    throw new InvalidDefinitionError(`defineTable("${table}"): ${what} lists no columns`)
+  }
+  return Object.freeze(
+    properties.map((p) => {
+      const column = byProperty.get(p)
+      if (column === undefined) {
+        throw new InvalidDefinitionError(
+          `defineTable("${table}"): ${what} names unknown column "${p}"`,
+        )
+      }
+      return column
+    }),
+  )
+}
+
+function buildMeta(
+  table: string,
+  columns: readonly Column[],
+  options: TableOptions<ColumnBuilders>,
+): TableMeta {
+  const byProperty = new Map(columns.map((c) => [c.property, c]))
+  const byName = new Map<string, Column>()
+  for (const column of columns) {
+    const other = byName.get(column.name)
+    if (other !== undefined) {
+      throw new InvalidDefinitionError(
+        `defineTable("${table}"): properties "${other.property}" and "${column.property}" both map to column "${column.name}"`,
+      )
+    }
+    byName.set(column.name, column)
+  }
+  const modifierKey = columns.filter((c) => c.primaryKey)
+  if (modifierKey.length > 1) {
+    throw new InvalidDefinitionError(
+      `defineTable("${table}"): several columns call primaryKey(); use the primaryKey option for a composite key`,
+    )
+  }
+  if (modifierKey.length > 0 && options.primaryKey !== undefined) {
+    throw new InvalidDefinitionError(
+      `defineTable("${table}"): primary key given both by a column and by the options`,
+    )
+  }
+  const primaryKey =
+    options.primaryKey === undefined
+      ? Object.freeze(modifierKey)
+      : pick(table, byProperty, 'primaryKey', options.primaryKey)
+
+  let softDelete: Column | undefined
+  if (options.softDelete !== undefined) {
+    softDelete = pick(table, byProperty, 'softDelete', [options.softDelete])[0]
+    if (
+      softDelete === undefined ||
+      softDelete.notNull ||
+      !ColumnBuilder.isTimeKind(softDelete.kind)
+    ) {
+      throw new InvalidDefinitionError(
+        `defineTable("${table}"): softDelete column must be a nullable timestamp`,
+      )
+    }
+  }
+
+  let publicId: Column | undefined
+  if (options.publicId !== undefined) {
+    publicId = pick(table, byProperty, 'publicId', [options.publicId])[0]
+  } else {
+    const uuid = byProperty.get('uuid')
+    publicId = uuid?.kind === 'uuid' ? uuid : undefined
+  }
+
+  const indexes = (options.indexes ?? []).map((input): IndexDefinition => {
+    const spec = Array.isArray(input)
+      ? { columns: input as readonly string[] }
+      : (input as Exclude<IndexInput<ColumnBuilders>, readonly string[]>)
+    const cols = pick(table, byProperty, 'an index', spec.columns)
+    const name = spec.name ?? `idx_${table}_${cols.map((c) => c.name).join('_')}`
+    return Object.freeze({ name, columns: cols, unique: spec.unique ?? false, where: spec.where })
+  })
+  const uniques = (options.uniques ?? []).map((props): UniqueDefinition => {
+    const cols = pick(table, byProperty, 'a unique constraint', props)
+    // PostgreSQL's own naming, so the drift check matches constraints it created itself.
+    return Object.freeze({
+      name: `${table}_${cols.map((c) => c.name).join('_')}_key`,
+      columns: cols,
+    })
+  })
+  const checks: CheckDefinition[] = Object.entries(options.checks ?? {}).map(([name, expression]) =>
+    Object.freeze({ name, expression }),
+  )
+  for (const column of columns) {
+    const values = column.config.enumValues
+    if (values !== undefined) {
+      const list = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')
+      checks.push(
+        Object.freeze({
+          name: `${table}_${column.name}_check`,
+          expression: `${quoteIdentifier(column.name)} IN (${list})`,
+        }),
+      )
+    }
+  }
+
+  const shape = (key: (c: Column) => string, value: (c: Column) => z.ZodType) =>
+    Object.fromEntries(columns.map((c) => [key(c), value(c)]))
+  const rowSchema = z.object(
+    shape(
+      (c) => c.name,
+      (c) => c.schema,
+    ),
+  )
+  const entitySchema = z.object(
+    shape(
+      (c) => c.property,
+      (c) => c.schema,
+    ),
+  )
+  const insertSchema = z.strictObject(
+    shape(
+      (c) => c.property,
+      (c) => (c.notNull && !c.hasDefault ? c.schema : c.schema.optional()),
+    ),
+  )
+  const updateSchema = z.strictObject(
+    shape(
+      (c) => c.property,
+      (c) => c.schema.optional(),
+    ),
+  )
+
+  return Object.freeze({
+    name: table,
+    quotedName: quoteIdentifier(table),
+    columns,
+    byProperty,
+    byName,
+    primaryKey,
+    publicId,
+    softDelete,
+    onUpdateNow: Object.freeze(columns.filter((c) => c.onUpdateNow)),
+    indexes: Object.freeze(indexes),
+    uniques: Object.freeze(uniques),
+    checks: Object.freeze(checks),
+    selectList: columns.map((c) => quoteIdentifier(c.name)).join(', '),
+    rowSchema,
+    entitySchema,
+    insertSchema,
+    updateSchema,
+  })
+}
+
+/**
+ * Defines a table: the single source of truth from which entities, Kysely types, managers,
+ * DTOs, DDL and the drift check are derived. camelCase properties map to snake_case columns
+ * unless a column says `.name('...')`. Everything per-table (name maps, validators, column lists)
+ * is computed here, once; the result is frozen.
+ *
+ * @example
+ * ```ts
+ * import { defineTable, column as c } from 'kysely-entities'
+ *
+ * export const users = defineTable('users', {
+ *   id: c.serial().primaryKey(),
+ *   uuid: c.uuid().notNull().unique().defaultRandom(),
+ *   email: c.varchar(255).notNull().unique(),
+ *   passwordHash: c.varchar(255).notNull().secret(),
+ *   createdAt: c.timestamp().defaultNow(),
+ * }, { indexes: [['email']] })
+ *
+ * users.passwordHash.name // 'password_hash'
+ * // CREATE TABLE "users" ("id" serial PRIMARY KEY, "uuid" uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+ * //   "email" varchar(255) NOT NULL UNIQUE, "password_hash" varchar(255) NOT NULL,
+ * //   "created_at" timestamp DEFAULT CURRENT_TIMESTAMP)
+ * ```
+ */
+export function defineTable<const N extends string, C extends ColumnBuilders>(
+  name: N,
+  columns: C,
+  options: TableOptions<C> = {},
+): Table<N, C> {
+  if (typeof name !== 'string' || !IDENTIFIER_RE.test(name) || name.length > 63) {
+    throw new InvalidDefinitionError(
+      `defineTable: table name ${JSON.stringify(name)} must be an identifier of at most 63 characters`,
+    )
+  }
+  const entries = Object.entries(columns)
+  if (entries.length === 0) {
+    throw new InvalidDefinitionError(`defineTable("${name}"): a table needs at least one column`)
+  }
+  const built = Object.freeze(
+    entries.map(([property, builder]) => buildColumn(name, property, builder)),
+  )
+  const meta = buildMeta(name, built, options as TableOptions<ColumnBuilders>)
+  const relations = Object.freeze({ ...(options.relations?.(relationBuilder) ?? {}) })
+  for (const [relationName, relation] of Object.entries(relations)) {
+    if (
+      relation === null ||
+      typeof relation !== 'object' ||
+      typeof relation.target !== 'function'
+    ) {
+      throw new InvalidDefinitionError(
+        `defineTable("${name}"): relation "${relationName}" must be built with r.hasMany/hasOne/belongsTo/manyToMany`,
+      )
+    }
+  }
+  const byProperty = Object.freeze(Object.fromEntries(built.map((c) => [c.property, c])))
+  return Object.freeze({
+    ...byProperty,
+    $name: name,
+    $columns: byProperty,
+    $meta: meta,
+    $relations: relations,
+  }) as unknown as Table<N, C>
+}

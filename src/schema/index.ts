@@ -1,0 +1,37 @@
+export {
+  type AnyColumnBuilder,
+  ColumnBuilder,
+  type ColumnConfig,
+  type ColumnDefault,
+  type ColumnKind,
+  type ColumnReference,
+  type ColumnState,
+  type ColumnTarget,
+  type ReferentialAction,
+} from './column-builder'
+export { columnSchema, columnValueSchema } from './column-value-schema'
+export { type ColumnFactory, column, type JsonValue } from './columns'
+export {
+  type AnyTable,
+  type CheckDefinition,
+  type Column,
+  type ColumnBuilders,
+  defineTable,
+  type IndexDefinition,
+  type IndexInput,
+  type Table,
+  type TableBase,
+  type TableColumns,
+  type TableMeta,
+  type TableOptions,
+  type UniqueDefinition,
+} from './define-table'
+export { camelCase, quoteIdentifier, type SnakeCase, snakeCase } from './naming'
+export {
+  type ManyToManyOptions,
+  type RelationBuilder,
+  type RelationDefinition,
+  type RelationKind,
+  relationBuilder,
+} from './relations'
+export type * from './table-types'
