@@ -1,0 +1,364 @@
+import { InvalidQueryError, MissingParameterError } from '../errors/kysely-entities-error'
+
+/**
+ * Raw SQL whose `@name` parameters have been rewritten to PostgreSQL positional parameters.
+ * Produced by {@link compileNamedSql}; frozen, and shared between calls with the same text.
+ *
+ * @example
+ * ```ts
+ * compileNamedSql('SELECT * FROM users WHERE id = @id OR manager_id = @id AND org = @org')
+ * // { sql: 'SELECT * FROM users WHERE id = $1 OR manager_id = $1 AND org = $2', names: ['id', 'org'] }
+ * ```
+ */
+export interface CompiledNamedSql {
+  /** The text with every `@name` replaced by `$n`; everything else is byte-for-byte unchanged. */
+  readonly sql: string
+  /** `names[i]` is bound to `$(i + 1)`; a repeated name reuses its first `$n`, so names are unique. */
+  readonly names: readonly string[]
+}
+
+/** How many compiled texts are kept; the oldest entry is evicted first. */
+const CACHE_LIMIT = 1000
+/** Longer texts are compiled on every call (still linear) so the cache stays small in memory. */
+const MAX_CACHED_LENGTH = 16_384
+
+const cache = new Map<string, CompiledNamedSql>()
+const NO_NAMES: readonly string[] = Object.freeze([])
+
+const AT = 0x40 // @
+const DOLLAR = 0x24 // $
+const SINGLE_QUOTE = 0x27 // '
+const DOUBLE_QUOTE = 0x22 // "
+const BACKSLASH = 0x5c // \
+const DASH = 0x2d // -
+const SLASH = 0x2f // /
+const STAR = 0x2a // *
+const LESS_THAN = 0x3c // <
+const UPPER_E = 0x45 // E
+const LOWER_E = 0x65 // e
+const LINE_FEED = 0x0a
+const CARRIAGE_RETURN = 0x0d
+
+// `charCodeAt` past either end returns NaN, for which every comparison below is false.
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39
+}
+
+/** First character of a parameter name: `[A-Za-z_]`. */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f
+}
+
+/** Later characters of a parameter name: `[A-Za-z0-9_]`. */
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || isDigit(c)
+}
+
+/**
+ * A character PostgreSQL treats as part of an identifier or number: `[A-Za-z0-9_$]` and every
+ * non-ASCII character. An `@`, `$` or `E'` right after one belongs to that word.
+ */
+function isWordChar(c: number): boolean {
+  return isNamePart(c) || c === DOLLAR || c >= 0x80
+}
+
+/** First character of a dollar-quote tag, as PostgreSQL defines it: `[A-Za-z_]` or non-ASCII. */
+function isTagStart(c: number): boolean {
+  return isNameStart(c) || c >= 0x80
+}
+
+/** Later characters of a dollar-quote tag: `[A-Za-z0-9_]` or non-ASCII (never `$`). */
+function isTagPart(c: number): boolean {
+  return isNamePart(c) || c >= 0x80
+}
+
+function unterminated(construct: string, offset: number): InvalidQueryError {
+  return new InvalidQueryError('sql', `unterminated ${construct} starting at offset ${offset}`)
+}
+
+/** Skips `'...'` (with `''`) or `"..."` (with `""`) starting at `start`; returns the index after it. */
+function skipQuoted(text: string, start: number, quote: string, construct: string): number {
+  let i = start + 1
+  for (;;) {
+    const close = text.indexOf(quote, i)
+    if (close < 0) throw unterminated(construct, start)
+    // A doubled quote is an escaped quote, not the end.
+    if (text[close + 1] === quote) {
+      i = close + 2
+      continue
+    }
+    return close + 1
+  }
+}
+
+/** Skips `E'...'` starting at the `E`: `\` escapes the next character, `''` is a quote. */
+function skipEscapeString(text: string, start: number): number {
+  const length = text.length
+  let i = start + 2
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    if (c === BACKSLASH) {
+      i += 2
+    } else if (c === SINGLE_QUOTE) {
+      if (text.charCodeAt(i + 1) !== SINGLE_QUOTE) return i + 1
+      i += 2
+    } else {
+      i++
+    }
+  }
+  throw unterminated("escape string (E'...')", start)
+}
+
+/** Skips `-- ...` up to (not including) the end of the line. */
+function skipLineComment(text: string, start: number): number {
+  const length = text.length
+  let i = start + 2
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    if (c === LINE_FEED || c === CARRIAGE_RETURN) return i
+    i++
+  }
+  return length
+}
+
+/** Skips `/* ... *\/`, which nests in PostgreSQL: each inner `/*` needs its own `*\/`. */
+function skipBlockComment(text: string, start: number): number {
+  const length = text.length
+  let depth = 1
+  let i = start + 2
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    const next = text.charCodeAt(i + 1)
+    if (c === STAR && next === SLASH) {
+      i += 2
+      depth--
+      if (depth === 0) return i
+    } else if (c === SLASH && next === STAR) {
+      i += 2
+      depth++
+    } else {
+      i++
+    }
+  }
+  throw unterminated('block comment', start)
+}
+
+/** The single left-to-right scan behind {@link compileNamedSql}; uncached. */
+function scan(text: string): CompiledNamedSql {
+  const length = text.length
+  const names: string[] = []
+  const numbers = new Map<string, number>()
+  let sql = ''
+  let copied = 0
+  let firstNamedOffset = -1
+  let positional: { readonly token: string; readonly offset: number } | undefined
+  let i = 0
+
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    switch (c) {
+      case SINGLE_QUOTE:
+        i = skipQuoted(text, i, "'", 'string literal')
+        break
+      case DOUBLE_QUOTE:
+        i = skipQuoted(text, i, '"', 'quoted identifier')
+        break
+      case UPPER_E:
+      case LOWER_E:
+        // E'...' only when the E starts a token: in `somE'x'` the E ends an identifier.
+        if (text.charCodeAt(i + 1) === SINGLE_QUOTE && !isWordChar(text.charCodeAt(i - 1))) {
+          i = skipEscapeString(text, i)
+        } else {
+          i++
+        }
+        break
+      case DASH:
+        i = text.charCodeAt(i + 1) === DASH ? skipLineComment(text, i) : i + 1
+        break
+      case SLASH:
+        i = text.charCodeAt(i + 1) === STAR ? skipBlockComment(text, i) : i + 1
+        break
+      case DOLLAR: {
+        // Inside a word (`price$usd`, `a$1`) a `$` is an identifier character.
+        if (isWordChar(text.charCodeAt(i - 1))) {
+          i++
+          break
+        }
+        const next = text.charCodeAt(i + 1)
+        if (isDigit(next)) {
+          let end = i + 2
+          while (isDigit(text.charCodeAt(end))) end++
+          positional ??= { token: text.slice(i, end), offset: i }
+          i = end
+          break
+        }
+        if (next === DOLLAR || isTagStart(next)) {
+          let end = i + 1
+          while (isTagPart(text.charCodeAt(end))) end++
+          if (text.charCodeAt(end) === DOLLAR) {
+            const delimiter = text.slice(i, end + 1)
+            const close = text.indexOf(delimiter, end + 1)
+            if (close < 0) throw unterminated(`dollar-quoted string ${delimiter}`, i)
+            i = close + delimiter.length
+            break
+          }
+        }
+        i++
+        break
+      }
+      case AT: {
+        const prev = text.charCodeAt(i - 1)
+        // `@@`, `@>`, `@-@`, `@ x`, `@1`: not followed by a name. `<@`, `@@`, `email@host`: the
+        // `@` belongs to an operator or a word.
+        if (
+          !isNameStart(text.charCodeAt(i + 1)) ||
+          isWordChar(prev) ||
+          prev === AT ||
+          prev === LESS_THAN
+        ) {
+          i++
+          break
+        }
+        let end = i + 2
+        while (isNamePart(text.charCodeAt(end))) end++
+        if (isWordChar(text.charCodeAt(end))) {
+          throw new InvalidQueryError(
+            'sql',
+            `named parameter at offset ${i} is followed by '${String.fromCodePoint(text.codePointAt(end)!)}': names must match [A-Za-z_][A-Za-z0-9_]*`,
+          )
+        }
+        const name = text.slice(i + 1, end)
+        let number = numbers.get(name)
+        if (number === undefined) {
+          names.push(name)
+          number = names.length
+          numbers.set(name, number)
+        }
+        if (firstNamedOffset < 0) firstNamedOffset = i
+        sql += `${text.slice(copied, i)}$${number}`
+        copied = end
+        i = end
+        break
+      }
+      default:
+        i++
+    }
+  }
+
+  if (names.length === 0) return Object.freeze({ sql: text, names: NO_NAMES })
+  if (positional !== undefined) {
+    throw new InvalidQueryError(
+      'sql',
+      `positional parameter ${positional.token} at offset ${positional.offset} cannot be mixed with named parameters (@${names[0]} at offset ${firstNamedOffset}): use only @name parameters`,
+    )
+  }
+  sql += text.slice(copied)
+  return Object.freeze({ sql, names: Object.freeze(names) })
+}
+
+/**
+ * Compiles raw SQL with named parameters (`@user_id`) to PostgreSQL positional parameters (`$1`),
+ * with a single left-to-right scan that knows PostgreSQL's lexical structure. Pure; the frozen
+ * result is cached per text (1000 most recent texts of up to 16,384 characters), so running the
+ * same text again costs one map lookup.
+ *
+ * Lexing rules:
+ * - A parameter is `@` followed by a name `[A-Za-z_][A-Za-z0-9_]*`, matched case-sensitively
+ *   (`@userId` and `@userid` differ). The `@` must not follow an identifier character
+ *   (`[A-Za-z0-9_$]` or any non-ASCII character, so `email@example.com` stays as is), another `@`,
+ *   or `<` (so `<@` stays an operator). `@@`, `@>`, `@-@`, `@1` and `@ x` are operators, never
+ *   parameters. After any other character a parameter is recognised: `col=@id`, `(@id)`, `,@id`,
+ *   `arr[@i]`; `@id::uuid` is the parameter `id` followed by a cast.
+ * - A name directly followed by `$` or a non-ASCII character (`@naïve`) throws
+ *   {@link InvalidQueryError} rather than silently binding a shorter name.
+ * - Left untouched: `'...'` strings (with `''`; standard-conforming strings, as PostgreSQL defaults
+ *   to), `E'...'`/`e'...'` strings (with `\` escapes and `''`), `"..."` quoted identifiers (with
+ *   `""`), dollar-quoted bodies `$$...$$` and `$tag$...$tag$`, `--` line comments, and
+ *   `/* ... *\/` block comments, which nest as in PostgreSQL.
+ * - `$` followed by digits (`$1`) is a positional parameter, not a dollar quote; inside a word
+ *   (`price$1`) a `$` is an identifier character. Text with no named parameter is returned
+ *   unchanged (positional-only text is allowed, `names` is empty); text mixing positional and
+ *   named parameters throws {@link InvalidQueryError}, since the numbers would collide.
+ * - An unterminated string, quoted identifier, dollar quote or block comment throws
+ *   {@link InvalidQueryError} (path `sql`) naming the construct and the 0-based offset (a
+ *   JavaScript string index) where it starts.
+ *
+ * @example
+ * ```ts
+ * compileNamedSql(
+ *   "SELECT * FROM functions WHERE user_id = @user_id AND tags @> @tags AND note <> '@skip' -- @x",
+ * )
+ * // sql:   SELECT * FROM functions WHERE user_id = $1 AND tags @> $2 AND note <> '@skip' -- @x
+ * // names: ['user_id', 'tags']
+ * ```
+ */
+export function compileNamedSql(text: string): CompiledNamedSql {
+  if (text.length > MAX_CACHED_LENGTH) return scan(text)
+  const cached = cache.get(text)
+  if (cached !== undefined) return cached
+  const compiled = scan(text)
+  if (cache.size >= CACHE_LIMIT) {
+    // Maps iterate in insertion order: the first key is the oldest entry.
+    const oldest = cache.keys().next()
+    if (oldest.done !== true) cache.delete(oldest.value)
+  }
+  cache.set(text, compiled)
+  return compiled
+}
+
+/**
+ * The positional values for a {@link CompiledNamedSql}: element `i` is `params[names[i]]`, the
+ * value of `$(i + 1)`. Only own properties count (`Object.hasOwn`), so `__proto__`, `constructor`
+ * or `toString` never resolve through the prototype. `null` is a value; extra keys are ignored.
+ *
+ * Throws {@link MissingParameterError} for a name that `params` lacks or binds to `undefined`;
+ * its message names the parameter, never a value.
+ *
+ * @example
+ * ```ts
+ * const compiled = compileNamedSql('UPDATE users SET manager_id = @manager WHERE id = @id')
+ * // sql: UPDATE users SET manager_id = $1 WHERE id = $2
+ * bindNamedParameters(compiled, { id: 7, manager: null, unused: 'x' }) // [null, 7]
+ * bindNamedParameters(compiled, { id: 7 }) // throws MissingParameterError: manager
+ * ```
+ */
+export function bindNamedParameters(
+  compiled: CompiledNamedSql,
+  params: Readonly<Record<string, unknown>>,
+): unknown[] {
+  const { names } = compiled
+  const values: unknown[] = []
+  if (names.length === 0) return values
+  if (typeof params !== 'object' || params === null) {
+    throw new InvalidQueryError('parameters', 'named parameters must be an object, e.g. { id: 1 }')
+  }
+  for (const name of names) {
+    const value = Object.hasOwn(params, name) ? params[name] : undefined
+    if (value === undefined) throw new MissingParameterError(name)
+    values.push(value)
+  }
+  return values
+}
+
+/**
+ * {@link compileNamedSql} then {@link bindNamedParameters}: raw SQL with `@name` parameters to the
+ * positional SQL and values PostgreSQL takes.
+ *
+ * @example
+ * ```ts
+ * namedToPositional('SELECT * FROM functions WHERE user_id = @user_id AND status = @status', {
+ *   user_id: 1,
+ *   status: 'active',
+ * })
+ * // sql:        SELECT * FROM functions WHERE user_id = $1 AND status = $2
+ * // parameters: [1, 'active']
+ * ```
+ */
+export function namedToPositional(
+  text: string,
+  params: Readonly<Record<string, unknown>>,
+): { sql: string; parameters: unknown[] } {
+  const compiled = compileNamedSql(text)
+  return { sql: compiled.sql, parameters: bindNamedParameters(compiled, params) }
+}
