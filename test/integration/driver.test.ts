@@ -1,0 +1,298 @@
+import { CompiledQuery, Kysely, sql } from 'kysely'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPostgresClient, PostgresJsDialect, PostgresJsDriver } from '../../src/driver/index'
+import { ConnectionError, DatabaseError } from '../../src/errors/index'
+import { testDatabase } from '../setup/test-database'
+
+let test: Awaited<ReturnType<typeof testDatabase>>
+let client: postgres.Sql
+let db: Kysely<any>
+const opened: postgres.Sql[] = []
+
+/** A Kysely on its own client, closed in afterAll. */
+function kyselyWith(max: number): Kysely<any> {
+  const sql = createPostgresClient({ url: test.url, max })
+  opened.push(sql)
+  return new Kysely<any>({ dialect: new PostgresJsDialect({ sql }) })
+}
+
+const names = async (k: Kysely<any>) =>
+  (await k.selectFrom('items').select('name').orderBy('id').execute()).map((r) => r.name)
+
+const processTz = process.env.TZ
+
+beforeAll(async () => {
+  // A non-UTC process zone too, so that no parser can get away with local time.
+  process.env.TZ = 'America/Los_Angeles'
+  test = await testDatabase('driver')
+  // A non-UTC server default: the client's own session TimeZone must win.
+  const admin = postgres(test.url, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`ALTER DATABASE "${test.name}" SET timezone = 'America/New_York'`)
+  await admin.end()
+  client = createPostgresClient({ url: test.url, max: 4 })
+  db = new Kysely<any>({ dialect: new PostgresJsDialect({ sql: client }) })
+  await db.schema
+    .createTable('items')
+    .addColumn('id', 'serial', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .execute()
+  await sql`create table vals (
+    id serial primary key, ts timestamp, tstz timestamptz, d date, big int8, num numeric(40, 20),
+    doc jsonb, tags text[], nums int4[])`.execute(db)
+})
+
+afterAll(async () => {
+  await db?.destroy()
+  await Promise.all(opened.map((s) => s.end()))
+  await client?.end()
+  await test?.drop()
+  if (processTz === undefined) delete process.env.TZ
+  else process.env.TZ = processTz
+})
+
+describe('PostgresJsDialect', () => {
+  it('selects and inserts, counting affected rows of update and delete', async () => {
+    const inserted = await db
+      .insertInto('items')
+      .values([{ name: 'a' }, { name: 'b' }, { name: 'c' }])
+      .returning(['id', 'name'])
+      .execute()
+    expect(inserted.map((r) => r.name)).toEqual(['a', 'b', 'c'])
+    const [insert] = await db.insertInto('items').values({ name: 'd' }).execute()
+    expect(insert?.numInsertedOrUpdatedRows).toBe(1n)
+    const [update] = await db
+      .updateTable('items')
+      .set({ name: 'x' })
+      .where('name', 'in', ['a', 'b'])
+      .execute()
+    expect(update?.numUpdatedRows).toBe(2n)
+    const [del] = await db.deleteFrom('items').where('name', '=', 'x').execute()
+    expect(del?.numDeletedRows).toBe(2n)
+    expect(await names(db)).toEqual(['c', 'd'])
+    await db.deleteFrom('items').execute()
+  })
+
+  it('hands over postgres.js result arrays as rows and leaves SELECT counts out', async () => {
+    const driver = new PostgresJsDriver({ sql: client })
+    const conn = await driver.acquireConnection()
+    const result = await conn.executeQuery(CompiledQuery.raw('select 1 as one'))
+    await driver.releaseConnection(conn)
+    expect(result.rows).toEqual([{ one: 1 }])
+    expect((result.rows as unknown as { command: string }).command).toBe('SELECT')
+    expect(result.numAffectedRows).toBeUndefined()
+  })
+
+  it('runs statements as prepared statements', async () => {
+    const one = kyselyWith(1)
+    const query = one.selectFrom('items').select('id').where('name', '=', 'prepared-probe')
+    await query.execute()
+    const prepared = await one.selectFrom('pg_prepared_statements').select('statement').execute()
+    expect(prepared.map((r) => r.statement)).toContain(query.compile().sql)
+  })
+
+  it('runs plain statements on the pool, never on the connection a transaction holds', async () => {
+    const two = kyselyWith(2)
+    const trx = await two.startTransaction().execute()
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+    const trxPid = rows[0]?.pid
+    const pids = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const r = await sql<{
+          pid: number
+          i: number
+        }>`select pg_backend_pid() as pid, ${i}::int as i`.execute(two)
+        expect(r.rows[0]?.i).toBe(i)
+        return r.rows[0]?.pid
+      }),
+    )
+    expect(pids).toHaveLength(50)
+    expect(pids).not.toContain(trxPid)
+    await trx.insertInto('items').values({ name: 'in-trx' }).execute()
+    await trx.commit().execute()
+    expect(await names(two)).toEqual(['in-trx'])
+    await two.deleteFrom('items').execute()
+  })
+
+  it('gives the reserved connection back after commit, rollback and a failed begin', async () => {
+    const one = kyselyWith(1)
+    for (let i = 0; i < 20; i++) {
+      const work = one.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('items')
+          .values({ name: `t${i}` })
+          .execute()
+        if (i % 2 === 1) throw new Error('roll back')
+      })
+      if (i % 2 === 1) await expect(work).rejects.toThrow('roll back')
+      else await work
+    }
+    const controlled = await one.startTransaction().execute()
+    await controlled.rollback().execute()
+    await expect(
+      one
+        .transaction()
+        .setIsolationLevel('snapshot')
+        .execute(async () => {}),
+    ).rejects.toBeInstanceOf(DatabaseError)
+    expect(await names(one)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i * 2}`))
+    await one.deleteFrom('items').execute()
+  })
+
+  it('survives losing the connection of an idle transaction (no hang, pool intact)', async () => {
+    const one = kyselyWith(1)
+    const trx = await one.startTransaction().execute()
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
+    await sql`select pg_terminate_backend(${rows[0]?.pid}::int)`.execute(db)
+    await expect
+      .poll(async () => (await sql`select pid from pg_stat_activity`.execute(db)).rows)
+      .not.toContainEqual({ pid: rows[0]?.pid })
+    await new Promise((resolve) => setTimeout(resolve, 100)) // let the client see the close
+    await expect(sql`select 1`.execute(trx)).rejects.toBeInstanceOf(ConnectionError)
+    await trx.rollback().execute() // the session is gone, and its transaction with it
+    expect((await sql`select 1 as one`.execute(one)).rows).toEqual([{ one: 1 }])
+  })
+
+  it('commits and rolls back transactions', async () => {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ name: 'kept' }).execute()
+    })
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ name: 'gone' }).execute()
+        expect(await names(trx)).toEqual(['kept', 'gone'])
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    expect(await names(db)).toEqual(['kept'])
+    await db.deleteFrom('items').execute()
+  })
+
+  it('applies the isolation level and the access mode', async () => {
+    const level = await db
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => (await sql`show transaction_isolation`.execute(trx)).rows[0])
+    expect(level).toEqual({ transaction_isolation: 'serializable' })
+    const readOnly = db
+      .transaction()
+      .setAccessMode('read only')
+      .execute((trx) => trx.insertInto('items').values({ name: 'no' }).execute())
+    await expect(readOnly).rejects.toBeInstanceOf(DatabaseError)
+    await expect(readOnly).rejects.toMatchObject({ sqlState: '25006' })
+    expect(await names(db)).toEqual([])
+  })
+
+  it('supports savepoints in controlled transactions', async () => {
+    const trx = await db.startTransaction().execute()
+    await trx.insertInto('items').values({ name: 'before' }).execute()
+    const sp1 = await trx.savepoint('sp1').execute()
+    await sp1.insertInto('items').values({ name: 'undone' }).execute()
+    const back = await sp1.rollbackToSavepoint('sp1').execute()
+    const sp2 = await back.savepoint('sp "2"').execute()
+    await sp2.insertInto('items').values({ name: 'after' }).execute()
+    const released = await sp2.releaseSavepoint('sp "2"').execute()
+    await released.commit().execute()
+    expect(await names(db)).toEqual(['before', 'after'])
+    await db.deleteFrom('items').execute()
+  })
+
+  it('streams in chunks, also when stopped early', async () => {
+    await db
+      .insertInto('items')
+      .values(Array.from({ length: 5 }, (_, i) => ({ name: `s${i}` })))
+      .execute()
+    const seen: string[] = []
+    for await (const row of db.selectFrom('items').select('name').orderBy('id').stream(2)) {
+      seen.push(row.name)
+    }
+    expect(seen).toEqual(['s0', 's1', 's2', 's3', 's4'])
+    for await (const row of db.selectFrom('items').select('name').orderBy('id').stream(2)) {
+      expect(row.name).toBe('s0')
+      break
+    }
+    const inTrx = await db.transaction().execute(async (trx) => {
+      const rows: string[] = []
+      for await (const row of trx.selectFrom('items').select('name').orderBy('id').stream(3)) {
+        rows.push(row.name)
+      }
+      return rows
+    })
+    expect(inTrx).toHaveLength(5)
+    await db.deleteFrom('items').execute()
+  })
+
+  it('ends the client on destroy only when it owns it', async () => {
+    const borrowed = createPostgresClient({ url: test.url, max: 1 })
+    await new Kysely<any>({ dialect: new PostgresJsDialect({ sql: borrowed }) }).destroy()
+    expect(await borrowed`select 1 as one`).toEqual([{ one: 1 }])
+    const owner = new Kysely<any>({
+      dialect: new PostgresJsDialect({ sql: borrowed, ownsClient: true }),
+    })
+    await sql`select 1`.execute(owner) // Kysely destroys only a driver it has initialised
+    await owner.destroy()
+    await expect(borrowed`select 1`).rejects.toThrow()
+  })
+})
+
+describe('value conventions', () => {
+  it('sets the session TimeZone to UTC over a non-UTC server default', async () => {
+    const raw = postgres(test.url, { max: 1 })
+    const [serverDefault] = await raw`show timezone`
+    await raw.end()
+    expect(serverDefault).toEqual({ TimeZone: 'America/New_York' })
+    expect((await sql`show timezone`.execute(db)).rows).toEqual([{ TimeZone: 'UTC' }])
+    const berlin = createPostgresClient({ url: test.url, max: 1, timezone: 'Europe/Berlin' })
+    expect(await berlin`show timezone`).toEqual([{ TimeZone: 'Europe/Berlin' }])
+    await berlin.end()
+  })
+
+  it('round-trips timestamp as UTC, timestamptz as an instant, date as a string', async () => {
+    expect(new Date(2020, 0, 1).getTimezoneOffset()).toBe(480) // the process runs in Los Angeles
+    const ts = new Date('2024-03-10T07:30:15.123Z') // a DST switch day in New York
+    const tstz = new Date('2023-12-31T23:59:59.999Z')
+    await db.insertInto('vals').values({ ts, tstz, d: '2024-02-29' }).execute()
+    const row = await db.selectFrom('vals').select(['ts', 'tstz', 'd']).executeTakeFirstOrThrow()
+    expect(row).toEqual({ ts, tstz, d: '2024-02-29' })
+    // The wall clock stored is UTC, whatever the server's default zone.
+    const text = await sql<{
+      ts: string
+      d: string
+    }>`select ts::text as ts, d::text as d from vals`.execute(db)
+    expect(text.rows).toEqual([{ ts: '2024-03-10 07:30:15.123', d: '2024-02-29' }])
+    const parsed = await sql`select '2001-02-03 04:05:06.789'::timestamp as ts,
+      '2001-02-03 04:05:06+02'::timestamptz as tstz, '0099-12-31'::date as d,
+      array['2020-01-01'::date] as ds, array['2020-01-01 10:00'::timestamp] as tss`.execute(db)
+    expect(parsed.rows).toEqual([
+      {
+        ts: new Date('2001-02-03T04:05:06.789Z'),
+        tstz: new Date('2001-02-03T02:05:06Z'),
+        d: '0099-12-31',
+        ds: ['2020-01-01'],
+        tss: [new Date('2020-01-01T10:00:00Z')],
+      },
+    ])
+    await db.deleteFrom('vals').execute()
+  })
+
+  it('reads int8 as exact bigint, numeric as string, jsonb, text[] and int4[]', async () => {
+    const big = 2n ** 53n + 1n
+    const num = '12345678901234567890.12345678901234567890'
+    const doc = { a: 1, nested: { list: [true, null, 'x'] } }
+    await db
+      .insertInto('vals')
+      .values({ big, num, doc, tags: ['a', 'b c', 'd"e'], nums: [1, -2, 3] })
+      .execute()
+    const row = await db
+      .selectFrom('vals')
+      .select(['big', 'num', 'doc', 'tags', 'nums'])
+      .executeTakeFirstOrThrow()
+    expect(row).toEqual({ big, num, doc, tags: ['a', 'b c', 'd"e'], nums: [1, -2, 3] })
+    expect(typeof row.big).toBe('bigint')
+    const maxInt8 = (
+      await sql`select ${9223372036854775807n}::int8 + 0 as m, count(*) as c from vals`.execute(db)
+    ).rows
+    expect(maxInt8).toEqual([{ m: 9223372036854775807n, c: 1n }])
+    await db.deleteFrom('vals').execute()
+  })
+})
