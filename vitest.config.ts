@@ -11,6 +11,10 @@ const alias = {
 
 export default defineConfig({
   test: {
+    // CI also writes a JSON summary, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]]
+      : ['default'],
     projects: [
       {
         resolve: { alias },

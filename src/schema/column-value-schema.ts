@@ -8,7 +8,6 @@ const INT8_MAX = 2n ** 63n - 1n
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INTEGER_STRING_RE = /^-?\d+$/
 const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 
 // PostgreSQL refuses NUL in text; saying so here beats a protocol error later.
 const noNul = (s: string) => !s.includes('\u0000')
@@ -44,6 +43,8 @@ function numeric(config: ColumnConfig): z.ZodType {
   const { precision, scale } = config
   const fits = (s: string) => {
     if (precision === undefined) return true
+    // String(1e21) is '1e+21': count its digits by magnitude, not by characters.
+    if (/e/i.test(s)) return Math.abs(Number(s)) < 10 ** (precision - (scale ?? 0))
     const [whole = ''] = s.replace('-', '').split('.')
     return whole.replace(/^0+/, '').length <= precision - (scale ?? 0)
   }
@@ -60,8 +61,9 @@ const timestamp = z
   )
   .refine((d) => !Number.isNaN(d.getTime()), 'invalid date')
 
+// z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does.
 const date = z
-  .union([z.string().regex(DATE_RE), z.date()])
+  .union([z.iso.date(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
 
 const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])

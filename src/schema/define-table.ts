@@ -11,7 +11,12 @@ import {
 } from './column-builder'
 import { columnSchema } from './column-value-schema'
 import { quoteIdentifier, snakeCase } from './naming'
-import { type RelationBuilder, type RelationDefinition, relationBuilder } from './relations'
+import {
+  type RelationBuilder,
+  type RelationDefinition,
+  type RelationRecord,
+  relationBuilder,
+} from './relations'
 
 /** The columns argument of `defineTable`: property name to column builder. */
 export type ColumnBuilders = Record<string, AnyColumnBuilder>
@@ -109,7 +114,7 @@ export type IndexInput<C> =
     }
 
 /** Options of `defineTable`. */
-export interface TableOptions<C extends ColumnBuilders> {
+export interface TableOptions<C extends ColumnBuilders, R extends RelationRecord = RelationRecord> {
   /** A composite primary key (for one column, use `.primaryKey()` on it). */
   readonly primaryKey?: readonly Keys<C>[]
   /** Indexes to create, e.g. `[['email'], ['userId', 'createdAt']]`. */
@@ -123,11 +128,15 @@ export interface TableOptions<C extends ColumnBuilders> {
   /** The public identifier used by `findByUuid` and DTOs. Default: a uuid column named `uuid`. */
   readonly publicId?: Keys<C>
   /** Relations to other tables, used by managers to load related rows. */
-  readonly relations?: (r: RelationBuilder) => Readonly<Record<string, RelationDefinition>>
+  readonly relations?: (r: RelationBuilder) => R
 }
 
 /** The parts of a table every table has, whatever its columns. */
-export interface TableBase<N extends string = string, C extends ColumnBuilders = ColumnBuilders> {
+export interface TableBase<
+  N extends string = string,
+  C extends ColumnBuilders = ColumnBuilders,
+  R extends RelationRecord = RelationRecord,
+> {
   /** SQL name of the table. */
   readonly $name: N
   /** Columns by property name. */
@@ -135,7 +144,7 @@ export interface TableBase<N extends string = string, C extends ColumnBuilders =
   /** Maps and validators computed at definition time. */
   readonly $meta: TableMeta
   /** Relations by name. */
-  readonly $relations: Readonly<Record<string, RelationDefinition>>
+  readonly $relations: R
   /** Type-level only: the column builders. */
   readonly '~columns'?: C
 }
@@ -148,14 +157,14 @@ export type TableColumns<C extends ColumnBuilders> = {
 /**
  * A defined table: its columns are properties (`users.email`), its metadata is under `$`.
  */
-export type Table<N extends string = string, C extends ColumnBuilders = ColumnBuilders> = TableBase<
-  N,
-  C
-> &
-  TableColumns<C>
+export type Table<
+  N extends string = string,
+  C extends ColumnBuilders = ColumnBuilders,
+  R extends RelationRecord = RelationRecord,
+> = TableBase<N, C, R> & TableColumns<C>
 
 /** Any defined table. */
-export type AnyTable = TableBase<string, any>
+export type AnyTable = TableBase<string, any, any>
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 const PROPERTY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -296,7 +305,7 @@ function pick(
 function buildMeta(
   table: string,
   columns: readonly Column[],
-  options: TableOptions<ColumnBuilders>,
+  options: TableOptions<ColumnBuilders, RelationRecord>,
 ): TableMeta {
   const byProperty = new Map(columns.map((c) => [c.property, c]))
   const byName = new Map<string, Column>()
@@ -324,6 +333,14 @@ function buildMeta(
     options.primaryKey === undefined
       ? Object.freeze(modifierKey)
       : pick(table, byProperty, 'primaryKey', options.primaryKey)
+  // PostgreSQL makes key columns NOT NULL; a nullable definition would type them `| null`.
+  for (const column of primaryKey) {
+    if (!column.notNull) {
+      throw new InvalidDefinitionError(
+        `defineTable("${table}") column "${column.property}": a primary key column must be notNull()`,
+      )
+    }
+  }
 
   let softDelete: Column | undefined
   if (options.softDelete !== undefined) {
@@ -451,11 +468,11 @@ function buildMeta(
  * //   "created_at" timestamp DEFAULT CURRENT_TIMESTAMP)
  * ```
  */
-export function defineTable<const N extends string, C extends ColumnBuilders>(
-  name: N,
-  columns: C,
-  options: TableOptions<C> = {},
-): Table<N, C> {
+export function defineTable<
+  const N extends string,
+  C extends ColumnBuilders,
+  R extends RelationRecord = {},
+>(name: N, columns: C, options: TableOptions<C, R> = {}): Table<N, C, R> {
   if (typeof name !== 'string' || !IDENTIFIER_RE.test(name) || name.length > 63) {
     throw new InvalidDefinitionError(
       `defineTable: table name ${JSON.stringify(name)} must be an identifier of at most 63 characters`,
@@ -468,14 +485,15 @@ export function defineTable<const N extends string, C extends ColumnBuilders>(
   const built = Object.freeze(
     entries.map(([property, builder]) => buildColumn(name, property, builder)),
   )
-  const meta = buildMeta(name, built, options as TableOptions<ColumnBuilders>)
+  const meta = buildMeta(
+    name,
+    built,
+    options as unknown as TableOptions<ColumnBuilders, RelationRecord>,
+  )
   const relations = Object.freeze({ ...(options.relations?.(relationBuilder) ?? {}) })
   for (const [relationName, relation] of Object.entries(relations)) {
-    if (
-      relation === null ||
-      typeof relation !== 'object' ||
-      typeof relation.target !== 'function'
-    ) {
+    const target = (relation as Partial<RelationDefinition> | null)?.target
+    if (typeof target !== 'function' && typeof target !== 'string') {
       throw new InvalidDefinitionError(
         `defineTable("${name}"): relation "${relationName}" must be built with r.hasMany/hasOne/belongsTo/manyToMany`,
       )
@@ -488,5 +506,5 @@ export function defineTable<const N extends string, C extends ColumnBuilders>(
     $columns: byProperty,
     $meta: meta,
     $relations: relations,
-  }) as unknown as Table<N, C>
+  }) as unknown as Table<N, C, R>
 }

@@ -32,6 +32,9 @@ export {
   type RelationBuilder,
   type RelationDefinition,
   type RelationKind,
+  type RelationOptions,
+  type RelationRecord,
+  type RelationTarget,
   relationBuilder,
 } from './relations'
 export type * from './table-types'

@@ -4,14 +4,23 @@ import type { AnyTable } from './define-table'
 export type RelationKind = 'hasMany' | 'hasOne' | 'belongsTo' | 'manyToMany'
 
 /**
- * A relation as declared in `defineTable(..., { relations })`. Keys are property names; the target
- * (and the junction table) are thunks, resolved when the relation is first used, so tables may
- * refer to each other in any order.
+ * The related table: its SQL name (resolved through the tables a `Database` serves), or a thunk
+ * returning the table. Names never form a type cycle; a thunk between tables that relate to each
+ * other both ways makes TypeScript ask for an annotation (`(): AnyTable => functions`).
  */
-export interface RelationDefinition<K extends RelationKind = RelationKind> {
+export type RelationTarget = string | (() => AnyTable)
+
+/**
+ * A relation as declared in `defineTable(..., { relations })`. Keys are property names.
+ * `T` is the target's SQL name when it was given by name.
+ */
+export interface RelationDefinition<
+  K extends RelationKind = RelationKind,
+  T extends string = string,
+> {
   readonly kind: K
   /** The related table. */
-  readonly target: () => AnyTable
+  readonly target: T | (() => AnyTable)
   /**
    * hasMany / hasOne: the property on the target that holds this table's key.
    * belongsTo: the property on this table that holds the target's key.
@@ -19,22 +28,22 @@ export interface RelationDefinition<K extends RelationKind = RelationKind> {
    */
   readonly foreignKey: string
   /**
-   * The key referenced by `foreignKey`: hasMany/hasOne, a property of this table; belongsTo, a
-   * property of the target. Default: the primary key (`id`); pass `'uuid'` for keys that hold uuids.
+   * The key `foreignKey` holds: for hasMany/hasOne/manyToMany a property of this table, for
+   * belongsTo a property of the target. Default: the primary key; `'uuid'` for uuid keys.
    */
   readonly references: string | undefined
   /** manyToMany only: the junction table. */
-  readonly through: (() => AnyTable) | undefined
+  readonly through: RelationTarget | undefined
   /** manyToMany only: the property on the junction table that holds the target's key. */
   readonly otherKey: string | undefined
-  /** manyToMany only: the target's key referenced by `otherKey` (default: its primary key). */
+  /** manyToMany only: the target's key that `otherKey` holds (default: its primary key). */
   readonly targetKey: string | undefined
 }
 
 /** Options of a manyToMany relation. */
 export interface ManyToManyOptions {
-  /** The junction table, e.g. `() => organizationMembers`. */
-  readonly through: () => AnyTable
+  /** The junction table, e.g. `'organization_members'`. */
+  readonly through: RelationTarget
   /** Junction property holding this table's key, e.g. `'organizationId'`. */
   readonly foreignKey: string
   /** Junction property holding the target's key, e.g. `'userId'`. */
@@ -45,15 +54,23 @@ export interface ManyToManyOptions {
   readonly targetKey?: string
 }
 
-const relation = <K extends RelationKind>(
+/** Options of hasMany, hasOne and belongsTo. */
+export interface RelationOptions {
+  /** The key the foreign key holds when it is not the primary key (e.g. `'uuid'`). */
+  readonly references?: string
+}
+
+type TargetName<T> = T extends string ? T : string
+
+const relation = <K extends RelationKind, T extends RelationTarget>(
   kind: K,
-  target: () => AnyTable,
+  target: T,
   foreignKey: string,
   rest: Partial<Omit<RelationDefinition, 'kind' | 'target' | 'foreignKey'>> = {},
-): RelationDefinition<K> =>
+): RelationDefinition<K, TargetName<T>> =>
   Object.freeze({
     kind,
-    target,
+    target: target as TargetName<T> | (() => AnyTable),
     foreignKey,
     references: rest.references,
     through: rest.through,
@@ -68,26 +85,38 @@ const relation = <K extends RelationKind>(
  * ```ts
  * const functions = defineTable('functions', { ... }, {
  *   relations: (r) => ({
- *     owner: r.belongsTo(() => users, 'userId'),                  // functions.user_id -> users.id
- *     deployments: r.hasMany(() => functionDeployments, 'functionId'),
+ *     owner: r.belongsTo('users', 'userId'),                       // functions.user_id -> users.id
+ *     deployments: r.hasMany('function_deployments', 'functionId'), // function_deployments.function_id -> functions.id
  *   }),
  * })
  * ```
  */
 export const relationBuilder = Object.freeze({
   /** Many rows of `target` hold this table's key in `foreignKey`. */
-  hasMany: (target: () => AnyTable, foreignKey: string, options: { references?: string } = {}) =>
-    relation('hasMany', target, foreignKey, options),
+  hasMany: <const T extends RelationTarget>(
+    target: T,
+    foreignKey: string,
+    options: RelationOptions = {},
+  ) => relation('hasMany', target, foreignKey, options),
   /** At most one row of `target` holds this table's key in `foreignKey`. */
-  hasOne: (target: () => AnyTable, foreignKey: string, options: { references?: string } = {}) =>
-    relation('hasOne', target, foreignKey, options),
+  hasOne: <const T extends RelationTarget>(
+    target: T,
+    foreignKey: string,
+    options: RelationOptions = {},
+  ) => relation('hasOne', target, foreignKey, options),
   /** This table holds the key of one `target` row in `foreignKey`. */
-  belongsTo: (target: () => AnyTable, foreignKey: string, options: { references?: string } = {}) =>
-    relation('belongsTo', target, foreignKey, options),
+  belongsTo: <const T extends RelationTarget>(
+    target: T,
+    foreignKey: string,
+    options: RelationOptions = {},
+  ) => relation('belongsTo', target, foreignKey, options),
   /** Rows of `target` linked through a junction table. */
-  manyToMany: (target: () => AnyTable, options: ManyToManyOptions) =>
+  manyToMany: <const T extends RelationTarget>(target: T, options: ManyToManyOptions) =>
     relation('manyToMany', target, options.foreignKey, options),
 })
 
 /** The type of {@link relationBuilder}. */
 export type RelationBuilder = typeof relationBuilder
+
+/** Relations by name, as a table stores them. */
+export type RelationRecord = Readonly<Record<string, RelationDefinition>>

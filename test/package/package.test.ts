@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, inject, it } from 'vitest'
+
+// These run the built package (dist/), resolved through package.json "exports" by its own name.
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const consumer = (file: string) => fileURLToPath(new URL(`./consumer/${file}`, import.meta.url))
+
+describe('the built package', () => {
+  it('has been built (npm test builds first)', () => {
+    for (const file of [
+      'index.js',
+      'index.cjs',
+      'index.d.ts',
+      'index.d.cts',
+      'testing/index.js',
+      'containerpub/index.cjs',
+      'cli.js',
+    ]) {
+      expect(existsSync(`${root}/dist/${file}`), file).toBe(true)
+    }
+  })
+
+  it('works from an ES module', async () => {
+    const { stdout } = await run(process.execPath, [consumer('esm-consumer.mjs')], {
+      cwd: root,
+      env: { ...process.env, SERVER_URL: inject('databaseUrl') },
+    })
+    expect(JSON.parse(stdout)).toEqual({
+      title: 'esm',
+      isEntity: true,
+      createdAtIsDate: true,
+      duplicate: true,
+    })
+  })
+
+  it('works from CommonJS', async () => {
+    const { stdout } = await run(process.execPath, [consumer('cjs-consumer.cjs')], {
+      cwd: root,
+      env: { ...process.env, SERVER_URL: inject('databaseUrl') },
+    })
+    expect(JSON.parse(stdout)).toEqual({ title: 'cjs', id: 1, invalid: true })
+  })
+
+  it('type-checks a consumer against the shipped declarations', async () => {
+    const tsc = `${root}/node_modules/typescript/bin/tsc`
+    const result = await run(process.execPath, [tsc, '-p', consumer('tsconfig.json')], {
+      cwd: root,
+    }).catch((e: { stdout: string; code: number }) => e)
+    expect('code' in result ? result.stdout : '').toBe('')
+  })
+
+  it('the CLI is executable and answers an unknown command with usage and exit code 1', async () => {
+    const error = await run(process.execPath, [`${root}/dist/cli.js`, 'nope']).catch((e) => e)
+    expect(error.code).toBe(1)
+    expect(error.stderr).toContain('usage: kysely-entities')
+  })
+})
