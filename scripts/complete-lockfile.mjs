@@ -16,12 +16,16 @@ function platformOf(name) {
   const rest = parts.slice(1).join('-')
   const cpuKey = Object.keys(CPU).find((k) => rest.startsWith(k))
   const cpu = cpuKey ? CPU[cpuKey] : rest.split('-')[0]
-  const libc = /musl/.test(rest) ? ['musl'] : os === 'linux' && /gnu/.test(rest) ? ['glibc'] : undefined
+  const libc = /musl/.test(rest)
+    ? ['musl']
+    : os === 'linux' && /gnu/.test(rest)
+      ? ['glibc']
+      : undefined
   return { os, cpu, libc }
 }
 
 let added = 0
-for (const [key, entry] of Object.entries(lock.packages)) {
+for (const entry of Object.values(lock.packages)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies ?? {})) {
     if (!/^@(rollup\/rollup|biomejs\/cli)-/.test(dep)) continue
     const at = `node_modules/${dep}`
@@ -41,7 +45,9 @@ for (const [key, entry] of Object.entries(lock.packages)) {
   }
 }
 const sorted = Object.fromEntries(
-  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+  Object.entries(lock.packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a.localeCompare(b),
+  ),
 )
 lock.packages = sorted
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`)
