@@ -10,7 +10,7 @@ export interface EntityMethods<T extends AnyTable> {
   toMap(): RowOf<T>
   /** A new entity with `patch` applied and validated; this one is untouched. */
   copyWith(patch: UpdateProps<T>): this
-  /** JSON of the entity without its secret columns. For API responses, use a DTO. */
+  /** JSON of the entity without its secret columns, bigints as strings. For API responses, use a DTO. */
   toJSON(): Record<string, unknown>
 }
 
@@ -148,7 +148,12 @@ function of<T extends AnyTable>(table: T): EntityClass<T> {
     toJSON(): Record<string, unknown> {
       const self = this as unknown as Record<string, unknown>
       const out: Record<string, unknown> = {}
-      for (const p of properties) if (!secrets.has(p)) out[p] = self[p]
+      for (const p of properties) {
+        if (secrets.has(p)) continue
+        const value = self[p]
+        // JSON has no bigint: an exact decimal string keeps every digit.
+        out[p] = typeof value === 'bigint' ? value.toString() : value
+      }
       return out
     }
   }

@@ -1,3 +1,4 @@
+import { parseTimestamp } from '../schema/column-value-schema'
 import type { Column } from '../schema/define-table'
 
 /** Normalises one non-null value as a driver returned it. */
@@ -6,7 +7,7 @@ type Decode = (value: unknown) => unknown
 const toBigInt: Decode = (v) => (typeof v === 'bigint' ? v : BigInt(v as string | number))
 const toNumber: Decode = (v) => (typeof v === 'number' ? v : Number(v))
 const toDateString: Decode = (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v)
-const toDate: Decode = (v) => (v instanceof Date ? v : new Date(v as string))
+const toDate: Decode = (v) => (v instanceof Date ? v : parseTimestamp(String(v)))
 const toNumericString: Decode = (v) => (typeof v === 'string' ? v : String(v))
 
 // Drivers disagree on these types (pg and postgres.js return int8 as strings, pg returns dates

@@ -59,11 +59,14 @@ export function columnsFromDetail(detail: string | undefined): readonly string[]
 
 /**
  * PostgreSQL quotes the offending input in data exceptions (class 22), e.g.
- * `invalid input syntax for type uuid: "<value>"`; that value is user data, so it is cut.
+ * `invalid input syntax for type uuid: "<value>"` or `value "<value>" is out of range for type
+ * integer`; that value is user data, so it is cut.
  */
 function redactValues(message: string, code: string | undefined): string {
   if (code === undefined || !code.startsWith('22')) return message
-  return message.replace(/:\s+("[\s\S]*"|0x[0-9a-f ]+)$/i, '')
+  return message
+    .replace(/:\s+("[\s\S]*"|0x[0-9a-f ]+)$/i, '')
+    .replace(/\b(value|zone) "[^"]*"/g, '$1 "…"')
 }
 
 /**

@@ -54,11 +54,30 @@ function numeric(config: ColumnConfig): z.ZodType {
   return config.mode === 'number' ? asString.transform(Number) : asString
 }
 
+/**
+ * A timestamp in ISO 8601 or PostgreSQL's text form (`2024-01-02 03:04:05+00`); without an
+ * offset, the wall clock is UTC (the package's convention for `timestamp`).
+ */
+export function parseTimestamp(text: string): Date {
+  const iso = text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T')
+  if (/[zZ]$/.test(iso)) return new Date(iso)
+  // JavaScript wants ±hh:mm; PostgreSQL prints ±hh and ±hhmm too.
+  const offset = /([+-]\d\d):?(\d\d)?$/.exec(iso.slice(10))
+  if (offset === null) return new Date(`${iso}Z`)
+  return new Date(`${iso.slice(0, iso.length - offset[0].length)}${offset[1]}:${offset[2] ?? '00'}`)
+}
+
+// PostgreSQL's own text form ('2024-01-02 03:04:05.678+00') next to ISO 8601.
+const PG_TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d\d(:?\d\d)?)?$/
+
 const timestamp = z
-  .union([z.date(), z.iso.datetime({ offset: true, local: true }), z.iso.date()])
-  .transform((v) =>
-    v instanceof Date ? v : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`),
-  )
+  .union([
+    z.date(),
+    z.iso.datetime({ offset: true, local: true }),
+    z.iso.date(),
+    z.string().regex(PG_TIMESTAMP_RE),
+  ])
+  .transform((v) => (v instanceof Date ? v : parseTimestamp(v)))
   .refine((d) => !Number.isNaN(d.getTime()), 'invalid date')
 
 // z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does.

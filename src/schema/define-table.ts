@@ -167,6 +167,11 @@ export type Table<
 export type AnyTable = TableBase<string, any, any>
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** PostgreSQL keeps the first 63 bytes of an identifier; generated names are cut the same way. */
+function truncateIdentifier(name: string): string {
+  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
+}
 const PROPERTY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 // Names that entities or objects already use for something else.
 const RESERVED = new Set([
@@ -225,8 +230,14 @@ function checkColumn(where: string, config: ColumnConfig): void {
   if (config.onUpdateNow && config.kind !== 'timestamp' && config.kind !== 'timestamptz') {
     fail('onUpdateNow() needs a timestamp column')
   }
-  if (config.enumValues !== undefined && !ColumnBuilder.isTextKind(config.kind)) {
-    fail('enum() needs a text or varchar column')
+  if (config.enumValues !== undefined) {
+    if (!ColumnBuilder.isTextKind(config.kind)) fail('enum() needs a text or varchar column')
+    for (const value of config.enumValues) {
+      if (value.includes('\u0000')) fail('enum() values cannot contain NUL')
+      if (config.length !== undefined && [...value].length > config.length) {
+        fail(`enum() value "${value}" is longer than varchar(${config.length})`)
+      }
+    }
   }
   const d = config.defaultValue
   if (d?.kind === 'sql' && d.sql === 'gen_random_uuid()' && config.kind !== 'uuid') {
@@ -348,7 +359,7 @@ function buildMeta(
     if (
       softDelete === undefined ||
       softDelete.notNull ||
-      !ColumnBuilder.isTimeKind(softDelete.kind)
+      (softDelete.kind !== 'timestamp' && softDelete.kind !== 'timestamptz')
     ) {
       throw new InvalidDefinitionError(
         `defineTable("${table}"): softDelete column must be a nullable timestamp`,
@@ -369,14 +380,14 @@ function buildMeta(
       ? { columns: input as readonly string[] }
       : (input as Exclude<IndexInput<ColumnBuilders>, readonly string[]>)
     const cols = pick(table, byProperty, 'an index', spec.columns)
-    const name = spec.name ?? `idx_${table}_${cols.map((c) => c.name).join('_')}`
+    const name = spec.name ?? truncateIdentifier(`idx_${table}_${cols.map((c) => c.name).join('_')}`)
     return Object.freeze({ name, columns: cols, unique: spec.unique ?? false, where: spec.where })
   })
   const uniques = (options.uniques ?? []).map((props): UniqueDefinition => {
     const cols = pick(table, byProperty, 'a unique constraint', props)
     // PostgreSQL's own naming, so the drift check matches constraints it created itself.
     return Object.freeze({
-      name: `${table}_${cols.map((c) => c.name).join('_')}_key`,
+      name: truncateIdentifier(`${table}_${cols.map((c) => c.name).join('_')}_key`),
       columns: cols,
     })
   })
@@ -389,7 +400,7 @@ function buildMeta(
       const list = values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')
       checks.push(
         Object.freeze({
-          name: `${table}_${column.name}_check`,
+          name: truncateIdentifier(`${table}_${column.name}_check`),
           expression: `${quoteIdentifier(column.name)} IN (${list})`,
         }),
       )

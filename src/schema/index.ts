@@ -9,7 +9,7 @@ export {
   type ColumnTarget,
   type ReferentialAction,
 } from './column-builder'
-export { columnSchema, columnValueSchema } from './column-value-schema'
+export { columnSchema, columnValueSchema, parseTimestamp } from './column-value-schema'
 export { type ColumnFactory, column, type JsonValue } from './columns'
 export {
   type AnyTable,
