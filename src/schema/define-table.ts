@@ -380,7 +380,8 @@ function buildMeta(
       ? { columns: input as readonly string[] }
       : (input as Exclude<IndexInput<ColumnBuilders>, readonly string[]>)
     const cols = pick(table, byProperty, 'an index', spec.columns)
-    const name = spec.name ?? truncateIdentifier(`idx_${table}_${cols.map((c) => c.name).join('_')}`)
+    const name =
+      spec.name ?? truncateIdentifier(`idx_${table}_${cols.map((c) => c.name).join('_')}`)
     return Object.freeze({ name, columns: cols, unique: spec.unique ?? false, where: spec.where })
   })
   const uniques = (options.uniques ?? []).map((props): UniqueDefinition => {
