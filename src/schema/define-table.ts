@@ -187,6 +187,11 @@ const RESERVED = new Set([
   'toString',
   'toLocaleString',
   'valueOf',
+  // where-input keywords
+  'and',
+  'or',
+  'not',
+  'all',
 ])
 
 function sqlTypeOf(config: ColumnConfig): string {
@@ -263,8 +268,10 @@ function buildColumn(table: string, property: string, builder: unknown): Column 
   const config = builder.config
   checkColumn(where, config)
   const name = config.name ?? snakeCase(property)
-  if (name.length === 0 || name.length > 63 || name.includes('\u0000')) {
-    throw new InvalidDefinitionError(`${where}: SQL name "${name}" must be 1 to 63 characters`)
+  if (!IDENTIFIER_RE.test(name) || name.length > 63) {
+    throw new InvalidDefinitionError(
+      `${where}: SQL name ${JSON.stringify(name)} must be an identifier of at most 63 characters`,
+    )
   }
   const schema = columnSchema(config)
   if (config.defaultValue?.kind === 'value') {

@@ -243,7 +243,7 @@ describe('modifiers', () => {
     const col = resolve(c.timestamp().name('ts'), 'timestamp')
     expect(col.name).toBe('ts')
     expect(col.property).toBe('timestamp')
-    expect(resolve(c.text().name('Weird Name'), 'weird').name).toBe('Weird Name')
+    expect(resolve(c.text().name('Mixed_Case1'), 'mixed').name).toBe('Mixed_Case1')
   })
 
   it('onUpdateNow() is recorded on timestamp and timestamptz columns', () => {

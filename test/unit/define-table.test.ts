@@ -209,8 +209,8 @@ describe('table metadata', () => {
     expect(users.$meta.selectList).toBe(
       '"id", "uuid", "email", "password_hash", "created_at", "updated_at"',
     )
-    const t = defineTable('t', { a: c.text().name('we"ird'), bC: c.text() })
-    expect(t.$meta.selectList).toBe('"we""ird", "b_c"')
+    const t = defineTable('t', { a: c.text().name('Upper'), bC: c.text() })
+    expect(t.$meta.selectList).toBe('"Upper", "b_c"')
   })
 
   it('stores the relations built by the callback', () => {
@@ -413,8 +413,16 @@ describe('InvalidDefinitionError', () => {
 
   it('refuses an SQL name longer than 63 characters', () => {
     const error = definitionError(() => define('t', { a: c.text().name('x'.repeat(64)) }))
-    expect(error.message).toContain('must be 1 to 63 characters')
+    expect(error.message).toContain('must be an identifier of at most 63 characters')
   })
+
+  it.each(['Weird Name', 'a.b', 'x"; drop table t; --', '', '1abc'])(
+    'refuses a name() that is not an identifier: %j',
+    (name) => {
+      const error = definitionError(() => define('t', { a: c.text().name(name) }))
+      expect(error.message).toContain('must be an identifier')
+    },
+  )
 
   it('refuses an empty SQL name', () => {
     const error = definitionError(() => define('t', { a: c.text().name('') }))

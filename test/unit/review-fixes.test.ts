@@ -112,3 +112,9 @@ describe('definition checks', () => {
     expect(Buffer.byteLength(unique)).toBe(63)
   })
 })
+
+describe('where-input keywords are reserved property names', () => {
+  it.each(['and', 'or', 'not', 'all'])('%s', (property) => {
+    expect(() => defineTable('t', { [property]: c.text() })).toThrow(/reserved/)
+  })
+})
