@@ -9,6 +9,12 @@ import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
 import {
+  type AnyEntityClass,
+  defaultEntityClass,
+  type EntityClass,
+  isEntityClass,
+} from './entity/entity'
+import {
   DatabaseClosedError,
   InvalidDefinitionError,
   InvalidQueryError,
@@ -23,6 +29,11 @@ import type { KyselyDatabase, TableRecord } from './schema/table-types'
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
   /** The table definitions this database serves, e.g. `{ users, functions }`. */
   readonly tables: TTables
+  /**
+   * Entity classes to use for rows of their tables when loading relations (a table without one
+   * gets `Entity.of(table)`). `db.manager(Entity)` registers its class too.
+   */
+  readonly entities?: readonly AnyEntityClass[]
   /**
    * An existing postgres.js client to run on instead of opening a pool. It is not ended by
    * `close()`; its own type parsers apply (see {@link createPostgresClient} for ours).
@@ -51,6 +62,24 @@ const ACCESS_MODES: ReadonlySet<string> = new Set(['read only', 'read write'])
 interface Root {
   closed: boolean
   readonly kysely: Kysely<any>
+  readonly tablesByName: ReadonlyMap<string, AnyTable>
+  readonly entities: Map<AnyTable, AnyEntityClass>
+}
+
+function makeRoot(
+  kysely: Kysely<any>,
+  tables: TableRecord,
+  entities: readonly AnyEntityClass[] = [],
+): Root {
+  const tablesByName = new Map(Object.values(tables).map((t) => [t.$name, t]))
+  const registry = new Map<AnyTable, AnyEntityClass>()
+  for (const entity of entities) {
+    if (!isEntityClass(entity)) {
+      throw new InvalidDefinitionError('Database: `entities` must be classes made by Entity.of()')
+    }
+    registry.set(entity.table, entity)
+  }
+  return { closed: false, kysely, tablesByName, entities: registry }
 }
 
 // One per transaction level: a handle whose scope has ended must refuse work.
@@ -98,7 +127,7 @@ function checkTables(tables: unknown): void {
  * await db.close()
  * ```
  */
-export class Database<TTables extends TableRecord = TableRecord> {
+export class Database<TTables extends TableRecord = TableRecord> implements QueryExecutor {
   readonly #kysely: Kysely<KyselyDatabase<TTables>>
   readonly #tables: TTables
   readonly #root: Root
@@ -130,7 +159,7 @@ export class Database<TTables extends TableRecord = TableRecord> {
     options: ConnectOptions<TTables>,
   ): Promise<Database<TTables>> {
     checkTables(options.tables)
-    const { tables, client, ...connection } = options
+    const { tables, client, entities, ...connection } = options
     const sql = client ?? createPostgresClient(connection)
     const kysely = new Kysely<KyselyDatabase<TTables>>({
       dialect: new PostgresJsDialect({ sql, ownsClient: client === undefined }),
@@ -141,7 +170,7 @@ export class Database<TTables extends TableRecord = TableRecord> {
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
     }
-    return new Database(kysely, tables, { closed: false, kysely }, undefined)
+    return new Database(kysely, tables, makeRoot(kysely, tables, entities), undefined)
   }
 
   /**
@@ -156,10 +185,15 @@ export class Database<TTables extends TableRecord = TableRecord> {
    */
   static fromKysely<TTables extends TableRecord>(
     kysely: Kysely<any>,
-    options: { readonly tables: TTables },
+    options: { readonly tables: TTables; readonly entities?: readonly AnyEntityClass[] },
   ): Database<TTables> {
     checkTables(options.tables)
-    return new Database(kysely, options.tables, { closed: false, kysely }, undefined)
+    return new Database(
+      kysely,
+      options.tables,
+      makeRoot(kysely, options.tables, options.entities),
+      undefined,
+    )
   }
 
   /** The typed Kysely instance (SQL table and column names); inside a transaction, the transaction. */
@@ -171,6 +205,36 @@ export class Database<TTables extends TableRecord = TableRecord> {
   /** The table definitions. */
   get tables(): TTables {
     return this.#tables
+  }
+
+  /** The served table with SQL name `name`; throws {@link InvalidQueryError} when there is none. */
+  table(name: string): AnyTable {
+    const table = this.#root.tablesByName.get(name)
+    if (table === undefined) {
+      throw new InvalidQueryError(
+        'table',
+        `no table named ${JSON.stringify(name)} is served by this database`,
+      )
+    }
+    return table
+  }
+
+  /** The entity class for rows of `table`: the registered subclass, else `Entity.of(table)`. */
+  entityClass<T extends AnyTable>(table: T): EntityClass<T> {
+    return (this.#root.entities.get(table) ?? defaultEntityClass(table)) as EntityClass<T>
+  }
+
+  /** Registers `entity` as the class for rows of its table (managers and relation loading use it). */
+  register(entity: AnyEntityClass): void {
+    if (!isEntityClass(entity)) {
+      throw new InvalidDefinitionError('register(): expected a class made by Entity.of()')
+    }
+    if (!this.#root.tablesByName.has(entity.table.$name)) {
+      throw new InvalidDefinitionError(
+        `register(): table "${entity.table.$name}" is not among this database's tables`,
+      )
+    }
+    this.#root.entities.set(entity.table, entity)
   }
 
   /** True on a handle given to a {@link transaction} callback. */

@@ -180,6 +180,21 @@ export const Entity = Object.freeze({
   of,
 })
 
+const DEFAULT_CLASSES = new WeakMap<AnyTable, AnyEntityClass>()
+
+/**
+ * The entity class used for rows of `table` when no subclass was registered: one
+ * `Entity.of(table)` per table, made on first use.
+ */
+export function defaultEntityClass<T extends AnyTable>(table: T): EntityClass<T> {
+  let cls = DEFAULT_CLASSES.get(table)
+  if (cls === undefined) {
+    cls = of(table)
+    DEFAULT_CLASSES.set(table, cls)
+  }
+  return cls as EntityClass<T>
+}
+
 /** True when `value` is an entity class made by {@link Entity.of}. */
 export function isEntityClass(value: unknown): value is AnyEntityClass {
   return (

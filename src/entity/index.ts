@@ -1,5 +1,6 @@
 export {
   type AnyEntityClass,
+  defaultEntityClass,
   Entity,
   type EntityClass,
   type EntityConstructor,

@@ -1,0 +1,28 @@
+import type { CompiledQuery, Kysely } from 'kysely'
+import type { AnyEntityClass } from '../entity/entity'
+import type { AnyTable } from '../schema/define-table'
+
+/** The result of one statement. */
+export interface ExecuteResult<R> {
+  readonly rows: readonly R[]
+  /** Rows changed by INSERT/UPDATE/DELETE. */
+  readonly numAffectedRows?: bigint
+}
+
+/**
+ * What queries and managers need from a `Database` handle, the root one or a transaction's. A
+ * manager runs every statement through the handle it was made from, so a manager from `tx` is in
+ * that transaction and one from the root never is.
+ */
+export interface QueryExecutor {
+  /** The Kysely instance of this handle (in a transaction: the transaction). */
+  readonly kysely: Kysely<any>
+  /** Runs a compiled statement on this handle, mapping driver errors to typed errors. */
+  execute<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
+  /** Runs `fn` in a transaction on this handle: a savepoint when it is already in one. */
+  transaction<R>(fn: (executor: QueryExecutor) => Promise<R>): Promise<R>
+  /** The served table with this SQL name; throws `InvalidQueryError` when there is none. */
+  table(name: string): AnyTable
+  /** The entity class for rows of `table`: a registered subclass, else `Entity.of(table)`. */
+  entityClass(table: AnyTable): AnyEntityClass
+}
