@@ -21,6 +21,7 @@ import {
   TransactionClosedError,
 } from './errors/kysely-entities-error'
 import { mapDatabaseError } from './errors/map-database-error'
+import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
 import type { AnyTable } from './schema/define-table'
 import type { KyselyDatabase, TableRecord } from './schema/table-types'
