@@ -1,0 +1,228 @@
+import { CompiledQuery } from 'kysely'
+import type { AnyEntityClass } from '../entity/entity'
+import { InvalidDefinitionError, InvalidQueryError } from '../errors/kysely-entities-error'
+import type { AnyTable, Column } from '../schema/define-table'
+import { quoteIdentifier } from '../schema/naming'
+import type { RelationDefinition, RelationTarget } from '../schema/relations'
+import type { QueryExecutor } from './executor'
+import { checkDirection, columnOf, describe } from './query-options'
+
+/** Options when loading a relation. */
+export interface RelationLoadOptions {
+  /** Target property to sort the related rows by (per parent, the order is kept). */
+  readonly orderBy?: string
+  readonly orderDirection?: 'asc' | 'desc' | 'ASC' | 'DESC'
+  /** Include soft-deleted related rows. Default false. */
+  readonly withDeleted?: boolean
+}
+
+/** A relation with its tables and key columns resolved. */
+export interface ResolvedRelation {
+  readonly name: string
+  readonly definition: RelationDefinition
+  readonly source: AnyTable
+  readonly target: AnyTable
+  /** The parent (source) property whose values are looked up. */
+  readonly parentKey: Column
+  /** The column compared with `= ANY($1)`: on the target, or on the junction for manyToMany. */
+  readonly matchColumn: Column
+  /** manyToMany: the junction table and its columns. */
+  readonly junction?: {
+    readonly table: AnyTable
+    readonly sourceKey: Column
+    readonly targetKey: Column
+    readonly targetColumn: Column
+  }
+  /** True when each parent gets a list (hasMany, manyToMany). */
+  readonly many: boolean
+}
+
+function resolveTarget(executor: QueryExecutor, target: RelationTarget): AnyTable {
+  return typeof target === 'string' ? executor.table(target) : target()
+}
+
+function primaryKeyOf(table: AnyTable, relation: string): Column {
+  const [key, ...rest] = table.$meta.primaryKey
+  if (key === undefined || rest.length > 0) {
+    throw new InvalidDefinitionError(
+      `relation "${relation}": table "${table.$name}" needs a single-column primary key, or name the key with \`references\``,
+    )
+  }
+  return key
+}
+
+function keyColumn(table: AnyTable, property: string | undefined, relation: string): Column {
+  if (property === undefined) return primaryKeyOf(table, relation)
+  const column = table.$meta.byProperty.get(property)
+  if (column === undefined) {
+    throw new InvalidDefinitionError(
+      `relation "${relation}": "${property}" is not a column of "${table.$name}"`,
+    )
+  }
+  return column
+}
+
+/**
+ * Resolves relation `name` of `table`: its target (by SQL name through the executor's tables, or
+ * by thunk) and the columns that link them. Throws when the relation is unknown or its keys do not
+ * exist, naming what is wrong.
+ */
+export function resolveRelation(
+  executor: QueryExecutor,
+  table: AnyTable,
+  name: unknown,
+): ResolvedRelation {
+  const definition =
+    typeof name === 'string' && Object.hasOwn(table.$relations, name)
+      ? (table.$relations as Record<string, RelationDefinition>)[name]
+      : undefined
+  if (definition === undefined || typeof name !== 'string') {
+    const known = Object.keys(table.$relations)
+    throw new InvalidQueryError(
+      'relation',
+      `${table.$name} has no relation ${typeof name === 'string' ? JSON.stringify(name) : describe(name)}` +
+        (known.length > 0 ? ` (relations: ${known.join(', ')})` : ''),
+    )
+  }
+  const target = resolveTarget(executor, definition.target)
+  switch (definition.kind) {
+    case 'hasMany':
+    case 'hasOne':
+      return {
+        name,
+        definition,
+        source: table,
+        target,
+        parentKey: keyColumn(table, definition.references, name),
+        matchColumn: keyColumn(target, definition.foreignKey, name),
+        many: definition.kind === 'hasMany',
+      }
+    case 'belongsTo':
+      return {
+        name,
+        definition,
+        source: table,
+        target,
+        parentKey: keyColumn(table, definition.foreignKey, name),
+        matchColumn: keyColumn(target, definition.references, name),
+        many: false,
+      }
+    case 'manyToMany': {
+      if (definition.through === undefined || definition.otherKey === undefined) {
+        throw new InvalidDefinitionError(
+          `relation "${name}": manyToMany needs through and otherKey`,
+        )
+      }
+      const junction = resolveTarget(executor, definition.through)
+      const sourceKey = keyColumn(junction, definition.foreignKey, name)
+      return {
+        name,
+        definition,
+        source: table,
+        target,
+        parentKey: keyColumn(table, definition.references, name),
+        matchColumn: sourceKey,
+        junction: {
+          table: junction,
+          sourceKey,
+          targetKey: keyColumn(junction, definition.otherKey, name),
+          targetColumn: keyColumn(target, definition.targetKey, name),
+        },
+        many: true,
+      }
+    }
+  }
+}
+
+const PARENT_KEY = '__ke_parent_key'
+
+/**
+ * The one statement that loads a relation for any number of parents: the parents' keys travel as
+ * a single array parameter (`= ANY($1)`), so the text is the same for 1 parent or 10,000.
+ *
+ * @example
+ * ```sql
+ * -- functions.deployments (hasMany), ordered by version desc:
+ * SELECT "id", "uuid", "function_id", ... FROM "function_deployments"
+ * WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+ * -- organizations.members (manyToMany through organization_members):
+ * SELECT t."id", t."uuid", ..., j."organization_id" AS "__ke_parent_key" FROM "users" t
+ * JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1)
+ * ```
+ */
+export function relationSql(relation: ResolvedRelation, options: RelationLoadOptions = {}): string {
+  const target = relation.target
+  const order =
+    options.orderBy === undefined ? undefined : columnOf(target, options.orderBy, 'orderBy')
+  const direction = checkDirection(options.orderDirection)
+  const softDelete = options.withDeleted === true ? undefined : target.$meta.softDelete
+  const q = quoteIdentifier
+  if (relation.junction === undefined) {
+    let text = `SELECT ${target.$meta.selectList} FROM ${target.$meta.quotedName} WHERE ${q(relation.matchColumn.name)} = ANY($1)`
+    if (softDelete !== undefined) text += ` AND ${q(softDelete.name)} IS NULL`
+    if (order !== undefined) text += ` ORDER BY ${q(order.name)} ${direction.toUpperCase()}`
+    return text
+  }
+  const j = relation.junction
+  const columns = target.$meta.columns.map((c) => `t.${q(c.name)}`).join(', ')
+  let text =
+    `SELECT ${columns}, j.${q(j.sourceKey.name)} AS ${q(PARENT_KEY)} FROM ${target.$meta.quotedName} t ` +
+    `JOIN ${j.table.$meta.quotedName} j ON j.${q(j.targetKey.name)} = t.${q(j.targetColumn.name)} ` +
+    `WHERE j.${q(j.sourceKey.name)} = ANY($1)`
+  if (softDelete !== undefined) text += ` AND t.${q(softDelete.name)} IS NULL`
+  if (order !== undefined) text += ` ORDER BY t.${q(order.name)} ${direction.toUpperCase()}`
+  return text
+}
+
+// bigint and number keys of the same value must meet: compare by string.
+const keyOf = (value: unknown): string =>
+  value instanceof Date ? value.toISOString() : String(value)
+
+/**
+ * Loads relation `name` for all `parents` in one query and returns, per parent, the related
+ * entities (a list for hasMany/manyToMany, an entity or null for hasOne/belongsTo).
+ *
+ * @example
+ * ```ts
+ * const byFunction = await loadRelation(db, functions, 'deployments', fns, { orderBy: 'version', orderDirection: 'desc' })
+ * byFunction.get(fns[0]) // FunctionDeploymentEntity[]
+ * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+ * ```
+ */
+export async function loadRelation(
+  executor: QueryExecutor,
+  table: AnyTable,
+  name: unknown,
+  parents: readonly object[],
+  options: RelationLoadOptions = {},
+): Promise<Map<object, object[] | object | null>> {
+  const relation = resolveRelation(executor, table, name)
+  const result = new Map<object, object[] | object | null>()
+  const parentProperty = relation.parentKey.property
+  const keys = new Map<string, unknown>()
+  for (const parent of parents) {
+    const value = (parent as Record<string, unknown>)[parentProperty]
+    if (value !== null && value !== undefined) keys.set(keyOf(value), value)
+  }
+  const groups = new Map<string, object[]>()
+  if (keys.size > 0) {
+    const entity: AnyEntityClass = executor.entityClass(relation.target)
+    const text = relationSql(relation, options)
+    const { rows } = await executor.execute<Record<string, unknown>>(
+      CompiledQuery.raw(text, [[...keys.values()]]),
+    )
+    const matchName = relation.junction === undefined ? relation.matchColumn.name : PARENT_KEY
+    for (const row of rows) {
+      const key = keyOf(row[matchName])
+      let group = groups.get(key)
+      if (group === undefined) groups.set(key, (group = []))
+      group.push(entity.fromRow(row))
+    }
+  }
+  for (const parent of parents) {
+    const value = (parent as Record<string, unknown>)[parentProperty]
+    const group = value === null || value === undefined ? undefined : groups.get(keyOf(value))
+    result.set(parent, relation.many ? (group ?? []) : (group?.[0] ?? null))
+  }
+  return result
+}
