@@ -1,3 +1,3 @@
 export { createPostgresClient, type PostgresClientOptions } from './postgres-js-client'
 export { PostgresJsDialect } from './postgres-js-dialect'
-export { type PostgresJsDialectConfig, PostgresJsDriver } from './postgres-js-driver'
+export { asScript, type PostgresJsDialectConfig, PostgresJsDriver } from './postgres-js-driver'

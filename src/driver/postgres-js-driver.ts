@@ -21,6 +21,23 @@ export interface PostgresJsDialectConfig {
   readonly ownsClient?: boolean
 }
 
+const SCRIPTS = new WeakSet<CompiledQuery>()
+
+/**
+ * Marks a parameterless compiled query as a script of several statements (DDL, migrations): it
+ * is sent with the simple query protocol, unprepared. Every other statement runs prepared.
+ *
+ * @example
+ * ```ts
+ * await kysely.executeQuery(asScript(CompiledQuery.raw('CREATE TABLE a (x int); CREATE TABLE b (y int)')))
+ * ```
+ */
+export function asScript<Q extends CompiledQuery>(query: Q): Q {
+  if (query.parameters.length > 0) throw new Error('A script cannot have parameters')
+  SCRIPTS.add(query)
+  return query
+}
+
 const COUNTED_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
 
 /** The part of postgres.js's internal connection object that tells when its socket closed. */
@@ -64,9 +81,16 @@ class PostgresJsConnection implements DatabaseConnection {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const target = this.#target()
     try {
-      const result = await target.unsafe(compiledQuery.sql, compiledQuery.parameters as any[], {
-        prepare: true,
-      })
+      const result = await target.unsafe(
+        compiledQuery.sql,
+        compiledQuery.parameters as any[],
+        {
+          prepare: true,
+          // postgres.js would send a statement without parameters unprepared (simple protocol):
+          // only an explicit script (several statements) goes that way.
+          simple: SCRIPTS.has(compiledQuery),
+        } as postgres.UnsafeQueryOptions,
+      )
       const rows = result as unknown as R[]
       return COUNTED_COMMANDS.has(result.command)
         ? { rows, numAffectedRows: BigInt(result.count) }
@@ -83,9 +107,14 @@ class PostgresJsConnection implements DatabaseConnection {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
       throw new Error('chunkSize must be a positive integer')
     }
-    const query = this.#target().unsafe(compiledQuery.sql, compiledQuery.parameters as any[], {
-      prepare: true,
-    })
+    const query = this.#target().unsafe(
+      compiledQuery.sql,
+      compiledQuery.parameters as any[],
+      {
+        prepare: true,
+        simple: false,
+      } as postgres.UnsafeQueryOptions,
+    )
     try {
       for await (const rows of query.cursor(chunkSize)) yield { rows: rows as unknown as R[] }
     } catch (error) {

@@ -26,6 +26,12 @@ export {
   type TableOptions,
   type UniqueDefinition,
 } from './define-table'
+export {
+  columnDDL,
+  type GenerateDDLOptions,
+  generateDDL,
+  generateDDLStatements,
+} from './generate-ddl'
 export { camelCase, quoteIdentifier, type SnakeCase, snakeCase } from './naming'
 export {
   type ManyToManyOptions,

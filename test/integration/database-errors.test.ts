@@ -1,7 +1,7 @@
-import { type ControlledTransaction, Kysely, sql } from 'kysely'
+import { CompiledQuery, type ControlledTransaction, Kysely, sql } from 'kysely'
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresClient, PostgresJsDialect } from '../../src/driver/index'
+import { asScript, createPostgresClient, PostgresJsDialect } from '../../src/driver/index'
 import {
   CheckViolationError,
   ConnectionError,
@@ -39,7 +39,10 @@ beforeAll(async () => {
   test = await testDatabase('db_errors')
   client = createPostgresClient({ url: test.url, max: 4 })
   db = new Kysely<any>({ dialect: new PostgresJsDialect({ sql: client }) })
-  await sql`
+  // Several statements in one text: a script (simple protocol), not a prepared statement.
+  await db.executeQuery(
+    asScript(
+      CompiledQuery.raw(`
     create table users (id serial primary key, email text not null unique);
     create table tags (
       id serial primary key,
@@ -50,7 +53,9 @@ beforeAll(async () => {
     create table accounts (id int primary key, balance int not null);
     insert into users (email) values ('a@x.io');
     insert into accounts values (1, 100), (2, 100);
-  `.execute(db)
+  `),
+    ),
+  )
 })
 
 afterAll(async () => {

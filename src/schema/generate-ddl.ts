@@ -1,0 +1,186 @@
+import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import type { AnyTable, Column } from './define-table'
+import { quoteIdentifier as q } from './naming'
+
+/** Options of {@link generateDDL}. */
+export interface GenerateDDLOptions {
+  /** Add the `updated_at` triggers for `onUpdateNow()` columns. Default true. */
+  readonly triggers?: boolean
+}
+
+/** An SQL string literal: single quotes doubled. Only for values written in definitions. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+function defaultSql(column: Column): string | undefined {
+  const d = column.config.defaultValue
+  if (d === undefined || column.kind === 'serial' || column.kind === 'bigserial') return undefined
+  if (d.kind === 'sql') return d.sql
+  const value = d.value
+  if (value === null) return 'NULL'
+  if (column.kind === 'jsonb') return `${literal(JSON.stringify(value))}::jsonb`
+  if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') {
+    return String(value)
+  }
+  if (value instanceof Date) return literal(value.toISOString())
+  if (Array.isArray(value)) {
+    const items = value.map((v) => (typeof v === 'number' ? String(v) : literal(String(v))))
+    return `ARRAY[${items.join(', ')}]::${column.sqlType}`
+  }
+  return literal(String(value))
+}
+
+function referenceSql(column: Column): string | undefined {
+  const ref = column.config.references
+  if (ref === undefined) return undefined
+  const target = ref.column()
+  let text = `REFERENCES ${q(target.table)} (${q(target.name)})`
+  if (ref.onDelete !== undefined) text += ` ON DELETE ${ref.onDelete.toUpperCase()}`
+  if (ref.onUpdate !== undefined) text += ` ON UPDATE ${ref.onUpdate.toUpperCase()}`
+  return text
+}
+
+/**
+ * One column as CREATE TABLE writes it.
+ * @example columnDDL(users.email) // '"email" varchar(255) NOT NULL UNIQUE'
+ */
+export function columnDDL(column: Column, inlineReference = true): string {
+  const parts = [q(column.name), column.sqlType]
+  const single = column.primaryKey
+  if (single) parts.push('PRIMARY KEY')
+  else if (column.notNull) parts.push('NOT NULL')
+  const d = defaultSql(column)
+  if (d !== undefined) parts.push(`DEFAULT ${d}`)
+  if (column.unique && !single) parts.push('UNIQUE')
+  const ref = inlineReference ? referenceSql(column) : undefined
+  if (ref !== undefined) parts.push(ref)
+  return parts.join(' ')
+}
+
+// Tables in an order where every foreign key points at a table created before it; the foreign
+// keys that close a cycle are returned to be added afterwards.
+function order(tables: readonly AnyTable[]): {
+  readonly sorted: readonly AnyTable[]
+  readonly deferred: ReadonlySet<Column>
+} {
+  const byName = new Map(tables.map((t) => [t.$name, t]))
+  const sorted: AnyTable[] = []
+  const deferred = new Set<Column>()
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (table: AnyTable) => {
+    state.set(table.$name, 'visiting')
+    for (const column of table.$meta.columns) {
+      const ref = column.config.references
+      if (ref === undefined) continue
+      const target = ref.column().table
+      if (target === table.$name) continue
+      const other = byName.get(target)
+      if (other === undefined) continue
+      const s = state.get(target)
+      if (s === 'visiting') deferred.add(column)
+      else if (s === undefined) visit(other)
+    }
+    state.set(table.$name, 'done')
+    sorted.push(table)
+  }
+  for (const table of tables) if (!state.has(table.$name)) visit(table)
+  return { sorted, deferred }
+}
+
+function touchFunction(column: string): string {
+  return `ke_touch_${column}`
+}
+
+/**
+ * The statements that create `tables`: tables in foreign-key order (a cycle's closing keys added
+ * by ALTER TABLE afterwards), their constraints, declared indexes, and a trigger per
+ * `onUpdateNow()` column. Every statement can run twice harmlessly (`IF NOT EXISTS`,
+ * `CREATE OR REPLACE`, `DROP TRIGGER IF EXISTS`).
+ *
+ * @example
+ * ```ts
+ * generateDDLStatements([users])
+ * // CREATE TABLE IF NOT EXISTS "users" (
+ * //   "id" serial PRIMARY KEY,
+ * //   "uuid" uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE, ...)
+ * // CREATE INDEX IF NOT EXISTS "idx_users_email" ON "users" ("email")
+ * ```
+ */
+export function generateDDLStatements(
+  tables: readonly AnyTable[],
+  options: GenerateDDLOptions = {},
+): string[] {
+  const names = new Set<string>()
+  for (const table of tables) {
+    if (names.has(table.$name)) {
+      throw new InvalidDefinitionError(`generateDDL: table "${table.$name}" is given twice`)
+    }
+    names.add(table.$name)
+  }
+  const { sorted, deferred } = order(tables)
+  const statements: string[] = []
+  const touch = new Set<string>()
+  for (const table of sorted) {
+    const meta = table.$meta
+    const lines = meta.columns.map((c) => `  ${columnDDL(c, !deferred.has(c))}`)
+    if (
+      meta.primaryKey.length > 1 ||
+      (meta.primaryKey.length === 1 && !meta.primaryKey[0]!.primaryKey)
+    ) {
+      lines.push(`  PRIMARY KEY (${meta.primaryKey.map((c) => q(c.name)).join(', ')})`)
+    }
+    for (const unique of meta.uniques) {
+      lines.push(
+        `  CONSTRAINT ${q(unique.name)} UNIQUE (${unique.columns.map((c) => q(c.name)).join(', ')})`,
+      )
+    }
+    for (const check of meta.checks) {
+      lines.push(`  CONSTRAINT ${q(check.name)} CHECK (${check.expression})`)
+    }
+    statements.push(`CREATE TABLE IF NOT EXISTS ${meta.quotedName} (\n${lines.join(',\n')}\n)`)
+  }
+  for (const column of deferred) {
+    const name = `${column.table}_${column.name}_fkey`
+    statements.push(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${literal(name)}) THEN ` +
+        `ALTER TABLE ${q(column.table)} ADD CONSTRAINT ${q(name)} FOREIGN KEY (${q(column.name)}) ${referenceSql(column)}; END IF; END $$`,
+    )
+  }
+  for (const table of sorted) {
+    for (const index of table.$meta.indexes) {
+      const unique = index.unique ? 'UNIQUE ' : ''
+      const where = index.where === undefined ? '' : ` WHERE ${index.where}`
+      statements.push(
+        `CREATE ${unique}INDEX IF NOT EXISTS ${q(index.name)} ON ${table.$meta.quotedName} (${index.columns.map((c) => q(c.name)).join(', ')})${where}`,
+      )
+    }
+  }
+  if (options.triggers !== false) {
+    for (const table of sorted) {
+      for (const column of table.$meta.onUpdateNow) {
+        const fn = touchFunction(column.name)
+        if (!touch.has(fn)) {
+          touch.add(fn)
+          statements.push(
+            `CREATE OR REPLACE FUNCTION ${q(fn)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${q(column.name)} = CURRENT_TIMESTAMP; RETURN NEW; END $$`,
+          )
+        }
+        const trigger = q(`${table.$name}_${column.name}_touch`)
+        statements.push(`DROP TRIGGER IF EXISTS ${trigger} ON ${table.$meta.quotedName}`)
+        statements.push(
+          `CREATE TRIGGER ${trigger} BEFORE UPDATE ON ${table.$meta.quotedName} FOR EACH ROW EXECUTE FUNCTION ${q(fn)}()`,
+        )
+      }
+    }
+  }
+  return statements
+}
+
+/**
+ * {@link generateDDLStatements} as one script, statements ended by `;`: what
+ * `db.executeScript()` and `psql -f` take.
+ */
+export function generateDDL(tables: readonly AnyTable[], options: GenerateDDLOptions = {}): string {
+  return `${generateDDLStatements(tables, options).join(';\n\n')};\n`
+}
