@@ -1,0 +1,1100 @@
+import {
+  type AliasedExpression,
+  type Expression,
+  type ExpressionBuilder,
+  isAliasedExpression,
+  isExpression,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely'
+import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
+import { InvalidQueryError, NotFoundError } from '../errors/kysely-entities-error'
+import type { AnyTable } from '../schema/define-table'
+import type { ColumnNameOf } from '../schema/table-types'
+import type { QueryExecutor } from './executor'
+import {
+  checkDirection,
+  checkLimit,
+  checkOffset,
+  checkPage,
+  describe,
+  MAX_LIMIT,
+  type OrderDirection,
+} from './query-options'
+import { loadRelation, resolveRelation } from './relation-loader'
+import {
+  type ComparisonOperator,
+  type ComparisonOperatorInput,
+  checkOperand,
+  checkOperator,
+  comparison,
+} from './sql-operator'
+import {
+  type ColumnReference,
+  checkDeferredReference,
+  isIdentifier,
+  parseTableSpec,
+  referenceSql,
+  resolveReference,
+  type ScopeEntry,
+  splitAlias,
+} from './sql-reference'
+
+/**
+ * A column reference in SQL names: `'status'` (a column of the base table, or of the one joined
+ * table that has it) or `'alias.column'`. Checked at run time against the tables in the query.
+ */
+export type ColumnRef<T extends AnyTable> = ColumnNameOf<T> | `${string}.${string}`
+
+/**
+ * One item of {@link EntityQuery.select}: `'*'`, `'column'`, `'alias.column'`, `'alias.*'`,
+ * `'column as name'`, `'alias.column as name'`, or an aliased Kysely expression
+ * (`` sql<number>`count(fd.id)`.as('deployment_count') ``).
+ */
+export type SelectItem<T extends AnyTable> =
+  | '*'
+  | ColumnRef<T>
+  | `${string} as ${string}`
+  | AliasedExpression<unknown, string>
+
+/** The output name a select item gives its column, when it names one (`as name`). */
+export type OutputNameOf<I> =
+  I extends AliasedExpression<any, infer N> ? N : I extends `${string} as ${infer N}` ? N : never
+
+/** The names of the relations of table `T`. */
+export type RelationNameOf<T extends AnyTable> = keyof T['$relations'] & string
+
+/**
+ * What {@link EntityQuery.with} adds to each entity: a list for hasMany/manyToMany, an entity or
+ * null for hasOne/belongsTo. Related entities are typed `object`: cast them to their class.
+ */
+export type LoadedRelations<T extends AnyTable, K extends string> = {
+  readonly [P in K]: T['$relations'][P] extends { readonly kind: 'hasMany' | 'manyToMany' }
+    ? object[]
+    : object | null
+}
+
+/** Options of the {@link EntityQuery} constructor. */
+export interface EntityQueryOptions {
+  /** The alias of the base table (`query('f')`: `from "functions" as "f"`). */
+  readonly alias?: string
+}
+
+/** A compiled statement: its text and its bind parameters, in order. */
+export interface CompiledSql {
+  readonly sql: string
+  readonly parameters: readonly unknown[]
+}
+
+/** Options of {@link EntityQuery.paginate}. */
+export interface QueryPaginateOptions {
+  /** 1-based page number. */
+  readonly page: number
+  /** Entities per page: 1 to {@link MAX_LIMIT}. */
+  readonly pageSize: number
+}
+
+/** One page of entities and what is needed to page through the rest. */
+export interface Page<R> {
+  readonly items: R[]
+  /** Rows matching the query over all pages. */
+  readonly total: number
+  readonly page: number
+  readonly pageSize: number
+  /** True when there are rows after this page. */
+  readonly hasMore: boolean
+}
+
+type JoinKind = 'inner' | 'left' | 'right'
+
+interface ScopeTable extends ScopeEntry {
+  readonly join?: {
+    readonly kind: JoinKind
+    readonly left: ColumnReference
+    readonly right: ColumnReference
+  }
+}
+
+type Selection =
+  | { readonly kind: 'star' }
+  | { readonly kind: 'column'; readonly ref: ColumnReference; readonly alias: string | undefined }
+  | { readonly kind: 'expression'; readonly expression: AliasedExpression<unknown, string> }
+
+type Predicate =
+  | {
+      readonly kind: 'compare'
+      readonly ref: ColumnReference
+      readonly operator: ComparisonOperator
+      readonly value: unknown
+    }
+  | { readonly kind: 'raw'; readonly expression: Expression<unknown> }
+
+interface Condition {
+  readonly connector: 'and' | 'or'
+  readonly predicate: Predicate
+}
+
+interface HavingTerm {
+  readonly lhs: ColumnReference | Expression<unknown>
+  readonly operator: ComparisonOperator
+  readonly value: unknown
+}
+
+type OrderTarget =
+  | { readonly kind: 'ref'; readonly ref: ColumnReference }
+  | { readonly kind: 'output'; readonly name: string }
+  | { readonly kind: 'expression'; readonly expression: Expression<unknown> }
+
+interface OrderItem {
+  readonly target: OrderTarget
+  readonly direction: 'asc' | 'desc'
+}
+
+interface QueryState {
+  /** The base table first, then the joined tables in join order. */
+  readonly scope: readonly ScopeTable[]
+  /** Undefined: all columns of the base table (what entities need). */
+  readonly selection: readonly Selection[] | undefined
+  /** Output names given by `as` in the selection, which orderBy may use. */
+  readonly outputNames: readonly string[]
+  readonly where: readonly Condition[]
+  readonly groupBy: readonly ColumnReference[]
+  readonly having: readonly HavingTerm[]
+  readonly orderBy: readonly OrderItem[]
+  readonly limit: number | undefined
+  readonly offset: number | undefined
+  readonly withDeleted: boolean
+  /** Relation paths to load, each a list of relation names (`deployments.function`). */
+  readonly relations: readonly (readonly string[])[]
+}
+
+// Qualified references may name a table joined later (the Dart example selects `u.email` before
+// joining `users u`); they are checked when the query is compiled.
+const FORWARD = Object.freeze({ forward: true })
+
+// Relation names that would hide what every entity has.
+const ENTITY_MEMBERS: ReadonlySet<string> = new Set([
+  'toMap',
+  'copyWith',
+  'toJSON',
+  'constructor',
+  '__proto__',
+  'prototype',
+])
+
+function rethrowAt(error: unknown, path: string): never {
+  if (error instanceof InvalidQueryError) {
+    const prefix = `${error.path}: `
+    const message = error.message.startsWith(prefix)
+      ? error.message.slice(prefix.length)
+      : error.message
+    throw new InvalidQueryError(path, message)
+  }
+  throw error
+}
+
+function listArgument<I>(args: readonly unknown[]): readonly I[] {
+  return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as readonly I[]
+}
+
+/**
+ * A query on the table of an entity, built step by step in SQL names (`user_id`, `f.user_id`) as
+ * SQL itself is written: the TypeScript counterpart of the Dart QueryBuilder. Get one from
+ * `manager.query()` (or `new EntityQuery(db, Entity, { alias })`).
+ *
+ * Builders are immutable: every method returns a new query and leaves the one it was called on
+ * unchanged, so a base query can be shared and refined. Every identifier and operator is checked
+ * at run time against the tables of the query (callers may pass untrusted strings) and every
+ * value is a bind parameter; what cannot become safe SQL throws {@link InvalidQueryError}, naming
+ * the argument (`where[0].operator`) and never repeating a value.
+ *
+ * References: `alias.column`, or a bare `column` meaning the base table's column, else the one
+ * joined table's that has it (bare names are qualified in the SQL once the query has joins). A
+ * qualified reference may come before the join of its alias, as in the Dart example below; it is
+ * then checked when the query is compiled (`toSQL()`, a terminal), the error naming the argument.
+ *
+ * Rows whose soft-delete column is set are left out of the base table unless
+ * {@link withDeleted} is called; joined tables are not filtered (write the condition yourself).
+ *
+ * @typeParam E - the entity class; {@link all} returns its instances.
+ * @typeParam T - its table, whose SQL column names type the references.
+ * @typeParam L - relations added by {@link with}.
+ * @typeParam A - names given by `as` in the selection, which {@link orderBy} accepts.
+ *
+ * @example
+ * ```ts
+ * const rows = await db.manager(FunctionEntity).query('f')
+ *   .select(['f.*', 'u.email', sql<number>`count(fd.id)`.as('deployment_count')])
+ *   .join('users u', 'f.user_id', 'u.id')
+ *   .leftJoin('function_deployments fd', 'f.id', 'fd.function_id')
+ *   .where('f.status', '=', 'active')
+ *   .where('f.created_at', '>', cutoff)
+ *   .groupBy('f.id', 'u.email')
+ *   .orderBy('f.created_at', 'desc')
+ *   .limit(20)
+ *   .execute()
+ * ```
+ * The generated SQL (PostgreSQL):
+ * ```sql
+ * select "f".*, "u"."email", count(fd.id) as "deployment_count" from "functions" as "f"
+ * inner join "users" as "u" on "f"."user_id" = "u"."id"
+ * left join "function_deployments" as "fd" on "f"."id" = "fd"."function_id"
+ * where "f"."status" = $1 and "f"."created_at" > $2
+ * group by "f"."id", "u"."email" order by "f"."created_at" desc limit $3
+ * ```
+ */
+export class EntityQuery<
+  E extends AnyEntityClass,
+  T extends AnyTable = TableOfEntity<E>,
+  L extends object = {},
+  A extends string = never,
+> {
+  readonly #executor: QueryExecutor
+  readonly #entityClass: E
+  readonly #table: T
+  // Set in the constructor, or by #next on a fresh instance before it is returned: a query never
+  // changes once a caller holds it.
+  #state: QueryState
+
+  /**
+   * A query on `entityClass`'s table, optionally under an alias. The alias must be an identifier.
+   *
+   * @example
+   * ```ts
+   * new EntityQuery(db, FunctionEntity, { alias: 'f' }).toSQL().sql
+   * // select "id", "uuid", "user_id", ... from "functions" as "f"
+   * ```
+   */
+  constructor(executor: QueryExecutor, entityClass: E, options: EntityQueryOptions = {}) {
+    const table = entityClass.table as T
+    const alias = options.alias
+    if (alias !== undefined && !isIdentifier(alias)) {
+      throw new InvalidQueryError(
+        'alias',
+        `expected an identifier (letters, digits and _), got ${typeof alias === 'string' ? 'another string' : describe(alias)}`,
+      )
+    }
+    this.#executor = executor
+    this.#entityClass = entityClass
+    this.#table = table
+    this.#state = Object.freeze({
+      scope: Object.freeze([{ name: alias ?? table.$name, table }]),
+      selection: undefined,
+      outputNames: [],
+      where: [],
+      groupBy: [],
+      having: [],
+      orderBy: [],
+      limit: undefined,
+      offset: undefined,
+      withDeleted: false,
+      relations: [],
+    })
+  }
+
+  /**
+   * Chooses the columns: strings `'*'`, `'column'`, `'alias.column'`, `'alias.*'`,
+   * `'column as name'`, `'alias.column as name'`, or aliased Kysely expressions. Called again, it
+   * adds to the selection. Without it the query selects every column of the base table, which is
+   * what {@link all} needs: after `select()`, read the rows with {@link execute}.
+   *
+   * @example
+   * ```ts
+   * await q.select(['id', 'uuid', 'name as title', sql<number>`now() - created_at`.as('age')]).execute()
+   * // select "id", "uuid", "name" as "title", now() - created_at as "age" from "functions"
+   * ```
+   */
+  select<const I extends readonly SelectItem<T>[]>(
+    items: I,
+  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>>
+  select<const I extends readonly SelectItem<T>[]>(
+    ...items: I
+  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>>
+  select(...args: readonly unknown[]): EntityQuery<E, T, L, any> {
+    const items = listArgument<unknown>(args)
+    if (items.length === 0) throw new InvalidQueryError('select', 'expected at least one column')
+    const scope = this.#state.scope
+    const offset = this.#state.selection?.length ?? 0
+    const selection: Selection[] = []
+    const outputNames: string[] = []
+    items.forEach((item, i) => {
+      const path = `select[${offset + i}]`
+      if (isAliasedExpression(item)) {
+        selection.push({ kind: 'expression', expression: item })
+        outputNames.push(item.alias)
+        return
+      }
+      if (item === '*') {
+        selection.push({ kind: 'star' })
+        return
+      }
+      if (typeof item !== 'string') {
+        throw new InvalidQueryError(
+          path,
+          `expected a column or an aliased expression (sql\`...\`.as('name')), got ${isExpression(item) ? 'an expression without an alias' : describe(item)}`,
+        )
+      }
+      const aliased = splitAlias(item)
+      if (aliased !== undefined) {
+        const [ref, name] = aliased
+        if (!isIdentifier(name)) {
+          throw new InvalidQueryError(path, 'the name after AS must be an identifier')
+        }
+        selection.push({
+          kind: 'column',
+          ref: resolveReference(scope, ref, path, FORWARD),
+          alias: name,
+        })
+        outputNames.push(name)
+        return
+      }
+      selection.push({
+        kind: 'column',
+        ref: resolveReference(scope, item, path, { star: true, forward: true }),
+        alias: undefined,
+      })
+    })
+    return this.#next({
+      selection: [...(this.#state.selection ?? []), ...selection],
+      outputNames: [...this.#state.outputNames, ...outputNames],
+    })
+  }
+
+  /**
+   * Adds a condition, ANDed with the ones before. `where(ref, value)` means `=`; a `null` value
+   * with `=` or `<>` becomes `is null` / `is not null`. `in` and `not in` take a non-empty array
+   * as one parameter (`= any($1)`, `<> all($1)`); `is` / `is not` take null, true or false.
+   *
+   * @example
+   * ```ts
+   * q.where('status', 'active').where('created_at', '>', cutoff).where('analysis_result', '@>', { score: 9 })
+   * // select ... from "functions" where "status" = $1 and "created_at" > $2 and "analysis_result" @> $3
+   * ```
+   */
+  where(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A>
+  where(
+    ref: ColumnRef<T>,
+    operator: ComparisonOperatorInput,
+    value: unknown,
+  ): EntityQuery<E, T, L, A>
+  where(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+    return this.#addComparison('and', args)
+  }
+
+  /**
+   * Adds a condition ORed with everything before it; same forms as {@link where}. The chain
+   * reads as SQL does, AND binding tighter than OR: the conditions are cut into groups at each
+   * `orWhere`, each group is ANDed, and the groups are ORed, in parentheses that make this
+   * explicit. `where(a).where(b).orWhere(c)` is `((a and b) or c)`;
+   * `where(a).orWhere(b).where(c)` is `(a or (b and c))`. The soft-delete condition is ANDed
+   * outside the parentheses, so `orWhere` never brings deleted rows back.
+   *
+   * @example
+   * ```ts
+   * q.where('status', 'active').where('user_id', 7).orWhere('status', 'pinned')
+   * // select ... from "functions" where (("status" = $1 and "user_id" = $2) or "status" = $3)
+   * ```
+   */
+  orWhere(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A>
+  orWhere(
+    ref: ColumnRef<T>,
+    operator: ComparisonOperatorInput,
+    value: unknown,
+  ): EntityQuery<E, T, L, A>
+  orWhere(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+    return this.#addComparison('or', args)
+  }
+
+  /**
+   * Adds `ref = any($1)`: the non-empty array is one parameter, so the statement text is the same
+   * for any number of values.
+   *
+   * @example
+   * ```ts
+   * q.whereIn('status', ['active', 'paused'])
+   * // select ... from "functions" where "status" = any($1)   -- [['active', 'paused']]
+   * ```
+   */
+  whereIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A> {
+    return this.#addCondition('and', ref, 'in', values, 'values')
+  }
+
+  /**
+   * Adds `ref <> all($1)` (NOT IN, with the non-empty array as one parameter).
+   *
+   * @example
+   * ```ts
+   * q.whereNotIn('id', [1, 2])
+   * // select ... from "functions" where "id" <> all($1)   -- [[1, 2]]
+   * ```
+   */
+  whereNotIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A> {
+    return this.#addCondition('and', ref, 'not in', values, 'values')
+  }
+
+  /**
+   * Adds `ref is null`.
+   *
+   * @example
+   * ```ts
+   * q.whereNull('active_deployment_id')
+   * // select ... from "functions" where "active_deployment_id" is null
+   * ```
+   */
+  whereNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A> {
+    return this.#addCondition('and', ref, 'is', null, undefined)
+  }
+
+  /**
+   * Adds `ref is not null`.
+   *
+   * @example
+   * ```ts
+   * q.whereNotNull('active_deployment_id')
+   * // select ... from "functions" where "active_deployment_id" is not null
+   * ```
+   */
+  whereNotNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A> {
+    return this.#addCondition('and', ref, 'is not', null, undefined)
+  }
+
+  /**
+   * Adds a condition written with Kysely's `sql` tag, ANDed with the others and put in
+   * parentheses so an `or` inside it stays inside. Interpolated values are bind parameters. Only an
+   * expression is accepted: a string is refused, because a string is how input ends up in SQL text.
+   *
+   * @example
+   * ```ts
+   * q.whereRaw(sql<boolean>`created_at > now() - ${days} * interval '1 day' or status = 'pinned'`)
+   * // select ... from "functions" where (created_at > now() - $1 * interval '1 day' or status = 'pinned')
+   * ```
+   */
+  whereRaw(expression: Expression<unknown>): EntityQuery<E, T, L, A> {
+    const path = `where[${this.#state.where.length}]`
+    if (typeof expression === 'string') {
+      throw new InvalidQueryError(
+        path,
+        'whereRaw() takes an expression from the sql tag (sql`...`), never a string: interpolated values become parameters',
+      )
+    }
+    if (!isExpression(expression)) {
+      throw new InvalidQueryError(
+        path,
+        `expected an expression from the sql tag (sql\`...\`), got ${describe(expression)}`,
+      )
+    }
+    return this.#next({
+      where: [...this.#state.where, { connector: 'and', predicate: { kind: 'raw', expression } }],
+    })
+  }
+
+  /**
+   * Inner join of a served table, `'users'`, `'users u'` or `'users as u'`, on
+   * `leftRef = rightRef`. The alias must be new in the query; the ON references must be columns of
+   * the tables joined so far (the joined one included), as SQL requires. Elsewhere a qualified
+   * reference may come before the join of its table (`select('u.email').join('users u', ...)`,
+   * as in the Dart example): it is checked when the query is compiled, the error naming the
+   * argument it came from. A bare name resolves when it is given: to the base table, else to the
+   * one table joined so far that has it.
+   *
+   * @example
+   * ```ts
+   * query('f').join('users u', 'f.user_id', 'u.id')
+   * // select "f"."id", ... from "functions" as "f" inner join "users" as "u" on "f"."user_id" = "u"."id"
+   * ```
+   */
+  join(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+    return this.#join('inner', table, leftRef, rightRef)
+  }
+
+  /**
+   * Left join: like {@link join}, keeping base rows without a match.
+   *
+   * @example
+   * ```ts
+   * query('f').leftJoin('function_deployments fd', 'f.id', 'fd.function_id')
+   * // ... from "functions" as "f" left join "function_deployments" as "fd" on "f"."id" = "fd"."function_id"
+   * ```
+   */
+  leftJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+    return this.#join('left', table, leftRef, rightRef)
+  }
+
+  /**
+   * Right join: like {@link join}, keeping joined rows without a match. Base columns are then
+   * null for those rows, which entities cannot hold: read such queries with {@link execute}.
+   *
+   * @example
+   * ```ts
+   * query('f').select(['u.email', 'f.name']).rightJoin('users u', 'f.user_id', 'u.id')
+   * // select "u"."email", "f"."name" from "functions" as "f" right join "users" as "u" on "f"."user_id" = "u"."id"
+   * ```
+   */
+  rightJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+    return this.#join('right', table, leftRef, rightRef)
+  }
+
+  /**
+   * Adds GROUP BY columns (several arguments or one array). Grouping by the base table's primary
+   * key lets the default selection (all its columns) stand, as PostgreSQL allows.
+   *
+   * @example
+   * ```ts
+   * q.groupBy('f.id', 'u.email')
+   * // ... group by "f"."id", "u"."email"
+   * ```
+   */
+  groupBy(refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A>
+  groupBy(...refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A>
+  groupBy(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+    const refs = listArgument<unknown>(args)
+    if (refs.length === 0) throw new InvalidQueryError('groupBy', 'expected at least one column')
+    const start = this.#state.groupBy.length
+    const resolved = refs.map((ref, i) =>
+      resolveReference(this.#state.scope, ref, `groupBy[${start + i}]`, FORWARD),
+    )
+    return this.#next({ groupBy: [...this.#state.groupBy, ...resolved] })
+  }
+
+  /**
+   * Adds a HAVING condition, ANDed with the others: a column or an aggregate written with the
+   * `sql` tag, an operator (as in {@link where}; `having(x, value)` means `=`) and a value, bound
+   * as a parameter.
+   *
+   * @example
+   * ```ts
+   * q.groupBy('f.id').having(sql`count(fd.id)`, '>', 5)
+   * // ... group by "f"."id" having count(fd.id) > $1
+   * ```
+   */
+  having(lhs: ColumnRef<T> | Expression<unknown>, value: unknown): EntityQuery<E, T, L, A>
+  having(
+    lhs: ColumnRef<T> | Expression<unknown>,
+    operator: ComparisonOperatorInput,
+    value: unknown,
+  ): EntityQuery<E, T, L, A>
+  having(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+    const path = `having[${this.#state.having.length}]`
+    const [lhsInput, operatorInput, value] = this.#comparisonArguments(args, path)
+    const lhs = isExpression(lhsInput)
+      ? lhsInput
+      : resolveReference(this.#state.scope, lhsInput, `${path}.column`, FORWARD)
+    const operator = checkOperator(operatorInput, `${path}.operator`)
+    checkOperand(operator, value, path)
+    return this.#next({
+      having: [...this.#state.having, { lhs, operator, value: freezeList(operator, value) }],
+    })
+  }
+
+  /**
+   * Adds an ORDER BY term; call again for more. `ref` is a column, a name given by `as` in the
+   * selection, or an `sql` expression; the direction is `'asc'` (default) or `'desc'`, in either
+   * case.
+   *
+   * @example
+   * ```ts
+   * q.orderBy('f.created_at', 'DESC').orderBy('deployment_count', 'desc').orderBy('f.id')
+   * // ... order by "f"."created_at" desc, "deployment_count" desc, "f"."id" asc
+   * ```
+   */
+  orderBy(
+    ref: ColumnRef<T> | A | Expression<unknown>,
+    direction?: OrderDirection,
+  ): EntityQuery<E, T, L, A> {
+    const path = `orderBy[${this.#state.orderBy.length}]`
+    const checked = checkDirection(direction, `${path}.direction`)
+    let target: OrderTarget
+    if (isExpression(ref)) target = { kind: 'expression', expression: ref }
+    else if (typeof ref === 'string' && this.#state.outputNames.includes(ref)) {
+      // A name from the selection: SQL allows it in ORDER BY, and it was checked when selected.
+      target = { kind: 'output', name: ref }
+    } else
+      target = {
+        kind: 'ref',
+        ref: resolveReference(this.#state.scope, ref, `${path}.column`, FORWARD),
+      }
+    return this.#next({ orderBy: [...this.#state.orderBy, { target, direction: checked }] })
+  }
+
+  /**
+   * Returns at most `n` rows: an integer from 0 to {@link MAX_LIMIT}, bound as a parameter.
+   *
+   * @example
+   * ```ts
+   * q.limit(20) // ... limit $1   -- [20]
+   * ```
+   */
+  limit(n: number): EntityQuery<E, T, L, A> {
+    return this.#next({ limit: checkLimit(n, 'limit') })
+  }
+
+  /**
+   * Skips `n` rows: a non-negative integer, bound as a parameter.
+   *
+   * @example
+   * ```ts
+   * q.limit(20).offset(40) // ... limit $1 offset $2   -- [20, 40]
+   * ```
+   */
+  offset(n: number): EntityQuery<E, T, L, A> {
+    return this.#next({ offset: checkOffset(n, 'offset') })
+  }
+
+  /**
+   * Includes the base table's soft-deleted rows, which are left out otherwise (no effect on a
+   * table without soft delete).
+   *
+   * @example
+   * ```ts
+   * projects.query().toSQL().sql               // select ... from "projects" where "deleted_at" is null
+   * projects.query().withDeleted().toSQL().sql // select ... from "projects"
+   * ```
+   */
+  withDeleted(): EntityQuery<E, T, L, A> {
+    return this.#next({ withDeleted: true })
+  }
+
+  /**
+   * Loads relations onto the entities that {@link all}, {@link first}, {@link firstOrThrow} and
+   * {@link paginate} return, each as a property named after the relation (a list for
+   * hasMany/manyToMany, an entity or null otherwise). A dotted path loads a relation of the
+   * related entities (`'deployments.function'`). Each relation is one query for all entities,
+   * whatever their number (`= any($1)` on their keys), and soft-deleted related rows are left out.
+   *
+   * @example
+   * ```ts
+   * const fns = await functions.query().where('status', 'active').with('owner').all()
+   * fns[0].owner // the UserEntity or null (typed `object | null`: cast it to its class)
+   * // select ... from "functions" where "status" = $1
+   * // SELECT ... FROM "users" WHERE "id" = ANY($1)
+   * ```
+   */
+  with<K extends RelationNameOf<T>>(
+    ...relations: readonly (K | `${K}.${string}`)[]
+  ): EntityQuery<E, T, L & LoadedRelations<T, K>, A> {
+    const start = this.#state.relations.length
+    const paths = relations.map((input, i) => this.#checkRelationPath(input, `with[${start + i}]`))
+    return this.#next({ relations: [...this.#state.relations, ...paths] }) as EntityQuery<
+      E,
+      T,
+      L & LoadedRelations<T, K>,
+      A
+    >
+  }
+
+  /**
+   * Runs the query and returns its rows as entities (of the entity class the query was made
+   * with), with the relations of {@link with} loaded. Needs the default selection: a query with
+   * `select()` returns rows through {@link execute}.
+   *
+   * @example
+   * ```ts
+   * const active = await functions.query().where('status', 'active').orderBy('created_at', 'desc').all()
+   * // select "id", "uuid", ... from "functions" where "status" = $1 order by "created_at" desc
+   * ```
+   */
+  async all(): Promise<(InstanceType<E> & L)[]> {
+    this.#assertEntitySelection('all')
+    const { rows } = await this.#executor.execute<Record<string, unknown>>(this.kysely.compile())
+    const entities = rows.map((row) => this.#entityClass.fromRow(row) as object)
+    await this.#loadRelations(entities)
+    return entities as (InstanceType<E> & L)[]
+  }
+
+  /**
+   * The first entity (the query with `limit 1`), or null.
+   *
+   * @example
+   * ```ts
+   * const latest = await functions.query().orderBy('created_at', 'desc').first()
+   * // select ... from "functions" order by "created_at" desc limit $1   -- [1]
+   * ```
+   */
+  async first(): Promise<(InstanceType<E> & L) | null> {
+    this.#assertEntitySelection('first')
+    const [entity] = await this.limit(1).all()
+    return entity ?? null
+  }
+
+  /**
+   * {@link first}, throwing {@link NotFoundError} when there is no row.
+   *
+   * @example
+   * ```ts
+   * const fn = await functions.query().where('uuid', uuid).firstOrThrow()
+   * // select ... from "functions" where "uuid" = $1 limit $2   -- NotFoundError when empty
+   * ```
+   */
+  async firstOrThrow(): Promise<InstanceType<E> & L> {
+    const entity = await this.first()
+    if (entity === null) throw new NotFoundError(this.#table.$name)
+    return entity
+  }
+
+  /**
+   * The number of rows the query matches: `count(*)` over its tables and conditions, ignoring
+   * selection, order, limit and offset. With `groupBy` (or `having`) it counts the groups.
+   *
+   * @example
+   * ```ts
+   * await functions.query().where('status', 'active').count()
+   * // select count(*) as "count" from "functions" where "status" = $1
+   * await q.groupBy('user_id').count()
+   * // select count(*) as "count" from (select 1 as "one" from "functions" group by "user_id") as "groups"
+   * ```
+   */
+  async count(): Promise<number> {
+    const { rows } = await this.#executor.execute<{ count: unknown }>(this.#countQuery().compile())
+    return Number(rows[0]?.count ?? 0)
+  }
+
+  /**
+   * One page of entities and the total: the query with `limit pageSize offset (page - 1) *
+   * pageSize` (replacing any limit and offset set before), then {@link count}. Two statements: in
+   * a transaction they see the same data. Order the query so that pages are stable.
+   *
+   * @example
+   * ```ts
+   * const { items, total, hasMore } = await functions.query().orderBy('id').paginate({ page: 2, pageSize: 20 })
+   * // select ... from "functions" order by "id" asc limit $1 offset $2   -- [20, 20]
+   * // select count(*) as "count" from "functions"
+   * ```
+   */
+  async paginate(options: QueryPaginateOptions): Promise<Page<InstanceType<E> & L>> {
+    const page = checkPage(options?.page, 'page')
+    const pageSize = checkLimit(options?.pageSize, 'pageSize')
+    if (pageSize === 0) throw new InvalidQueryError('pageSize', `must be from 1 to ${MAX_LIMIT}`)
+    this.#assertEntitySelection('paginate')
+    const offset = checkOffset((page - 1) * pageSize, 'page')
+    const items = await this.limit(pageSize).offset(offset).all()
+    const total = await this.count()
+    return { items, total, page, pageSize, hasMore: offset + pageSize < total }
+  }
+
+  /**
+   * Runs the query and returns its rows as the database returns them (SQL names, or the names
+   * given by `as`): the terminal for custom selections, joins with aggregates and groups.
+   *
+   * @example
+   * ```ts
+   * const rows = await query('f').select(['f.uuid', sql<number>`count(fd.id)`.as('deployments')])
+   *   .leftJoin('function_deployments fd', 'f.id', 'fd.function_id').groupBy('f.uuid')
+   *   .execute<{ uuid: string; deployments: bigint }>()
+   * // select "f"."uuid", count(fd.id) as "deployments" from "functions" as "f"
+   * // left join "function_deployments" as "fd" on "f"."id" = "fd"."function_id" group by "f"."uuid"
+   * ```
+   */
+  async execute<R = Record<string, unknown>>(): Promise<R[]> {
+    if (this.#state.relations.length > 0) {
+      throw new InvalidQueryError(
+        'with',
+        'relations are loaded onto entities: use all(), first() or paginate()',
+      )
+    }
+    const { rows } = await this.#executor.execute<R>(this.kysely.compile())
+    return [...rows]
+  }
+
+  /**
+   * The statement {@link all} / {@link execute} would run, compiled but not sent.
+   *
+   * @example
+   * ```ts
+   * functions.query().where('status', 'active').limit(5).toSQL()
+   * // { sql: 'select "id", "uuid", ... from "functions" where "status" = $1 limit $2', parameters: ['active', 5] }
+   * ```
+   */
+  toSQL(): CompiledSql {
+    const compiled = this.kysely.compile()
+    return { sql: compiled.sql, parameters: compiled.parameters }
+  }
+
+  /**
+   * The query as a Kysely `SelectQueryBuilder`, to go further than this builder does. It runs on
+   * the executor's Kysely instance (in a transaction, the transaction) but not through the
+   * executor: its errors are Kysely's and driver errors are not mapped.
+   *
+   * @example
+   * ```ts
+   * await q.kysely.where((eb) => eb.exists(eb.selectFrom('function_logs').whereRef('function_id', '=', 'functions.id'))).execute()
+   * ```
+   */
+  get kysely(): SelectQueryBuilder<any, any, any> {
+    const s = this.#state
+    const qualify = s.scope.length > 1
+    const base = s.scope[0] as ScopeTable
+    let qb = this.#filtered()
+    if (s.selection === undefined) {
+      qb = qb.select(
+        this.#table.$meta.columns.map((c) => (qualify ? `${base.name}.${c.name}` : c.name)),
+      )
+    } else {
+      for (const item of s.selection) {
+        if (item.kind === 'star') qb = qb.selectAll()
+        else if (item.kind === 'expression') qb = qb.select(item.expression)
+        else if (item.ref.column === '*') qb = qb.selectAll(item.ref.scope)
+        else {
+          const ref = referenceSql(item.ref, qualify)
+          qb = qb.select(item.alias === undefined ? ref : `${ref} as ${item.alias}`)
+        }
+      }
+    }
+    for (const { target, direction } of s.orderBy) {
+      if (target.kind === 'ref') {
+        // In ORDER BY a bare name means the output column of that name first: qualify the input
+        // column when the selection (possibly completed after this orderBy) has such a name.
+        const shadowed = s.outputNames.includes(target.ref.column)
+        qb = qb.orderBy(referenceSql(target.ref, qualify || shadowed), direction)
+      } else if (target.kind === 'output') qb = qb.orderBy(sql.ref(target.name), direction)
+      else qb = qb.orderBy(target.expression, direction)
+    }
+    if (s.limit !== undefined) qb = qb.limit(s.limit)
+    if (s.offset !== undefined) qb = qb.offset(s.offset)
+    return qb
+  }
+
+  // FROM, joins, WHERE (soft delete included), GROUP BY and HAVING: what count() shares with the select.
+  #filtered(): SelectQueryBuilder<any, any, any> {
+    const s = this.#state
+    this.#checkDeferred()
+    const [base, ...joins] = s.scope as [ScopeTable, ...ScopeTable[]]
+    const qualify = joins.length > 0
+    const ref = (r: ColumnReference) => referenceSql(r, qualify)
+    let qb = this.#executor.kysely.selectFrom(fromSql(base))
+    for (const { join, ...entry } of joins) {
+      if (join === undefined) continue
+      const [table, left, right] = [fromSql(entry), ref(join.left), ref(join.right)]
+      if (join.kind === 'inner') qb = qb.innerJoin(table, left, right)
+      else if (join.kind === 'left') qb = qb.leftJoin(table, left, right)
+      else qb = qb.rightJoin(table, left, right)
+    }
+    const predicate = (eb: ExpressionBuilder<any, any>, p: Predicate) =>
+      p.kind === 'raw'
+        ? eb.parens(p.expression as Expression<SqlBool>)
+        : comparison(eb, ref(p.ref), p.operator, p.value)
+    if (s.where.some((c, i) => i > 0 && c.connector === 'or')) {
+      const groups: Predicate[][] = []
+      for (const c of s.where) {
+        const last = groups[groups.length - 1]
+        if (c.connector === 'or' || last === undefined) groups.push([c.predicate])
+        else last.push(c.predicate)
+      }
+      qb = qb.where((eb) => eb.or(groups.map((g) => eb.and(g.map((p) => predicate(eb, p))))))
+    } else {
+      for (const c of s.where) qb = qb.where((eb) => predicate(eb, c.predicate))
+    }
+    const softDelete = this.#table.$meta.softDelete
+    if (softDelete !== undefined && !s.withDeleted) {
+      qb = qb.where(
+        ref({ scope: base.name, column: softDelete.name, qualified: false }),
+        'is',
+        null,
+      )
+    }
+    if (s.groupBy.length > 0) qb = qb.groupBy(s.groupBy.map(ref))
+    for (const h of s.having) {
+      const lhs = isExpression(h.lhs) ? h.lhs : ref(h.lhs as ColumnReference)
+      qb = qb.having((eb) => comparison(eb, lhs, h.operator, h.value))
+    }
+    return qb
+  }
+
+  // References to tables joined after them, checked now that every join is known.
+  #checkDeferred(): void {
+    const s = this.#state
+    const refs: ColumnReference[] = []
+    for (const item of s.selection ?? []) if (item.kind === 'column') refs.push(item.ref)
+    for (const c of s.where) if (c.predicate.kind === 'compare') refs.push(c.predicate.ref)
+    refs.push(...s.groupBy)
+    for (const h of s.having) if (!isExpression(h.lhs)) refs.push(h.lhs as ColumnReference)
+    for (const o of s.orderBy) if (o.target.kind === 'ref') refs.push(o.target.ref)
+    for (const ref of refs) checkDeferredReference(s.scope, ref)
+  }
+
+  #countQuery(): SelectQueryBuilder<any, any, any> {
+    const s = this.#state
+    const filtered = this.#filtered()
+    if (s.groupBy.length === 0 && s.having.length === 0) {
+      return filtered.select((eb) => eb.fn.countAll().as('count'))
+    }
+    // Grouped: one row per group, so count the rows of the grouped query.
+    return this.#executor.kysely
+      .selectFrom(filtered.select(sql<number>`1`.as('one')).as('groups'))
+      .select((eb) => eb.fn.countAll().as('count'))
+  }
+
+  #next(patch: Partial<QueryState>): EntityQuery<E, T, L, A> {
+    const next = new EntityQuery<E, T, L, A>(this.#executor, this.#entityClass)
+    next.#state = Object.freeze({ ...this.#state, ...patch })
+    return next
+  }
+
+  #comparisonArguments(
+    args: readonly unknown[],
+    path: string,
+  ): readonly [unknown, unknown, unknown] {
+    if (args.length === 2) return [args[0], '=', args[1]]
+    if (args.length === 3) return [args[0], args[1], args[2]]
+    throw new InvalidQueryError(
+      path,
+      `expected (column, value) or (column, operator, value), got ${args.length} arguments`,
+    )
+  }
+
+  #addComparison(connector: 'and' | 'or', args: readonly unknown[]): EntityQuery<E, T, L, A> {
+    const path = `where[${this.#state.where.length}]`
+    const [ref, operator, value] = this.#comparisonArguments(args, path)
+    return this.#addCondition(connector, ref, operator, value, 'value')
+  }
+
+  #addCondition(
+    connector: 'and' | 'or',
+    refInput: unknown,
+    operatorInput: unknown,
+    value: unknown,
+    valueName: 'value' | 'values' | undefined,
+  ): EntityQuery<E, T, L, A> {
+    const path = `where[${this.#state.where.length}]`
+    const ref = resolveReference(this.#state.scope, refInput, `${path}.column`, FORWARD)
+    const operator = checkOperator(operatorInput, `${path}.operator`)
+    if (valueName !== undefined) {
+      try {
+        checkOperand(operator, value, path)
+      } catch (error) {
+        // whereIn/whereNotIn name their argument `values`.
+        rethrowAt(error, `${path}.${valueName}`)
+      }
+    }
+    const predicate: Predicate = {
+      kind: 'compare',
+      ref,
+      operator,
+      value: freezeList(operator, value),
+    }
+    return this.#next({ where: [...this.#state.where, { connector, predicate }] })
+  }
+
+  #join(
+    kind: JoinKind,
+    tableInput: string,
+    leftRef: string,
+    rightRef: string,
+  ): EntityQuery<E, T, L, A> {
+    const path = `join[${this.#state.scope.length - 1}]`
+    const spec = parseTableSpec(tableInput, `${path}.table`)
+    let table: AnyTable
+    try {
+      table = this.#executor.table(spec.table)
+    } catch (error) {
+      rethrowAt(error, `${path}.table`)
+    }
+    const name = spec.alias ?? spec.table
+    if (this.#state.scope.some((e) => e.name === name)) {
+      throw new InvalidQueryError(
+        `${path}.table`,
+        `"${name}" is already a table or alias of this query: give the join another alias ('${spec.table} ${spec.table.slice(0, 1)}2')`,
+      )
+    }
+    const scope = [...this.#state.scope, { name, table }]
+    const left = resolveReference(scope, leftRef, `${path}.on[0]`)
+    const right = resolveReference(scope, rightRef, `${path}.on[1]`)
+    return this.#next({
+      scope: [...this.#state.scope, { name, table, join: { kind, left, right } }],
+    })
+  }
+
+  #checkRelationPath(input: unknown, path: string): readonly string[] {
+    if (typeof input !== 'string' || input === '') {
+      throw new InvalidQueryError(path, `expected a relation name, got ${describe(input)}`)
+    }
+    const names = input.split('.')
+    let table: AnyTable = this.#table
+    for (const name of names) {
+      if (!isIdentifier(name)) {
+        throw new InvalidQueryError(
+          path,
+          "expected a relation name or path such as 'deployments.function'",
+        )
+      }
+      if (table.$meta.byProperty.has(name) || ENTITY_MEMBERS.has(name)) {
+        throw new InvalidQueryError(
+          path,
+          `relation "${name}" of ${table.$name} would hide a property of its entities`,
+        )
+      }
+      try {
+        table = resolveRelation(this.#executor, table, name).target
+      } catch (error) {
+        rethrowAt(error, path)
+      }
+    }
+    return Object.freeze(names)
+  }
+
+  #assertEntitySelection(method: string): void {
+    if (this.#state.selection !== undefined) {
+      throw new InvalidQueryError(
+        'select',
+        `${method}() makes entities, which need every column of ${this.#table.$name}: read a query with select() through execute()`,
+      )
+    }
+  }
+
+  // One query per relation and level, for all parents at once; then the next level on the related entities.
+  async #loadRelations(entities: readonly object[]): Promise<void> {
+    if (entities.length === 0 || this.#state.relations.length === 0) return
+    await this.#loadTree(this.#table, entities, relationTree(this.#state.relations))
+  }
+
+  async #loadTree(table: AnyTable, parents: readonly object[], tree: RelationTree): Promise<void> {
+    for (const [name, children] of tree) {
+      const related = await loadRelation(this.#executor, table, name, parents)
+      // A belongsTo target shared by several parents is loaded from once.
+      const next = new Set<object>()
+      for (const parent of parents) {
+        const value = related.get(parent) ?? null
+        // Defined on the instance, so an entity class's getter of the same name is shadowed, not called.
+        Object.defineProperty(parent, name, { value, enumerable: true, configurable: true })
+        if (Array.isArray(value)) for (const v of value) next.add(v)
+        else if (value !== null) next.add(value)
+      }
+      if (children.size > 0 && next.size > 0) {
+        await this.#loadTree(
+          resolveRelation(this.#executor, table, name).target,
+          [...next],
+          children,
+        )
+      }
+    }
+  }
+}
+
+type RelationTree = Map<string, RelationTree>
+
+function relationTree(paths: readonly (readonly string[])[]): RelationTree {
+  const root: RelationTree = new Map()
+  for (const path of paths) {
+    let node = root
+    for (const name of path) {
+      let child = node.get(name)
+      if (child === undefined) {
+        child = new Map()
+        node.set(name, child)
+      }
+      node = child
+    }
+  }
+  return root
+}
+
+function fromSql(entry: ScopeEntry): string {
+  return entry.name === entry.table.$name ? entry.name : `${entry.table.$name} as ${entry.name}`
+}
+
+// An in-list is copied, so changing the caller's array later cannot change the query.
+function freezeList(operator: ComparisonOperator, value: unknown): unknown {
+  return (operator === 'in' || operator === 'not in') && Array.isArray(value)
+    ? Object.freeze([...value])
+    : value
+}
