@@ -8,6 +8,7 @@ import {
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
+import { asScript } from './driver/postgres-js-driver'
 import {
   type AnyEntityClass,
   defaultEntityClass,
@@ -21,6 +22,7 @@ import {
   TransactionClosedError,
 } from './errors/kysely-entities-error'
 import { mapDatabaseError } from './errors/map-database-error'
+import { EntityManager } from './manager/entity-manager'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
 import type { AnyTable } from './schema/define-table'
@@ -133,6 +135,8 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   readonly #tables: TTables
   readonly #root: Root
   readonly #scope: Scope | undefined
+  // Managers are stateless views of (handle, entity): one per pair is enough.
+  readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any>>()
 
   private constructor(
     kysely: Kysely<KyselyDatabase<TTables>>,
@@ -238,6 +242,38 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     this.#root.entities.set(entity.table, entity)
   }
 
+  /**
+   * The manager of `entity` on this handle: on the root, statements run on the pool; on a `tx`
+   * given to a transaction callback, inside that transaction. The entity's table must be one of
+   * this database's tables; its class becomes the one relation loading uses for that table.
+   *
+   * @example
+   * ```ts
+   * const functions = db.manager(FunctionEntity)
+   * await db.transaction(async (tx) => {
+   *   await tx.manager(FunctionEntity).updateById(id, { status: 'inactive' }) // inside the transaction
+   * })
+   * ```
+   */
+  manager<E extends AnyEntityClass>(entity: E): EntityManager<E, TTables> {
+    this.#assertUsable()
+    let manager = this.#managers.get(entity)
+    if (manager === undefined) {
+      if (!isEntityClass(entity)) {
+        throw new InvalidDefinitionError('manager(): expected a class made by Entity.of()')
+      }
+      if (this.#root.tablesByName.get(entity.table.$name) !== entity.table) {
+        throw new InvalidDefinitionError(
+          `manager(): table "${entity.table.$name}" is not among this database's tables`,
+        )
+      }
+      this.#root.entities.set(entity.table, entity)
+      manager = new EntityManager<E, TTables>(this, entity)
+      this.#managers.set(entity, manager)
+    }
+    return manager as EntityManager<E, TTables>
+  }
+
   /** True on a handle given to a {@link transaction} callback. */
   get isTransaction(): boolean {
     return this.#scope !== undefined
@@ -269,6 +305,20 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     const parameters = bindNamedParameters(compiled, params)
     const result = await this.execute<R>(CompiledQuery.raw(compiled.sql, parameters))
     return result.rows as R[]
+  }
+
+  /**
+   * Runs a script of several statements (DDL, a migration file) as one simple-protocol request:
+   * no parameters, nothing returned. Other dialects (`fromKysely`) receive it as one statement text.
+   *
+   * @example
+   * ```ts
+   * await db.executeScript(generateDDL(Object.values(tables)))
+   * ```
+   */
+  async executeScript(text: string): Promise<void> {
+    if (typeof text !== 'string') throw new InvalidQueryError('sql', 'expected a string of SQL')
+    await this.execute(asScript(CompiledQuery.raw(text, [])))
   }
 
   /**

@@ -1,6 +1,7 @@
 export { sql } from 'kysely'
 export { type ConnectOptions, Database, type TransactionOptions } from './database'
 export {
+  asScript,
   createPostgresClient,
   type PostgresClientOptions,
   PostgresJsDialect,
@@ -9,11 +10,40 @@ export {
 } from './driver/index'
 export * from './entity/index'
 export * from './errors/index'
+export * from './manager/index'
+export { decodeCursor, encodeCursor } from './query/cursor'
+export {
+  type ColumnRef,
+  type CompiledSql,
+  EntityQuery,
+  type EntityQueryOptions,
+  type LoadedRelations,
+  type OutputNameOf,
+  type Page,
+  type QueryPaginateOptions,
+  type RelationNameOf,
+  type SelectItem,
+} from './query/entity-query'
+export type { ExecuteResult, QueryExecutor } from './query/executor'
 export {
   bindNamedParameters,
   type CompiledNamedSql,
   compileNamedSql,
   namedToPositional,
 } from './query/named-parameters'
+export * from './query/query-options'
+export {
+  loadRelation,
+  type RelationLoadOptions,
+  type ResolvedRelation,
+  relationSql,
+  resolveRelation,
+} from './query/relation-loader'
+export {
+  COMPARISON_OPERATORS,
+  type ComparisonOperator,
+  type ComparisonOperatorInput,
+} from './query/sql-operator'
+export * from './query/where-input'
 export { column as c } from './schema/columns'
 export * from './schema/index'

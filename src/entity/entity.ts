@@ -52,8 +52,8 @@ export interface EntityStatics<T extends AnyTable> {
 /** An entity class for table `T`: `new`-able with its fields, plus {@link EntityStatics}. */
 export type EntityClass<T extends AnyTable> = EntityConstructor<T> & EntityStatics<T>
 
-/** Any entity class. */
-export type AnyEntityClass = EntityClass<any>
+/** Any entity class (its constructor parameter left open, so every subclass fits). */
+export type AnyEntityClass = (new (props: any) => any) & EntityStatics<any>
 
 /** The table of an entity class. */
 export type TableOfEntity<E> = E extends EntityStatics<infer T> ? T : never

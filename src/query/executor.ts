@@ -19,6 +19,11 @@ export interface QueryExecutor {
   readonly kysely: Kysely<any>
   /** Runs a compiled statement on this handle, mapping driver errors to typed errors. */
   execute<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
+  /** Raw SQL with `@named` parameters on this handle. */
+  raw<R = Record<string, unknown>>(
+    text: string,
+    params?: Readonly<Record<string, unknown>>,
+  ): Promise<R[]>
   /** Runs `fn` in a transaction on this handle: a savepoint when it is already in one. */
   transaction<R>(fn: (executor: QueryExecutor) => Promise<R>): Promise<R>
   /** The served table with this SQL name; throws `InvalidQueryError` when there is none. */

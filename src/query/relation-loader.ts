@@ -214,9 +214,9 @@ export async function loadRelation(
     const matchName = relation.junction === undefined ? relation.matchColumn.name : PARENT_KEY
     for (const row of rows) {
       const key = keyOf(row[matchName])
-      let group = groups.get(key)
-      if (group === undefined) groups.set(key, (group = []))
-      group.push(entity.fromRow(row))
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, [entity.fromRow(row)])
+      else group.push(entity.fromRow(row))
     }
   }
   for (const parent of parents) {

@@ -316,6 +316,33 @@ describe('transactions', () => {
   })
 })
 
+describe('scripts and prepared statements', () => {
+  it('executeScript runs several statements (DDL with a dollar-quoted body) at once', async () => {
+    await db.executeScript(`
+      CREATE TABLE script_a (x int);
+      CREATE FUNCTION script_f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;
+      INSERT INTO script_a VALUES (41), (1);`)
+    expect(await db.rawOne('SELECT sum(x)::int + script_f() AS total FROM script_a')).toEqual({
+      total: 43,
+    })
+  })
+
+  it('a statement without parameters still runs prepared; several statements need executeScript', async () => {
+    const single = await Database.connect({ url: test.url, tables: {}, max: 1 })
+    try {
+      await single.raw('SELECT 12345 AS marker')
+      const prepared = await single.raw<{ statement: string }>(
+        'SELECT statement FROM pg_prepared_statements WHERE statement = @text',
+        { text: 'SELECT 12345 AS marker' },
+      )
+      expect(prepared).toHaveLength(1)
+      await expect(single.raw('SELECT 1; SELECT 2')).rejects.toThrow(/multiple commands/)
+    } finally {
+      await single.close()
+    }
+  })
+})
+
 describe('close', () => {
   it('ends the pool; later calls throw DatabaseClosedError', async () => {
     const other = await Database.connect({ url: test.url, tables: { users } })

@@ -1,0 +1,769 @@
+import { CompiledQuery, type Expression, type SqlBool, sql } from 'kysely'
+import type { AnyEntityClass, EntityOf, TableOfEntity } from '../entity/entity'
+import { EntityValidationError } from '../entity/entity-validation-error'
+import {
+  InvalidDefinitionError,
+  InvalidQueryError,
+  NotFoundError,
+} from '../errors/kysely-entities-error'
+import { decodeCursor, encodeCursor } from '../query/cursor'
+import { EntityQuery, type Page } from '../query/entity-query'
+import type { QueryExecutor } from '../query/executor'
+import {
+  checkDirection,
+  checkLimit,
+  checkOffset,
+  checkOrderBy,
+  checkPage,
+  columnOf,
+  describe,
+  type OrderDirection,
+} from '../query/query-options'
+import { loadRelation, type RelationLoadOptions } from '../query/relation-loader'
+import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
+import type { AnyTable, Column, TableBase } from '../schema/define-table'
+import { quoteIdentifier } from '../schema/naming'
+import type { RelationDefinition } from '../schema/relations'
+import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
+import { type BatchInsertOptions, batchInsert } from './batch-insert'
+import { tableStatements } from './table-statements'
+import { type UpsertOptions, upsert, upsertMany } from './upsert'
+
+/** Options of the finders. */
+export interface FindOptions<T extends AnyTable> {
+  /** Property-keyed filter: a value means `=`, `null` IS NULL, an array `= ANY`, or operators. */
+  readonly where?: WhereInput<T>
+  /** Property (or properties) to sort by. */
+  readonly orderBy?: PropertyOf<T> | readonly PropertyOf<T>[]
+  readonly orderDirection?: OrderDirection
+  /** Non-negative integer, at most 10,000. */
+  readonly limit?: number
+  /** Non-negative integer. */
+  readonly offset?: number
+  /** Include soft-deleted rows. */
+  readonly withDeleted?: boolean
+}
+
+/** A filter that must be given: `{ all: true }` is the explicit way to address every row. */
+export type RequiredWhere<T extends AnyTable> = WhereInput<T> | { readonly all: true }
+
+/** Options of update, delete, restore and forceDelete. */
+export interface WriteOptions<T extends AnyTable> {
+  readonly where: RequiredWhere<T>
+}
+
+/** Options of {@link EntityManager.paginate}. */
+export interface PaginateOptions<T extends AnyTable>
+  extends Omit<FindOptions<T>, 'limit' | 'offset'> {
+  /** 1-based page number. */
+  readonly page: number
+  /** Rows per page, 1 to 10,000. */
+  readonly pageSize: number
+}
+
+/** Options of {@link EntityManager.paginateByCursor}. */
+export interface CursorOptions<T extends AnyTable> {
+  /** Rows per page, 1 to 10,000. */
+  readonly limit: number
+  /** The `nextCursor` of the previous page; absent for the first page. */
+  readonly after?: string | null
+  /** Property to sort by; the primary key breaks ties. Default: the primary key alone. */
+  readonly orderBy?: PropertyOf<T>
+  readonly orderDirection?: OrderDirection
+  readonly where?: WhereInput<T>
+  readonly withDeleted?: boolean
+}
+
+/** A keyset page: `nextCursor` is null on the last page. */
+export interface CursorPage<E> {
+  readonly items: E[]
+  readonly nextCursor: string | null
+}
+
+type RelationsOf<T> = T extends TableBase<any, any, infer R> ? R : never
+
+/** The relation names of table `T`. */
+export type RelationName<T extends AnyTable> = keyof RelationsOf<T> & string
+
+type TableNamed<TTables extends TableRecord, N extends string> = {
+  [K in keyof TTables]: TTables[K]['$name'] extends N ? TTables[K] : never
+}[keyof TTables]
+
+type TargetOf<T extends AnyTable, K, TTables extends TableRecord> =
+  RelationsOf<T>[K & keyof RelationsOf<T>] extends RelationDefinition<any, infer N>
+    ? string extends N
+      ? AnyTable
+      : TableNamed<TTables, N>
+    : AnyTable
+
+type KindOf<T extends AnyTable, K> =
+  RelationsOf<T>[K & keyof RelationsOf<T>] extends RelationDefinition<infer Kind, any>
+    ? Kind
+    : never
+
+/** What relation `K` of table `T` loads: a list, or one entity or null. */
+export type Related<T extends AnyTable, K, TTables extends TableRecord> =
+  KindOf<T, K> extends 'hasMany' | 'manyToMany'
+    ? EntityOf<TargetOf<T, K, TTables>>[]
+    : EntityOf<TargetOf<T, K, TTables>> | null
+
+/** Entities with relation `K` attached as a property of that name. */
+export type WithRelation<
+  E,
+  T extends AnyTable,
+  K extends string,
+  TTables extends TableRecord,
+> = E & {
+  readonly [P in K]: Related<T, P, TTables>
+}
+
+/**
+ * The typed CRUD, relation, batch and pagination API of one entity class, obtained with
+ * `db.manager(Entity)` (or `tx.manager(Entity)` inside a transaction: every statement then runs
+ * in that transaction). `where` speaks property names; values are always bind parameters; bad
+ * input throws a typed error before anything is sent.
+ *
+ * @example
+ * ```ts
+ * const functions = db.manager(FunctionEntity)
+ * const page = await functions.findAll({
+ *   where: { userId: 7, status: 'active' }, orderBy: 'createdAt', orderDirection: 'desc', limit: 20,
+ * })
+ * // SELECT "id", "uuid", ... FROM "functions" WHERE ("user_id" = $1 AND "status" = $2)
+ * //   ORDER BY "created_at" DESC LIMIT $3
+ * ```
+ */
+export class EntityManager<
+  E extends AnyEntityClass,
+  TTables extends TableRecord = TableRecord,
+  T extends AnyTable = TableOfEntity<E>,
+> {
+  readonly #executor: QueryExecutor
+  readonly #entity: E
+  readonly #table: T
+
+  constructor(executor: QueryExecutor, entity: E) {
+    this.#executor = executor
+    this.#entity = entity
+    this.#table = entity.table as T
+  }
+
+  /** The entity class. */
+  get entity(): E {
+    return this.#entity
+  }
+
+  /** The table definition. */
+  get table(): T {
+    return this.#table
+  }
+
+  // ---------------------------------------------------------------- finders
+
+  /**
+   * The row with this primary key, or null (soft-deleted rows count as absent).
+   * @example await users.findById(1) // SELECT "id", ... FROM "users" WHERE "id" = $1
+   */
+  async findById(
+    id: unknown,
+    options: { readonly withDeleted?: boolean } = {},
+  ): Promise<InstanceType<E> | null> {
+    const statements = tableStatements(this.#table)
+    const key = this.#primaryKey('findById')
+    const value = this.#keyValue(key, id, 'id')
+    const text = options.withDeleted ? statements.selectByIdWithDeleted : statements.selectById
+    return this.#one(text!, [value])
+  }
+
+  /**
+   * The row with this public id (the `uuid` column), or null. A string that is not a uuid throws
+   * {@link InvalidQueryError} before anything is sent.
+   * @example await users.findByUuid('0b5f…') // SELECT "id", ... FROM "users" WHERE "uuid" = $1
+   */
+  async findByUuid(
+    uuid: string,
+    options: { readonly withDeleted?: boolean } = {},
+  ): Promise<InstanceType<E> | null> {
+    const statements = tableStatements(this.#table)
+    const column = this.#table.$meta.publicId
+    if (column === undefined) {
+      throw new InvalidDefinitionError(
+        `findByUuid: table "${this.#table.$name}" has no public id (a uuid column named uuid, or the publicId option)`,
+      )
+    }
+    const value = this.#keyValue(column, uuid, 'uuid')
+    const text = options.withDeleted
+      ? statements.selectByPublicIdWithDeleted
+      : statements.selectByPublicId
+    return this.#one(text!, [value])
+  }
+
+  /**
+   * Rows matching `where`, sorted and limited.
+   * @example
+   * ```ts
+   * await functions.findAll({ where: { status: ['active', 'building'] }, orderBy: 'name', limit: 50 })
+   * // SELECT ... FROM "functions" WHERE "status" = any($1) ORDER BY "name" ASC LIMIT $2
+   * ```
+   */
+  async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
+    const query = this.#select(options)
+    return this.#many(query.compile())
+  }
+
+  /** The first row matching `where` (in `orderBy` order), or null. */
+  async findOne(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E> | null> {
+    const rows = await this.findAll({ ...options, limit: 1 })
+    return rows[0] ?? null
+  }
+
+  /** {@link findOne}, throwing {@link NotFoundError} when there is no row. */
+  async findOneOrThrow(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E>> {
+    const found = await this.findOne(options)
+    if (found === null) throw new NotFoundError(this.#table.$name)
+    return found
+  }
+
+  /**
+   * How many rows match.
+   * @example await functions.count({ where: { status: 'active' } }) // SELECT count(*) ... WHERE "status" = $1
+   */
+  async count(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<number> {
+    const statements = tableStatements(this.#table)
+    if (options.where === undefined || isEmptyWhere(options.where)) {
+      const text = options.withDeleted ? statements.countAllWithDeleted : statements.countAll
+      return this.#count(CompiledQuery.raw(text, []))
+    }
+    let query = this.#executor.kysely
+      .selectFrom(this.#table.$name)
+      .select(sql<bigint>`count(*)`.as('count'))
+    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
+    return this.#count(query.compile())
+  }
+
+  /** Whether any row matches. @example await users.exists({ where: { email } }) // SELECT EXISTS (...) */
+  async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
+    let inner = this.#executor.kysely.selectFrom(this.#table.$name).select(sql`1`.as('one'))
+    inner = this.#filter(inner, options.where, options.withDeleted === true, 'where')
+    const compiled = this.#executor.kysely
+      .selectNoFrom((eb) => eb.exists(inner).as('exists'))
+      .compile()
+    const { rows } = await this.#executor.execute<{ exists: boolean }>(compiled)
+    return rows[0]?.exists === true
+  }
+
+  /**
+   * Raw SQL returning rows of this table, as validated entities (named parameters as in `db.raw`).
+   * @example await functions.raw('SELECT f.* FROM functions f WHERE f.user_id = @user_id', { user_id })
+   */
+  async raw(
+    text: string,
+    params: Readonly<Record<string, unknown>> = {},
+  ): Promise<InstanceType<E>[]> {
+    const rows = await this.#executor.raw(text, params)
+    return rows.map((row) => this.#entity.fromMap(row) as InstanceType<E>)
+  }
+
+  /** A fluent query on this table, speaking SQL names; see {@link EntityQuery}. */
+  query(alias?: string): EntityQuery<E, T> {
+    return new EntityQuery<E, T>(this.#executor, this.#entity, alias === undefined ? {} : { alias })
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Inserts one row (validated; unknown keys refused) and returns it as an entity.
+   * @example
+   * ```ts
+   * await functions.insert({ userId: 1, name: 'hello' })
+   * // INSERT INTO "functions" ("user_id", "name") VALUES ($1, $2) RETURNING "id", "uuid", ...
+   * ```
+   */
+  async insert(data: InsertProps<T>): Promise<InstanceType<E>> {
+    const parsed = this.#parse(this.#table.$meta.insertSchema, data, 'data')
+    const columns = this.#table.$meta.columns.filter((c) => parsed[c.property] !== undefined)
+    const q = quoteIdentifier
+    const meta = this.#table.$meta
+    const text =
+      columns.length === 0
+        ? `INSERT INTO ${meta.quotedName} DEFAULT VALUES RETURNING ${meta.selectList}`
+        : `INSERT INTO ${meta.quotedName} (${columns.map((c) => q(c.name)).join(', ')}) VALUES (${columns.map((c, i) => placeholder(c, i + 1)).join(', ')}) RETURNING ${meta.selectList}`
+    const row = await this.#one(
+      text,
+      columns.map((c) => toParameter(c, parsed[c.property])),
+    )
+    return row!
+  }
+
+  /**
+   * Updates the rows matching `where` (required: `{ all: true }` to update every row) with the
+   * validated `patch`; `onUpdateNow` columns are set to the current time. Returns the updated rows.
+   * @example
+   * ```ts
+   * await functions.update({ status: 'inactive' }, { where: { userId: 7 } })
+   * // UPDATE "functions" SET "status" = $1, "updated_at" = CURRENT_TIMESTAMP WHERE "user_id" = $2 RETURNING ...
+   * ```
+   */
+  async update(patch: UpdateProps<T>, options: WriteOptions<T>): Promise<InstanceType<E>[]> {
+    const where = this.#requiredWhere(options, 'update')
+    const compiled = this.#updateQuery(patch, where).compile()
+    return this.#many(compiled)
+  }
+
+  /** Updates the row with this primary key; returns it, or null when there is none. */
+  async updateById(id: unknown, patch: UpdateProps<T>): Promise<InstanceType<E> | null> {
+    const key = this.#primaryKey('updateById')
+    const value = this.#keyValue(key, id, 'id')
+    const rows = await this.#many(
+      this.#updateQuery(patch, { [key.property]: value } as WhereInput<T>).compile(),
+    )
+    return rows[0] ?? null
+  }
+
+  /**
+   * Deletes the rows matching `where` (required); on a soft-delete table, sets the soft-delete
+   * column instead. Returns how many rows were deleted.
+   * @example await logs.delete({ where: { functionId: 3 } }) // DELETE FROM "function_logs" WHERE "function_id" = $1
+   */
+  async delete(options: WriteOptions<T>): Promise<number> {
+    const where = this.#requiredWhere(options, 'delete')
+    const soft = this.#table.$meta.softDelete
+    if (soft !== undefined) return this.#setSoftDelete(where, true)
+    return this.#forceDelete(where)
+  }
+
+  /** Deletes (or soft-deletes) the row with this primary key; true when a row was deleted. */
+  async deleteById(id: unknown): Promise<boolean> {
+    const value = this.#keyValue(this.#primaryKey('deleteById'), id, 'id')
+    const result = await this.#executor.execute(
+      CompiledQuery.raw(tableStatements(this.#table).deleteById!, [value]),
+    )
+    return (result.numAffectedRows ?? 0n) > 0n
+  }
+
+  /** Deletes the matching rows for real, even on a soft-delete table. */
+  async forceDelete(options: WriteOptions<T>): Promise<number> {
+    return this.#forceDelete(this.#requiredWhere(options, 'forceDelete'))
+  }
+
+  /** Clears the soft-delete column of matching deleted rows; returns how many were restored. */
+  async restore(options: WriteOptions<T>): Promise<number> {
+    this.#softDeleteColumn('restore')
+    return this.#setSoftDelete(this.#requiredWhere(options, 'restore'), false)
+  }
+
+  /** Restores the soft-deleted row with this primary key; true when one was restored. */
+  async restoreById(id: unknown): Promise<boolean> {
+    this.#softDeleteColumn('restoreById')
+    const value = this.#keyValue(this.#primaryKey('restoreById'), id, 'id')
+    const result = await this.#executor.execute(
+      CompiledQuery.raw(tableStatements(this.#table).restoreById!, [value]),
+    )
+    return (result.numAffectedRows ?? 0n) > 0n
+  }
+
+  /**
+   * Inserts any number of rows in one transaction, validating all of them before sending any;
+   * a failure at any row leaves nothing written. Returns the entities (or the count with
+   * `returning: false`).
+   * @example
+   * ```ts
+   * await logs.batchInsert(lines, { onProgress: ({ done, total }) => console.log(done, total) })
+   * // INSERT INTO "function_logs" ("function_id", "level", "message")
+   * //   SELECT * FROM unnest($1::integer[], $2::varchar(20)[], $3::text[]) RETURNING ...
+   * ```
+   */
+  batchInsert(
+    rows: readonly InsertProps<T>[],
+    options?: BatchInsertOptions & { readonly returning?: true },
+  ): Promise<InstanceType<E>[]>
+  batchInsert(
+    rows: readonly InsertProps<T>[],
+    options: BatchInsertOptions & { readonly returning: false },
+  ): Promise<number>
+  async batchInsert(
+    rows: readonly InsertProps<T>[],
+    options: BatchInsertOptions = {},
+  ): Promise<InstanceType<E>[] | number> {
+    return (await batchInsert(this.#executor, this.#entity, rows, options)) as
+      | InstanceType<E>[]
+      | number
+  }
+
+  /**
+   * Inserts, or on a conflict of `conflictColumns` updates, one row; returns it.
+   * @example
+   * ```ts
+   * await data.upsert({ functionId: 1, key: 'k', value: 1 }, { conflictColumns: ['functionId', 'key'] })
+   * // INSERT ... ON CONFLICT ("function_id", "key") DO UPDATE SET "value" = excluded."value", ... RETURNING ...
+   * ```
+   */
+  async upsert(
+    data: InsertProps<T>,
+    options: UpsertOptions<PropertyOf<T>>,
+  ): Promise<InstanceType<E>> {
+    return (await upsert(this.#executor, this.#entity, data, options)) as InstanceType<E>
+  }
+
+  /** {@link upsert} for many rows in one transaction. */
+  async upsertMany(
+    rows: readonly InsertProps<T>[],
+    options: UpsertOptions<PropertyOf<T>> & Omit<BatchInsertOptions, 'returning'>,
+  ): Promise<InstanceType<E>[]> {
+    return (await upsertMany(this.#executor, this.#entity, rows, options)) as InstanceType<E>[]
+  }
+
+  // ---------------------------------------------------------------- pagination
+
+  /**
+   * One page by number: `{ items, total, page, pageSize, hasMore }` (two statements: the count
+   * and the page).
+   * @example await functions.paginate({ page: 2, pageSize: 20, where: { userId }, orderBy: 'createdAt', orderDirection: 'desc' })
+   */
+  async paginate(options: PaginateOptions<T>): Promise<Page<InstanceType<E>>> {
+    const page = checkPage(options.page)
+    const pageSize = checkLimit(options.pageSize, 'pageSize')
+    if (pageSize === 0) throw new InvalidQueryError('pageSize', 'must be at least 1')
+    const offset = checkOffset((page - 1) * pageSize, 'page')
+    const { page: _p, pageSize: _s, ...find } = options
+    // Pages of an unordered query may overlap: without orderBy, the primary key orders them.
+    const key = tableStatements(this.#table).primaryKey
+    const orderBy = find.orderBy ?? (key?.property as PropertyOf<T> | undefined)
+    const [total, items] = await Promise.all([
+      this.count({ where: find.where, withDeleted: find.withDeleted }),
+      this.findAll({ ...find, orderBy, limit: pageSize, offset }),
+    ])
+    return { items, total, page, pageSize, hasMore: offset + items.length < total }
+  }
+
+  /**
+   * A keyset page: stable while rows are inserted, and as cheap at depth 100,000 as on the first
+   * page. `nextCursor` is opaque; a tampered cursor is refused with {@link InvalidQueryError}.
+   * @example
+   * ```ts
+   * const first = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc' })
+   * const next = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc', after: first.nextCursor })
+   * // ... WHERE ("created_at", "id") < ($1, $2) ORDER BY "created_at" DESC NULLS LAST, "id" DESC LIMIT $3
+   * ```
+   */
+  async paginateByCursor(options: CursorOptions<T>): Promise<CursorPage<InstanceType<E>>> {
+    const limit = checkLimit(options.limit)
+    if (limit === 0) throw new InvalidQueryError('limit', 'must be at least 1')
+    const key = this.#primaryKey('paginateByCursor')
+    const direction = checkDirection(options.orderDirection)
+    const sortColumn =
+      options.orderBy === undefined ? undefined : columnOf(this.#table, options.orderBy, 'orderBy')
+    const columns = sortColumn === undefined || sortColumn === key ? [key] : [sortColumn, key]
+    // A Date keeps milliseconds, PostgreSQL microseconds: the cursor carries a timestamp sort
+    // value as PostgreSQL's own text, or rows sharing its millisecond would be skipped.
+    const exact = columns.map((c, i) =>
+      c.kind === 'timestamp' || c.kind === 'timestamptz' ? `__ke_cursor_${i}` : undefined,
+    )
+    let query = this.#executor.kysely.selectFrom(this.#table.$name).select(this.#columnNames())
+    columns.forEach((column, i) => {
+      const alias = exact[i]
+      if (alias !== undefined) query = query.select(sql`${sql.ref(column.name)}::text`.as(alias))
+    })
+    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
+    if (options.after !== undefined && options.after !== null) {
+      const values = decodeCursor(options.after, columns)
+      query = query.where(keysetCondition(columns, values, direction))
+    }
+    const dir = sql.raw(direction === 'asc' ? 'ASC' : 'DESC')
+    for (const column of columns) {
+      query = query.orderBy(sql`${sql.ref(column.name)} ${dir} NULLS LAST`)
+    }
+    const { rows } = await this.#executor.execute<Record<string, unknown>>(
+      query.limit(limit + 1).compile(),
+    )
+    const page = rows.length > limit ? rows.slice(0, limit) : rows
+    const items = page.map((row) => this.#entity.fromRow(row) as InstanceType<E>)
+    const last = page[page.length - 1]
+    const nextCursor =
+      rows.length > limit && last !== undefined
+        ? encodeCursor(columns.map((c, i) => last[exact[i] ?? c.name]))
+        : null
+    return { items, nextCursor }
+  }
+
+  // ---------------------------------------------------------------- relations
+
+  /**
+   * The related rows of one parent for a hasMany relation.
+   * @example await functions.hasMany('deployments', fn, { orderBy: 'version', orderDirection: 'desc' })
+   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+   */
+  async hasMany<K extends RelationName<T>>(
+    relation: K,
+    parent: InstanceType<E>,
+    options: RelationLoadOptions = {},
+  ): Promise<Related<T, K, TTables>> {
+    return this.#relatedOf(relation, parent, options, ['hasMany', 'hasOne'])
+  }
+
+  /** The row a belongsTo relation points at, or null. @example await functions.belongsTo('owner', fn) */
+  async belongsTo<K extends RelationName<T>>(
+    relation: K,
+    child: InstanceType<E>,
+  ): Promise<Related<T, K, TTables>> {
+    return this.#relatedOf(relation, child, {}, ['belongsTo'])
+  }
+
+  /** The rows linked through a junction table. @example await organizations.manyToMany('members', org) */
+  async manyToMany<K extends RelationName<T>>(
+    relation: K,
+    parent: InstanceType<E>,
+    options: RelationLoadOptions = {},
+  ): Promise<Related<T, K, TTables>> {
+    return this.#relatedOf(relation, parent, options, ['manyToMany'])
+  }
+
+  /**
+   * Loads a relation for many entities in ONE query and returns them with the relation attached
+   * as a property of that name (new instances; the given ones are untouched).
+   * @example
+   * ```ts
+   * const withDeployments = await functions.load(fns, 'deployments')
+   * withDeployments[0].deployments // FunctionDeploymentEntity[]
+   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1)
+   * ```
+   */
+  async load<K extends RelationName<T>>(
+    entities: readonly InstanceType<E>[],
+    relation: K,
+    options: RelationLoadOptions = {},
+  ): Promise<WithRelation<InstanceType<E>, T, K, TTables>[]> {
+    if (!Array.isArray(entities)) {
+      throw new InvalidQueryError('entities', `expected an array, got ${describe(entities)}`)
+    }
+    const loaded = await loadRelation(this.#executor, this.#table, relation, entities, options)
+    return entities.map((entity) => {
+      const Ctor = (entity as object).constructor as new (props: object) => object
+      return Object.assign(new Ctor(entity as object), {
+        [relation]: loaded.get(entity as object),
+      }) as WithRelation<InstanceType<E>, T, K, TTables>
+    })
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  async #relatedOf(
+    relation: string,
+    parent: unknown,
+    options: RelationLoadOptions,
+    kinds: readonly string[],
+  ): Promise<any> {
+    const definition = Object.hasOwn(this.#table.$relations, relation)
+      ? (this.#table.$relations as Record<string, RelationDefinition>)[relation]
+      : undefined
+    if (definition !== undefined && !kinds.includes(definition.kind)) {
+      throw new InvalidQueryError(
+        'relation',
+        `"${relation}" is a ${definition.kind} relation of ${this.#table.$name}`,
+      )
+    }
+    if (parent === null || typeof parent !== 'object') {
+      throw new InvalidQueryError('parent', `expected an entity, got ${describe(parent)}`)
+    }
+    const loaded = await loadRelation(this.#executor, this.#table, relation, [parent], options)
+    return loaded.get(parent)
+  }
+
+  #primaryKey(method: string): Column {
+    const key = tableStatements(this.#table).primaryKey
+    if (key === undefined) {
+      throw new InvalidDefinitionError(
+        `${method}: table "${this.#table.$name}" needs a single-column primary key`,
+      )
+    }
+    return key
+  }
+
+  #softDeleteColumn(method: string): Column {
+    const soft = this.#table.$meta.softDelete
+    if (soft === undefined) {
+      throw new InvalidQueryError(method, `table "${this.#table.$name}" has no softDelete column`)
+    }
+    return soft
+  }
+
+  #keyValue(column: Column, value: unknown, path: string): unknown {
+    const result = column.schema.safeParse(value)
+    if (!result.success || result.data === null) {
+      throw new InvalidQueryError(
+        path,
+        `expected a ${column.kind} value for ${this.#table.$name}.${column.property}, got ${describe(value)}`,
+      )
+    }
+    return toParameter(column, result.data)
+  }
+
+  #parse(
+    schema: { safeParse(v: unknown): any },
+    data: unknown,
+    path: string,
+  ): Record<string, unknown> {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new EntityValidationError(this.#table.$name, [
+        { path, message: `expected an object, got ${describe(data)}` },
+      ])
+    }
+    const result = schema.safeParse(data)
+    if (!result.success) throw EntityValidationError.fromZod(this.#table.$name, result.error)
+    return result.data as Record<string, unknown>
+  }
+
+  #columnNames(): string[] {
+    return this.#table.$meta.columns.map((c) => c.name)
+  }
+
+  #requiredWhere(options: unknown, method: string): RequiredWhere<T> {
+    const where = (options as { where?: unknown } | undefined)?.where
+    if (where === undefined || where === null) {
+      throw new InvalidQueryError(
+        'where',
+        `${method} needs a where filter; pass { all: true } to address every row`,
+      )
+    }
+    if (isEmptyWhere(where)) {
+      throw new InvalidQueryError(
+        'where',
+        `${method} with an empty where filter would touch every row; pass { all: true } to mean that`,
+      )
+    }
+    return where as RequiredWhere<T>
+  }
+
+  // Adds the where filter and, unless asked otherwise, the soft-delete exclusion.
+  #filter<Q extends { where(expression: Expression<SqlBool>): Q }>(
+    query: Q,
+    where: unknown,
+    withDeleted: boolean,
+    path: string,
+  ): Q {
+    const clause = compileWhere(this.#table, where, { path, allowAll: true })
+    if (clause !== undefined) query = query.where(clause.expression)
+    const soft = this.#table.$meta.softDelete
+    if (soft !== undefined && !withDeleted)
+      query = query.where(sql<SqlBool>`${sql.ref(soft.name)} is null`)
+    return query
+  }
+
+  #select(options: FindOptions<T>) {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
+    }
+    let query = this.#executor.kysely.selectFrom(this.#table.$name).select(this.#columnNames())
+    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
+    for (const term of checkOrderBy(this.#table, options.orderBy, options.orderDirection)) {
+      query = query.orderBy(term.column.name, term.direction)
+    }
+    if (options.limit !== undefined) query = query.limit(checkLimit(options.limit))
+    if (options.offset !== undefined) query = query.offset(checkOffset(options.offset))
+    return query
+  }
+
+  #updateQuery(patch: unknown, where: unknown) {
+    const parsed = this.#parse(this.#table.$meta.updateSchema, patch, 'patch')
+    const set: Record<string, unknown> = {}
+    for (const column of this.#table.$meta.columns) {
+      const value = parsed[column.property]
+      if (value === undefined) continue
+      set[column.name] =
+        column.kind === 'jsonb' && value !== null
+          ? sql`${JSON.stringify(value)}::text::jsonb`
+          : toParameter(column, value)
+    }
+    if (Object.keys(set).length === 0) {
+      throw new InvalidQueryError('patch', 'nothing to update: the patch sets no column')
+    }
+    for (const column of this.#table.$meta.onUpdateNow) {
+      if (!(column.name in set)) set[column.name] = sql`CURRENT_TIMESTAMP`
+    }
+    let query = this.#executor.kysely.updateTable(this.#table.$name).set(set)
+    query = this.#filter(query, where, false, 'where')
+    return query.returning(this.#columnNames())
+  }
+
+  async #forceDelete(where: unknown): Promise<number> {
+    let query = this.#executor.kysely.deleteFrom(this.#table.$name)
+    query = this.#filter(query, where, true, 'where')
+    const result = await this.#executor.execute(query.compile())
+    return Number(result.numAffectedRows ?? 0n)
+  }
+
+  async #setSoftDelete(where: unknown, deleted: boolean): Promise<number> {
+    const soft = this.#table.$meta.softDelete!
+    let query = this.#executor.kysely
+      .updateTable(this.#table.$name)
+      .set({ [soft.name]: deleted ? sql`CURRENT_TIMESTAMP` : null })
+    // Deleting skips already deleted rows; restoring touches only deleted rows.
+    query = this.#filter(query, where, true, 'where').where(
+      deleted
+        ? sql<SqlBool>`${sql.ref(soft.name)} is null`
+        : sql<SqlBool>`${sql.ref(soft.name)} is not null`,
+    )
+    const result = await this.#executor.execute(query.compile())
+    return Number(result.numAffectedRows ?? 0n)
+  }
+
+  async #one(text: string, parameters: readonly unknown[]): Promise<InstanceType<E> | null> {
+    const { rows } = await this.#executor.execute<Record<string, unknown>>(
+      CompiledQuery.raw(text, parameters as unknown[]),
+    )
+    const row = rows[0]
+    return row === undefined ? null : (this.#entity.fromRow(row) as InstanceType<E>)
+  }
+
+  async #many(query: CompiledQuery<unknown>): Promise<InstanceType<E>[]> {
+    const { rows } = await this.#executor.execute<Record<string, unknown>>(query)
+    const entity = this.#entity
+    const out = new Array<InstanceType<E>>(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = entity.fromRow(rows[i]!) as InstanceType<E>
+    return out
+  }
+
+  async #count(query: CompiledQuery<unknown>): Promise<number> {
+    const { rows } = await this.#executor.execute<{ count: bigint | string | number }>(query)
+    return Number(rows[0]?.count ?? 0)
+  }
+}
+
+/**
+ * The placeholder of a value in hand-written SQL. A jsonb value travels as JSON text cast by the
+ * SQL: postgres.js types a parameter from its JavaScript value (`true` as boolean, an array as a
+ * PostgreSQL array) or from the server's description (stringifying a string again).
+ */
+function placeholder(column: Column, index: number): string {
+  return column.kind === 'jsonb' ? `$${index}::text::jsonb` : `$${index}`
+}
+
+// jsonb values as JSON text, to go with placeholder()'s cast.
+function toParameter(column: Column, value: unknown): unknown {
+  return column.kind === 'jsonb' && value !== null && value !== undefined
+    ? JSON.stringify(value)
+    : value
+}
+
+/**
+ * Rows after the cursor position in keyset order. NOT NULL sort columns use a row comparison
+ * (one index range scan); a nullable sort column (sorted NULLS LAST) needs the expanded form.
+ */
+function keysetCondition(
+  columns: readonly Column[],
+  values: readonly unknown[],
+  direction: 'asc' | 'desc',
+): Expression<SqlBool> {
+  const op = sql.raw(direction === 'asc' ? '>' : '<')
+  const refs = columns.map((c) => sql.ref(c.name))
+  if (columns.every((c) => c.notNull)) {
+    return sql<SqlBool>`(${sql.join(refs)}) ${op} (${sql.join(values.map((v, i) => sql`${toParameter(columns[i]!, v)}`))})`
+  }
+  // [sort, key]: sort is nullable, key (the primary key) is not.
+  const [sortRef, keyRef] = refs as [ReturnType<typeof sql.ref>, ReturnType<typeof sql.ref>]
+  const [sortValue, keyValue] = values
+  if (sortValue === null) {
+    return sql<SqlBool>`(${sortRef} is null and ${keyRef} ${op} ${keyValue})`
+  }
+  return sql<SqlBool>`(${sortRef} ${op} ${sortValue} or (${sortRef} = ${sortValue} and ${keyRef} ${op} ${keyValue}) or ${sortRef} is null)`
+}

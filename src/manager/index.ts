@@ -1,0 +1,15 @@
+export { type BatchInsertOptions, batchInsert } from './batch-insert'
+export {
+  type CursorOptions,
+  type CursorPage,
+  EntityManager,
+  type FindOptions,
+  type PaginateOptions,
+  type Related,
+  type RelationName,
+  type RequiredWhere,
+  type WithRelation,
+  type WriteOptions,
+} from './entity-manager'
+export { type TableStatements, tableStatements } from './table-statements'
+export { type UpsertOptions, upsert, upsertMany } from './upsert'

@@ -1,0 +1,497 @@
+import { describe, expect, it } from 'vitest'
+import * as cp from '../../src/containerpub/index'
+import {
+  c,
+  defineTable,
+  Entity,
+  EntityManager,
+  EntityValidationError,
+  encodeCursor,
+  InvalidDefinitionError,
+  InvalidQueryError,
+} from '../../src/index'
+import { captureExecutor } from '../setup/capture-executor'
+
+const UUID = '5f0c6ad6-2f5c-4c8a-9f5e-0d8a6c1e2b3a'
+const FN_COLUMNS =
+  '"id", "uuid", "user_id", "name", "status", "active_deployment_id", "analysis_result", "created_at", "updated_at"'
+const USER_COLUMNS = '"id", "uuid", "email", "password_hash", "created_at", "updated_at"'
+
+const notes = defineTable(
+  'notes',
+  {
+    id: c.serial().primaryKey(),
+    body: c.text().notNull(),
+    deletedAt: c.timestamp(),
+  },
+  { softDelete: 'deletedAt' },
+)
+class NoteEntity extends Entity.of(notes) {}
+
+function setup() {
+  const cap = captureExecutor([...Object.values(cp.containerpubTables), notes])
+  return {
+    cap,
+    functions: new EntityManager(cap.executor, cp.FunctionEntity),
+    users: new EntityManager(cap.executor, cp.UserEntity),
+    orgs: new EntityManager(cap.executor, cp.OrganizationEntity),
+    notes: new EntityManager(cap.executor, NoteEntity),
+  }
+}
+
+const fnRow = {
+  id: 1,
+  uuid: UUID,
+  user_id: 2,
+  name: 'n',
+  status: null,
+  active_deployment_id: null,
+  analysis_result: null,
+  created_at: null,
+  updated_at: null,
+}
+
+describe('fixed-shape statements (compiled once per table)', () => {
+  it('findById / findByUuid', async () => {
+    const { cap, functions, users } = setup()
+    cap.respond([fnRow])
+    const found = await functions.findById(1)
+    expect(found).toBeInstanceOf(cp.FunctionEntity)
+    expect(cap.sent[0]).toEqual({
+      sql: `SELECT ${FN_COLUMNS} FROM "functions" WHERE "id" = $1`,
+      parameters: [1],
+    })
+    expect(await users.findByUuid(UUID)).toBeNull()
+    expect(cap.last()).toEqual({
+      sql: `SELECT ${USER_COLUMNS} FROM "users" WHERE "uuid" = $1`,
+      parameters: [UUID],
+    })
+  })
+
+  it('reuses the very same statement text for every call', async () => {
+    const { cap, functions } = setup()
+    await functions.findById(1)
+    await functions.findById(2)
+    expect(cap.sent[0]!.sql).toBe(cap.sent[1]!.sql)
+  })
+
+  it('deleteById, count without filter', async () => {
+    const { cap, functions } = setup()
+    cap.respond([], 1n)
+    expect(await functions.deleteById(3)).toBe(true)
+    expect(cap.last()).toEqual({ sql: 'DELETE FROM "functions" WHERE "id" = $1', parameters: [3] })
+    cap.respond([{ count: 12n }])
+    expect(await functions.count()).toBe(12)
+    expect(cap.last()).toEqual({
+      sql: 'SELECT count(*) AS "count" FROM "functions"',
+      parameters: [],
+    })
+  })
+
+  it('soft delete: finders exclude deleted rows; delete sets the column; restore and forceDelete', async () => {
+    const { cap, notes: m } = setup()
+    await m.findById(1)
+    expect(cap.last()?.sql).toBe(
+      'SELECT "id", "body", "deleted_at" FROM "notes" WHERE "id" = $1 AND "deleted_at" IS NULL',
+    )
+    await m.findById(1, { withDeleted: true })
+    expect(cap.last()?.sql).toBe('SELECT "id", "body", "deleted_at" FROM "notes" WHERE "id" = $1')
+    await m.deleteById(1)
+    expect(cap.last()?.sql).toBe(
+      'UPDATE "notes" SET "deleted_at" = CURRENT_TIMESTAMP WHERE "id" = $1 AND "deleted_at" IS NULL',
+    )
+    await m.delete({ where: { body: 'x' } })
+    expect(cap.last()).toEqual({
+      sql: 'update "notes" set "deleted_at" = CURRENT_TIMESTAMP where "body" = $1 and "deleted_at" is null',
+      parameters: ['x'],
+    })
+    await m.restore({ where: { body: 'x' } })
+    expect(cap.last()?.sql).toBe(
+      'update "notes" set "deleted_at" = $1 where "body" = $2 and "deleted_at" is not null',
+    )
+    expect(cap.last()?.parameters).toEqual([null, 'x'])
+    await m.restoreById(4)
+    expect(cap.last()).toEqual({
+      sql: 'UPDATE "notes" SET "deleted_at" = NULL WHERE "id" = $1 AND "deleted_at" IS NOT NULL',
+      parameters: [4],
+    })
+    await m.forceDelete({ where: { id: 4 } })
+    expect(cap.last()).toEqual({ sql: 'delete from "notes" where "id" = $1', parameters: [4] })
+    await m.findAll({ where: { body: 'x' } })
+    expect(cap.last()?.sql).toBe(
+      'select "id", "body", "deleted_at" from "notes" where "body" = $1 and "deleted_at" is null',
+    )
+    await m.count({ where: { body: 'x' }, withDeleted: true })
+    expect(cap.last()?.sql).toBe('select count(*) as "count" from "notes" where "body" = $1')
+    await m.count()
+    expect(cap.last()?.sql).toBe(
+      'SELECT count(*) AS "count" FROM "notes" WHERE "deleted_at" IS NULL',
+    )
+  })
+
+  it('restore on a table without soft delete is refused', async () => {
+    const { functions } = setup()
+    await expect(functions.restore({ where: { id: 1 } })).rejects.toBeInstanceOf(InvalidQueryError)
+    await expect(functions.restoreById(1)).rejects.toBeInstanceOf(InvalidQueryError)
+  })
+})
+
+describe('findAll / count / exists', () => {
+  it('where, order, limit and offset', async () => {
+    const { cap, functions } = setup()
+    await functions.findAll({
+      where: { userId: 7, status: 'active' },
+      orderBy: 'createdAt',
+      orderDirection: 'desc',
+      limit: 20,
+      offset: 40,
+    })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS} from "functions" where ("user_id" = $1 and "status" = $2) order by "created_at" desc limit $3 offset $4`,
+      parameters: [7, 'active', 20, 40],
+    })
+  })
+
+  it('a list is one = any($1) parameter; several order columns', async () => {
+    const { cap, functions } = setup()
+    await functions.findAll({ where: { status: ['active', 'building'] }, orderBy: ['name', 'id'] })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS} from "functions" where "status" = any($1) order by "name" asc, "id" asc`,
+      parameters: [['active', 'building']],
+    })
+  })
+
+  it('findOne adds limit 1', async () => {
+    const { cap, functions } = setup()
+    await functions.findOne({ where: { name: 'x' } })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS} from "functions" where "name" = $1 limit $2`,
+      parameters: ['x', 1],
+    })
+  })
+
+  it('count and exists with a filter', async () => {
+    const { cap, functions } = setup()
+    await functions.count({ where: { status: 'active' } })
+    expect(cap.last()).toEqual({
+      sql: 'select count(*) as "count" from "functions" where "status" = $1',
+      parameters: ['active'],
+    })
+    cap.respond([{ exists: true }])
+    expect(await functions.exists({ where: { name: 'x' } })).toBe(true)
+    expect(cap.last()).toEqual({
+      sql: 'select exists (select 1 as "one" from "functions" where "name" = $1) as "exists"',
+      parameters: ['x'],
+    })
+  })
+
+  it.each([
+    [{ limit: -1 }, 'limit'],
+    [{ limit: 1.5 }, 'limit'],
+    [{ limit: '5' }, 'limit'],
+    [{ limit: 10_001 }, 'limit'],
+    [{ offset: -3 }, 'offset'],
+    [{ offset: Number.NaN }, 'offset'],
+    [{ orderBy: 'nope' }, 'orderBy'],
+    [{ orderBy: 'name; drop table users' }, 'orderBy'],
+    [{ orderBy: ['name', 'nope'] }, 'orderBy[1]'],
+    [{ orderBy: 'name', orderDirection: 'up' }, 'orderDirection'],
+    [{ where: { nope: 1 } }, 'where.nope'],
+    [{ where: { userId: '1' } }, 'where.userId'],
+  ])('refuses %j before sending (%s)', async (options, path) => {
+    const { cap, functions } = setup()
+    const error = await functions.findAll(options as any).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidQueryError)
+    expect(error.path).toBe(path)
+    expect(cap.sent).toHaveLength(0)
+  })
+})
+
+describe('insert / update / delete', () => {
+  it('insert sends only the given columns, jsonb as JSON text, and returns every column', async () => {
+    const { cap, functions } = setup()
+    cap.respond([fnRow])
+    await functions.insert({ userId: 1, name: 'hello', analysisResult: { a: [1] } })
+    expect(cap.last()).toEqual({
+      sql: `INSERT INTO "functions" ("user_id", "name", "analysis_result") VALUES ($1, $2, $3::text::jsonb) RETURNING ${FN_COLUMNS}`,
+      parameters: [1, 'hello', '{"a":[1]}'],
+    })
+  })
+
+  it('insert refuses invalid data, naming the field, without sending', async () => {
+    const { cap, functions } = setup()
+    const error = await functions.insert({ userId: 'one', name: 'x' } as any).catch((e) => e)
+    expect(error).toBeInstanceOf(EntityValidationError)
+    expect(error.issues[0].path).toBe('userId')
+    await expect(functions.insert(null as any)).rejects.toBeInstanceOf(EntityValidationError)
+    await expect(functions.insert({ userId: 1, name: 'x', id2: 1 } as any)).rejects.toThrow(
+      /unknown key/,
+    )
+    expect(cap.sent).toHaveLength(0)
+  })
+
+  it('update sets onUpdateNow columns and returns rows', async () => {
+    const { cap, functions } = setup()
+    await functions.update({ status: 'inactive' }, { where: { userId: 7 } })
+    expect(cap.last()).toEqual({
+      sql: `update "functions" set "status" = $1, "updated_at" = CURRENT_TIMESTAMP where "user_id" = $2 returning ${FN_COLUMNS}`,
+      parameters: ['inactive', 7],
+    })
+    await functions.update({ status: 'x' }, { where: { all: true } })
+    expect(cap.last()?.sql).toBe(
+      `update "functions" set "status" = $1, "updated_at" = CURRENT_TIMESTAMP returning ${FN_COLUMNS}`,
+    )
+    await functions.updateById(3, { name: 'n' })
+    expect(cap.last()).toEqual({
+      sql: `update "functions" set "name" = $1, "updated_at" = CURRENT_TIMESTAMP where "id" = $2 returning ${FN_COLUMNS}`,
+      parameters: ['n', 3],
+    })
+  })
+
+  it('an explicit value for an onUpdateNow column wins', async () => {
+    const { cap, functions } = setup()
+    const at = new Date('2020-01-01T00:00:00Z')
+    await functions.updateById(3, { updatedAt: at })
+    expect(cap.last()?.sql).toBe(
+      `update "functions" set "updated_at" = $1 where "id" = $2 returning ${FN_COLUMNS}`,
+    )
+    expect(cap.last()?.parameters).toEqual([at, 3])
+  })
+
+  it.each([
+    ['no options', undefined],
+    ['no where', {}],
+    ['where null', { where: null }],
+    ['empty where', { where: {} }],
+  ])('update and delete refuse %s: a missing filter never wipes a table', async (_, options) => {
+    const { cap, functions } = setup()
+    await expect(functions.update({ status: 'x' }, options as any)).rejects.toBeInstanceOf(
+      InvalidQueryError,
+    )
+    await expect(functions.delete(options as any)).rejects.toBeInstanceOf(InvalidQueryError)
+    await expect(functions.forceDelete(options as any)).rejects.toBeInstanceOf(InvalidQueryError)
+    expect(cap.sent).toHaveLength(0)
+  })
+
+  it('delete with a filter, and { all: true }', async () => {
+    const { cap, functions } = setup()
+    cap.respond([], 2n)
+    expect(await functions.delete({ where: { status: 'gone' } })).toBe(2)
+    expect(cap.last()).toEqual({
+      sql: 'delete from "functions" where "status" = $1',
+      parameters: ['gone'],
+    })
+    await functions.delete({ where: { all: true } })
+    expect(cap.last()).toEqual({ sql: 'delete from "functions"', parameters: [] })
+  })
+
+  it('an empty patch and bad ids are refused', async () => {
+    const { functions } = setup()
+    await expect(functions.updateById(1, {})).rejects.toThrow(/nothing to update/)
+    await expect(functions.updateById('1' as any, { name: 'x' })).rejects.toBeInstanceOf(
+      InvalidQueryError,
+    )
+    await expect(functions.deleteById(null)).rejects.toBeInstanceOf(InvalidQueryError)
+    await expect(functions.findById(2 ** 31)).rejects.toBeInstanceOf(InvalidQueryError)
+  })
+})
+
+describe('pagination', () => {
+  it('paginate: a count and a page ordered by the primary key unless told', async () => {
+    const { cap, functions } = setup()
+    cap.respond([{ count: 25n }])
+    cap.respond([fnRow])
+    const page = await functions.paginate({ page: 2, pageSize: 10, where: { userId: 1 } })
+    expect(cap.sent).toEqual([
+      { sql: 'select count(*) as "count" from "functions" where "user_id" = $1', parameters: [1] },
+      {
+        sql: `select ${FN_COLUMNS} from "functions" where "user_id" = $1 order by "id" asc limit $2 offset $3`,
+        parameters: [1, 10, 10],
+      },
+    ])
+    expect(page).toMatchObject({ total: 25, page: 2, pageSize: 10, hasMore: true })
+  })
+
+  it('keyset: first page, then rows after the cursor (row comparison on NOT NULL keys)', async () => {
+    const { cap, functions } = setup()
+    await functions.paginateByCursor({ limit: 20, after: encodeCursor([5]) })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS} from "functions" where ("id") > ($1) order by "id" ASC NULLS LAST limit $2`,
+      parameters: [5, 21],
+    })
+  })
+
+  it('keyset on a nullable timestamp: exact text cursor values, NULLS LAST expansion', async () => {
+    const { cap, functions } = setup()
+    const rows = Array.from({ length: 3 }, (_, i) => ({
+      ...fnRow,
+      id: i + 1,
+      created_at: new Date(0),
+      __ke_cursor_0: `2024-01-02 03:04:05.12345${i}`,
+    }))
+    cap.respond(rows)
+    const first = await functions.paginateByCursor({
+      limit: 2,
+      orderBy: 'createdAt',
+      orderDirection: 'desc',
+    })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" order by "created_at" DESC NULLS LAST, "id" DESC NULLS LAST limit $1`,
+      parameters: [3],
+    })
+    expect(first.items).toHaveLength(2)
+    expect(first.nextCursor).toBe(encodeCursor(['2024-01-02 03:04:05.123451', 2]))
+    await functions.paginateByCursor({
+      limit: 2,
+      orderBy: 'createdAt',
+      orderDirection: 'desc',
+      after: first.nextCursor,
+    })
+    expect(cap.last()).toEqual({
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" where ("created_at" < $1 or ("created_at" = $2 and "id" < $3) or "created_at" is null) order by "created_at" DESC NULLS LAST, "id" DESC NULLS LAST limit $4`,
+      parameters: ['2024-01-02 03:04:05.123451', '2024-01-02 03:04:05.123451', 2, 3],
+    })
+  })
+
+  it('the last page has no next cursor', async () => {
+    const { cap, functions } = setup()
+    cap.respond([fnRow])
+    expect((await functions.paginateByCursor({ limit: 5 })).nextCursor).toBeNull()
+  })
+
+  it.each([
+    ['not base64', 'garbage!'],
+    ['not JSON', Buffer.from('{{{').toString('base64url')],
+    ['wrong arity', encodeCursor([1, 2])],
+    ['SQL in a value', encodeCursor(['1; drop table users'])],
+    ['a number too big', encodeCursor([2 ** 40])],
+    ['an object', encodeCursor([{ x: 1 }])],
+    ['too long', 'A'.repeat(5000)],
+  ])('refuses a tampered cursor: %s', async (_, after) => {
+    const { cap, functions } = setup()
+    const error = await functions.paginateByCursor({ limit: 5, after }).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidQueryError)
+    expect(error.path).toBe('after')
+    expect(cap.sent).toHaveLength(0)
+  })
+
+  it.each([
+    [{ page: 0, pageSize: 10 }, 'page'],
+    [{ page: 1.5, pageSize: 10 }, 'page'],
+    [{ page: 1, pageSize: 0 }, 'pageSize'],
+    [{ page: 1, pageSize: 10_001 }, 'pageSize'],
+  ])('paginate refuses %j', async (options, path) => {
+    const { functions } = setup()
+    const error = await functions.paginate(options).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidQueryError)
+    expect(error.path).toBe(path)
+  })
+})
+
+describe('relations: one statement per relation, whatever the number of parents', () => {
+  const fn = (id: number, userId: number) =>
+    cp.FunctionEntity.fromRow({ ...fnRow, id, user_id: userId })
+
+  it('hasMany with order', async () => {
+    const { cap, functions } = setup()
+    cap.respond([
+      {
+        id: 10,
+        uuid: UUID,
+        function_id: 1,
+        version: 2,
+        image_tag: 'i',
+        s3_key: 'k',
+        status: null,
+        is_active: null,
+        build_logs: null,
+        deployed_at: null,
+      },
+    ])
+    const list = await functions.hasMany('deployments', fn(1, 2), {
+      orderBy: 'version',
+      orderDirection: 'desc',
+    })
+    expect(cap.last()).toEqual({
+      sql: 'SELECT "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at" FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC',
+      parameters: [[1]],
+    })
+    expect(list).toHaveLength(1)
+  })
+
+  it('belongsTo, and load() for many parents sends distinct keys once', async () => {
+    const { cap, functions } = setup()
+    await functions.belongsTo('owner', fn(1, 2))
+    expect(cap.last()).toEqual({
+      sql: `SELECT ${USER_COLUMNS} FROM "users" WHERE "id" = ANY($1)`,
+      parameters: [[2]],
+    })
+    cap.respond([
+      {
+        id: 2,
+        uuid: UUID,
+        email: 'a@x.io',
+        password_hash: 'h',
+        created_at: null,
+        updated_at: null,
+      },
+    ])
+    const loaded = await functions.load([fn(1, 2), fn(2, 2), fn(3, 9)], 'owner')
+    expect(cap.last()?.parameters).toEqual([[2, 9]])
+    expect(loaded.map((f) => f.owner?.email ?? null)).toEqual(['a@x.io', 'a@x.io', null])
+  })
+
+  it('manyToMany joins through the junction table', async () => {
+    const { cap, orgs } = setup()
+    const org = cp.OrganizationEntity.fromRow({
+      id: 1,
+      uuid: UUID,
+      name: 'o',
+      owner_id: UUID,
+      created_at: null,
+      updated_at: null,
+    })
+    await orgs.manyToMany('members', org, { orderBy: 'email' })
+    expect(cap.last()).toEqual({
+      sql: 'SELECT t."id", t."uuid", t."email", t."password_hash", t."created_at", t."updated_at", j."organization_id" AS "__ke_parent_key" FROM "users" t JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1) ORDER BY t."email" ASC',
+      parameters: [[UUID]],
+    })
+  })
+
+  it('no parents, or parents without keys: no statement', async () => {
+    const { cap, functions } = setup()
+    expect(await functions.load([], 'deployments')).toEqual([])
+    expect(cap.sent).toHaveLength(0)
+  })
+
+  it('refuses unknown relations, the wrong kind, a bad orderBy', async () => {
+    const { functions } = setup()
+    await expect(functions.hasMany('nope' as any, fn(1, 2))).rejects.toThrow(
+      /has no relation "nope"/,
+    )
+    await expect(functions.belongsTo('deployments' as any, fn(1, 2))).rejects.toThrow(
+      /hasMany relation/,
+    )
+    await expect(
+      functions.hasMany('deployments', fn(1, 2), { orderBy: 'x; drop' }),
+    ).rejects.toBeInstanceOf(InvalidQueryError)
+    await expect(functions.load('x' as any, 'deployments')).rejects.toBeInstanceOf(
+      InvalidQueryError,
+    )
+  })
+})
+
+describe('definition errors', () => {
+  it('findByUuid needs a public id; findById a single primary key', async () => {
+    const pair = defineTable(
+      'pair',
+      { a: c.integer().notNull(), b: c.integer().notNull() },
+      { primaryKey: ['a', 'b'] },
+    )
+    class Pair extends Entity.of(pair) {}
+    const cap = captureExecutor([pair])
+    const m = new EntityManager(cap.executor, Pair)
+    await expect(m.findByUuid(UUID)).rejects.toBeInstanceOf(InvalidDefinitionError)
+    await expect(m.findById(1)).rejects.toBeInstanceOf(InvalidDefinitionError)
+  })
+})
