@@ -253,6 +253,18 @@ export class EntityManager<
   }
 
   /**
+   * Whether a row with this primary key exists (a soft-deleted row does not count).
+   * @example await users.existsById(1) // SELECT EXISTS (SELECT 1 FROM "users" WHERE "id" = $1) AS "exists"
+   */
+  async existsById(id: unknown): Promise<boolean> {
+    const value = this.#keyValue(this.#primaryKey('existsById'), id, 'id')
+    const { rows } = await this.#executor.execute<{ exists: boolean }>(
+      CompiledQuery.raw(tableStatements(this.#table).existsById!, [value]),
+    )
+    return rows[0]?.exists === true
+  }
+
+  /**
    * Raw SQL returning rows of this table, as validated entities (named parameters as in `db.raw`).
    * @example await functions.raw('SELECT f.* FROM functions f WHERE f.user_id = @user_id', { user_id })
    */

@@ -75,6 +75,20 @@ describe('fixed-shape statements (compiled once per table)', () => {
     expect(cap.sent[0]!.sql).toBe(cap.sent[1]!.sql)
   })
 
+  it('existsById', async () => {
+    const { cap, functions, notes: m } = setup()
+    cap.respond([{ exists: true }])
+    expect(await functions.existsById(4)).toBe(true)
+    expect(cap.last()).toEqual({
+      sql: 'SELECT EXISTS (SELECT 1 FROM "functions" WHERE "id" = $1) AS "exists"',
+      parameters: [4],
+    })
+    expect(await m.existsById(4)).toBe(false)
+    expect(cap.last()?.sql).toBe(
+      'SELECT EXISTS (SELECT 1 FROM "notes" WHERE "id" = $1 AND "deleted_at" IS NULL) AS "exists"',
+    )
+  })
+
   it('deleteById, count without filter', async () => {
     const { cap, functions } = setup()
     cap.respond([], 1n)
