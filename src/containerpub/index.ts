@@ -1,2 +1,5 @@
 export * from './entities'
+export * from './managers'
+export * from './patterns'
+export * from './sql-files'
 export * from './tables'
