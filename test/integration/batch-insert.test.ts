@@ -5,6 +5,7 @@ import {
   defineTable,
   Entity,
   EntityValidationError,
+  generateDDL,
   InvalidQueryError,
   UniqueViolationError,
 } from '../../src/index'
@@ -40,42 +41,8 @@ let db: Database<typeof tables>
 beforeAll(async () => {
   test = await testDatabase('batch')
   db = await Database.connect({ url: test.url, tables, max: 4 })
-  await db.raw(`CREATE TABLE items (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    sku varchar(40) NOT NULL UNIQUE,
-    qty integer NOT NULL,
-    price numeric(10,2),
-    note text,
-    created_at timestamptz DEFAULT CURRENT_TIMESTAMP)`)
-  await db.raw(`CREATE TABLE users (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    email varchar(255) NOT NULL UNIQUE,
-    password_hash varchar(255) NOT NULL,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamp DEFAULT CURRENT_TIMESTAMP)`)
-  // The trigger generateDdl installs for onUpdateNow columns: it fires on every UPDATE.
-  await db.raw(`CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS
-    $$ BEGIN NEW.updated_at = CURRENT_TIMESTAMP; RETURN NEW; END $$`)
-  await db.raw(`CREATE TRIGGER users_updated_at_touch BEFORE UPDATE ON users
-    FOR EACH ROW EXECUTE FUNCTION touch_updated_at()`)
-  await db.raw(`CREATE TABLE functions (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    name varchar(255) NOT NULL,
-    status varchar(50) DEFAULT 'active',
-    active_deployment_id integer,
-    analysis_result jsonb,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (user_id, name))`)
-  await db.raw(`CREATE TABLE every_kind (
-    id bigserial PRIMARY KEY, small smallint, int integer NOT NULL, big bigint,
-    big_as_number bigint, price numeric(10,2), ratio real, score double precision,
-    flag boolean NOT NULL DEFAULT false, body text, code varchar(3), ref uuid, at timestamp,
-    at_tz timestamptz, day date, data jsonb, ip inet, tags text[], counts integer[],
-    role varchar(50), s3_key varchar(500), ts timestamp)`)
+  // The tables exactly as their definitions create them.
+  await db.executeScript(generateDDL(Object.values(tables)))
 })
 
 afterAll(async () => {

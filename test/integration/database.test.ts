@@ -4,6 +4,7 @@ import {
   Database,
   DatabaseClosedError,
   Entity,
+  generateDDL,
   InvalidDefinitionError,
   InvalidQueryError,
   MissingParameterError,
@@ -21,23 +22,8 @@ let db: Database<{ users: typeof users; functions: typeof functions }>
 beforeAll(async () => {
   test = await testDatabase('database')
   db = await Database.connect({ url: test.url, tables: { users, functions }, max: 4 })
-  await db.raw(`CREATE TABLE users (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    email varchar(255) NOT NULL UNIQUE,
-    password_hash varchar(255) NOT NULL,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamp DEFAULT CURRENT_TIMESTAMP)`)
-  await db.raw(`CREATE TABLE functions (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    name varchar(255) NOT NULL,
-    status varchar(50) DEFAULT 'active',
-    active_deployment_id integer,
-    analysis_result jsonb,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (user_id, name))`)
+  // The tables exactly as their definitions create them.
+  await db.executeScript(generateDDL([users, functions]))
 })
 
 afterAll(async () => {

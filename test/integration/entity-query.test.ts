@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Database,
   Entity,
+  generateDDL,
   InvalidQueryError,
   NotFoundError,
   type QueryExecutor,
@@ -54,46 +55,8 @@ async function insert(text: string, params: Record<string, unknown>): Promise<nu
 beforeAll(async () => {
   test = await testDatabase('entity_query')
   db = await Database.connect({ url: test.url, tables, entities: [UserEntity], max: 4 })
-  await db.raw(`CREATE TABLE users (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    email varchar(255) NOT NULL UNIQUE,
-    password_hash varchar(255) NOT NULL,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamp DEFAULT CURRENT_TIMESTAMP)`)
-  await db.raw(`CREATE TABLE functions (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    name varchar(255) NOT NULL,
-    status varchar(50) DEFAULT 'active',
-    active_deployment_id integer,
-    analysis_result jsonb,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (user_id, name))`)
-  await db.raw(`CREATE TABLE function_deployments (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    function_id integer NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
-    version integer NOT NULL,
-    status varchar(50) DEFAULT 'building',
-    deployed_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (function_id, version))`)
-  await db.raw(`CREATE TABLE projects (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    name varchar(255) NOT NULL,
-    status varchar(50) DEFAULT 'open',
-    deleted_at timestamp,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP)`)
-  await db.raw(`CREATE TABLE project_tasks (
-    id serial PRIMARY KEY,
-    project_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    title varchar(255) NOT NULL,
-    assignee_id integer REFERENCES users(id),
-    done boolean NOT NULL DEFAULT false,
-    deleted_at timestamp)`)
+  // The tables exactly as their definitions create them.
+  await db.executeScript(generateDDL(Object.values(tables)))
 
   const user = (email: string) =>
     insert('INSERT INTO users (email, password_hash) VALUES (@email, @hash)', { email, hash: 'h' })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Database } from '../../src/index'
+import { Database, generateDDL } from '../../src/index'
 import { compileWhere } from '../../src/query/where-input'
 import type { AnyTable } from '../../src/schema/define-table'
 import { everyKind, functions, users } from '../fixtures/tables'
@@ -13,29 +13,8 @@ const BIG = 9007199254740993n // 2^53 + 1: not a JavaScript number
 beforeAll(async () => {
   test = await testDatabase('where_input')
   db = await Database.connect({ url: test.url, tables: { users, functions, everyKind }, max: 2 })
-  await db.raw(`CREATE TABLE users (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    email varchar(255) NOT NULL UNIQUE,
-    password_hash varchar(255) NOT NULL,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamp DEFAULT CURRENT_TIMESTAMP)`)
-  await db.raw(`CREATE TABLE functions (
-    id serial PRIMARY KEY,
-    uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
-    user_id integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    name varchar(255) NOT NULL,
-    status varchar(50) DEFAULT 'active',
-    active_deployment_id integer,
-    analysis_result jsonb,
-    created_at timestamp DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE (user_id, name))`)
-  await db.raw(`CREATE TABLE every_kind (
-    id bigserial PRIMARY KEY, small smallint, int integer NOT NULL, big bigint,
-    big_as_number bigint, price numeric(10,2), ratio real, score double precision,
-    flag boolean NOT NULL DEFAULT false, body text, code varchar(3), ref uuid, at timestamp,
-    at_tz timestamptz, day date, data jsonb, ip inet, tags text[], counts integer[],
-    role varchar(50), s3_key varchar(500), ts timestamp)`)
+  // The tables exactly as their definitions create them.
+  await db.executeScript(generateDDL([users, functions, everyKind]))
   await db.raw(`INSERT INTO users (email, password_hash) VALUES ('a@x.io', 'h'), ('b@x.io', 'h')`)
   await db.raw(`INSERT INTO functions (user_id, name, status, analysis_result, created_at) VALUES
     (1, 'api-alpha', 'active', '{"score": 0.9, "notes": ["fast", "cheap"]}', '2024-01-01 00:00:00'),

@@ -1,12 +1,4 @@
-import {
-  type CompiledQuery,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely'
+import { type CompiledQuery, sql } from 'kysely'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AnyEntityClass,
@@ -29,15 +21,9 @@ import {
   projectTasks,
   users,
 } from '../fixtures/tables'
+import { dummyKysely } from '../setup/capture-executor'
 
-const kysely = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-})
+const kysely = dummyKysely()
 
 const served = new Map<string, AnyTable>(
   [users, functions, functionDeployments, projects, projectTasks, everyKind].map((t) => [

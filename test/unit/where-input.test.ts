@@ -1,10 +1,3 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-} from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { InvalidQueryError } from '../../src/index'
 import {
@@ -17,15 +10,9 @@ import {
 } from '../../src/query/where-input'
 import type { AnyTable } from '../../src/schema/define-table'
 import { everyKind, functions, users } from '../fixtures/tables'
+import { dummyKysely } from '../setup/capture-executor'
 
-const kysely = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-})
+const kysely = dummyKysely()
 
 /** The compiled WHERE text (after `where `) and its parameters. */
 function where(table: AnyTable, input: unknown, options?: CompileWhereOptions) {
