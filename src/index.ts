@@ -8,9 +8,11 @@ export {
   type PostgresJsDialectConfig,
   PostgresJsDriver,
 } from './driver/index'
+export * from './dto/index'
 export * from './entity/index'
 export * from './errors/index'
 export * from './manager/index'
+export * from './migrate/index'
 export { decodeCursor, encodeCursor } from './query/cursor'
 export {
   type ColumnRef,

@@ -1,3 +1,4 @@
+export * from './dtos'
 export * from './entities'
 export * from './managers'
 export * from './patterns'

@@ -540,20 +540,24 @@ export class EntityManager<
    * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1)
    * ```
    */
-  async load<K extends RelationName<T>>(
-    entities: readonly InstanceType<E>[],
+  async load<K extends RelationName<T>, P extends InstanceType<E> = InstanceType<E>>(
+    entities: readonly P[],
     relation: K,
     options: RelationLoadOptions = {},
-  ): Promise<WithRelation<InstanceType<E>, T, K, TTables>[]> {
+  ): Promise<WithRelation<P, T, K, TTables>[]> {
     if (!Array.isArray(entities)) {
       throw new InvalidQueryError('entities', `expected an array, got ${describe(entities)}`)
     }
     const loaded = await loadRelation(this.#executor, this.#table, relation, entities, options)
     return entities.map((entity) => {
       const Ctor = (entity as object).constructor as new (props: object) => object
-      return Object.assign(new Ctor(entity as object), {
-        [relation]: loaded.get(entity as object),
-      }) as WithRelation<InstanceType<E>, T, K, TTables>
+      const copy = new Ctor(entity as object) as Record<string, unknown>
+      // Relations attached earlier (load, with) stay: loads can be chained.
+      for (const key of Object.keys(entity as object)) {
+        if (!(key in copy)) copy[key] = (entity as Record<string, unknown>)[key]
+      }
+      copy[relation] = loaded.get(entity as object)
+      return copy as WithRelation<P, T, K, TTables>
     })
   }
 

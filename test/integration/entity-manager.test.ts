@@ -300,6 +300,10 @@ describe('relations', () => {
     expect((parents[0] as any).deployments).toBeUndefined()
     const owners = await fns().load(parents.slice(0, 3), 'owner')
     expect(owners.every((f) => f.owner?.id === owner.id)).toBe(true)
+    // Loads chain: a relation attached by an earlier load stays.
+    const both = await fns().load(await fns().load(parents.slice(0, 2), 'deployments'), 'owner')
+    expect(both[0]!.deployments).toHaveLength(1)
+    expect(both[0]!.owner?.id).toBe(owner.id)
   })
 })
 

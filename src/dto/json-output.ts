@@ -1,0 +1,166 @@
+import { isEntityClass } from '../entity/entity'
+import type { JsonValue } from '../schema/columns'
+import type { Column } from '../schema/define-table'
+import type { Simplify } from '../schema/table-types'
+import { DtoDefinitionError } from './dto-definition-error'
+
+/**
+ * The JSON form of a value, as a DTO writes it and `JSON.parse(JSON.stringify(...))` would give it
+ * back: `Date` becomes an ISO string, `bigint` a decimal string, objects and arrays are converted
+ * member by member, functions and symbols are dropped (a Map or Set has no members: `{}`). Values already JSON (jsonb documents) stay
+ * as they are; `unknown` stays `unknown`.
+ *
+ * @example
+ * ```ts
+ * type Out = Jsonify<{ at: Date; count: bigint; tags: string[]; doc: JsonValue | null }>
+ * // { at: string; count: string; tags: string[]; doc: JsonValue | null }
+ * ```
+ */
+export type Jsonify<V> = 0 extends 1 & V
+  ? any
+  : V extends JsonValue
+    ? V
+    : V extends Date
+      ? string
+      : V extends bigint
+        ? string
+        : V extends undefined
+          ? null
+          : V extends (...args: any[]) => any
+            ? never
+            : V extends symbol
+              ? never
+              : V extends readonly unknown[]
+                ? { -readonly [I in keyof V]: Jsonify<V[I]> }
+                : V extends { toJSON(): infer J }
+                  ? Jsonify<J>
+                  : V extends ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>
+                    ? Record<string, never>
+                    : V extends object
+                      ? JsonObject<V>
+                      : V
+
+type Dropped = ((...args: any[]) => any) | symbol
+
+// JSON drops members that are undefined, functions or symbols: a member that may be undefined
+// becomes an optional key.
+type JsonObject<V> = Simplify<
+  {
+    -readonly [K in keyof V as K extends string
+      ? V[K] extends Dropped
+        ? never
+        : undefined extends V[K]
+          ? never
+          : K
+      : never]: Jsonify<V[K]>
+  } & {
+    -readonly [K in keyof V as K extends string
+      ? V[K] extends Dropped
+        ? never
+        : undefined extends V[K]
+          ? K
+          : never
+      : never]?: Jsonify<Exclude<V[K], undefined>>
+  }
+>
+
+/** Converts one non-null column value to its JSON form. */
+export type ColumnConverter = (value: unknown) => unknown
+
+// Date.prototype.toJSON writes null for an invalid date; a DTO writes what JSON would.
+const dateToJson: ColumnConverter = (v) =>
+  v instanceof Date ? (Number.isFinite(v.getTime()) ? v.toISOString() : null) : v
+const bigintToJson: ColumnConverter = (v) => (typeof v === 'bigint' ? v.toString() : v)
+// JSON has no NaN or Infinity (PostgreSQL floats do): JSON.stringify writes null, so do we.
+const finiteOrNull: ColumnConverter = (v) =>
+  typeof v === 'number' && !Number.isFinite(v) ? null : v
+
+/**
+ * The converter for one column, chosen once at definition time from its kind; `undefined` when
+ * its values are already JSON (text, integers, booleans, uuids, dates as strings, jsonb documents,
+ * arrays of text or integers).
+ */
+export function columnConverter(column: Column): ColumnConverter | undefined {
+  switch (column.kind) {
+    case 'timestamp':
+    case 'timestamptz':
+      return dateToJson
+    case 'bigint':
+    case 'bigserial':
+      return column.config.mode === 'number' ? undefined : bigintToJson
+    case 'real':
+    case 'doublePrecision':
+      return finiteOrNull
+    case 'numeric':
+      return column.config.mode === 'number' ? finiteOrNull : undefined
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Converts any value (a computed field's result) to plain JSON data, following what
+ * `JSON.stringify` does, so that the DTO output equals its own JSON round trip. An entity found
+ * anywhere inside is refused: its `toJSON` would carry internal ids.
+ */
+export function toJsonValue(value: unknown, field: string): unknown {
+  return convert(value, field, [])
+}
+
+function convert(value: unknown, field: string, ancestors: object[]): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'bigint':
+      return value.toString()
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return null
+  }
+  if (value === null) return null
+  const object = value as object
+  if (object instanceof Date) return dateToJson(object)
+  if (isEntityClass(object.constructor)) {
+    throw new DtoDefinitionError(
+      field,
+      `field "${field}": a computed value contains an entity (${object.constructor.name}); ` +
+        'map it with a DTO (dtoField.relation) so its internal ids and secrets stay on the server',
+    )
+  }
+  if (ancestors.includes(object)) {
+    throw new TypeError(`field "${field}": a computed value is circular and has no JSON form`)
+  }
+  ancestors.push(object)
+  try {
+    if (Array.isArray(object)) return object.map((item) => convert(item, field, ancestors))
+    const toJSON = (object as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function') return convert(toJSON.call(object), field, ancestors)
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(object)) {
+      const member = (object as Record<string, unknown>)[key]
+      // JSON leaves these keys out of objects (and writes null for them in arrays).
+      if (member === undefined || typeof member === 'function' || typeof member === 'symbol') {
+        continue
+      }
+      const converted = convert(member, field, ancestors)
+      // A key "__proto__" must stay a key: assigning it would replace the prototype.
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value: converted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      } else {
+        out[key] = converted
+      }
+    }
+    return out
+  } finally {
+    ancestors.pop()
+  }
+}
