@@ -1,7 +1,8 @@
-// The `kysely-entities` command: migrate, validate, ddl and diff arrive with the migration work.
-const [command] = process.argv.slice(2)
-process.stderr.write(
-  `kysely-entities: ${command === undefined ? 'no command given' : `unknown command "${command}"`}\n` +
-    'usage: kysely-entities <migrate|validate|ddl|diff> [options]\n',
-)
-process.exitCode = 1
+// The `kysely-entities` command: migrations, the drift check, DDL and diffs.
+import { runCli } from './cli/run-cli'
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+})

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, inject, it } from 'vitest'
+import { createTestDatabase } from '../../src/testing/index'
 
 // These run the built package (dist/), resolved through package.json "exports" by its own name.
 const run = promisify(execFile)
@@ -53,9 +54,31 @@ describe('the built package', () => {
     expect('code' in result ? result.stdout : '').toBe('')
   })
 
-  it('the CLI is executable and answers an unknown command with usage and exit code 1', async () => {
+  it('the CLI answers an unknown command with its usage and exit code 2', async () => {
     const error = await run(process.execPath, [`${root}/dist/cli.js`, 'nope']).catch((e) => e)
-    expect(error.code).toBe(1)
+    expect(error.code).toBe(2)
     expect(error.stderr).toContain('usage: kysely-entities')
+  })
+
+  it('npx kysely-entities migrate up, then validate: no drift on a fresh database', async () => {
+    const test = await createTestDatabase(inject('databaseUrl'), { prefix: 'pkg_cli' })
+    try {
+      const env = { ...process.env, DATABASE_URL: test.url }
+      // npx finds the package's own bin, as it does for a user who installed it.
+      const npx = (args: string[]) =>
+        run('npx', ['--no-install', 'kysely-entities', ...args], { cwd: root, env })
+      const up = await npx(['migrate', 'up', '--dir', 'sql/containerpub/migrations'])
+      expect(up.stdout).toContain('now at version 2')
+      const valid = await npx([
+        'validate',
+        '--tables',
+        'dist/containerpub/index.js',
+        '--export',
+        'containerpubTables',
+      ])
+      expect(valid.stdout).toContain('Schema matches the definitions: no issues.')
+    } finally {
+      await test.drop()
+    }
   })
 })

@@ -1,0 +1,270 @@
+import type { QueryExecutor } from '../query/executor'
+import type { ReferentialAction } from './column-builder'
+
+/** What reading the catalog needs from a database handle: raw SQL. A `Database` or a `tx`. */
+export type CatalogExecutor = Pick<QueryExecutor, 'raw'>
+
+/** A column of a live table, as the catalog describes it. */
+export interface CatalogColumn {
+  readonly name: string
+  /** 1-based position (`attnum`). */
+  readonly position: number
+  /** `format_type()`: `character varying(255)`, `timestamp without time zone`, `text[]`. */
+  readonly type: string
+  readonly notNull: boolean
+  /** The default expression as PostgreSQL prints it (`'active'::character varying`), or null. */
+  readonly default: string | null
+  /** `always` or `by default` for an identity column, else null. */
+  readonly identity: 'always' | 'by default' | null
+  /** A stored generated column (its expression is in `default`). */
+  readonly generated: boolean
+}
+
+/** A live table (or partitioned table) and its columns in order. */
+export interface CatalogTable {
+  readonly name: string
+  readonly columns: readonly CatalogColumn[]
+}
+
+/** A primary key, unique, foreign key or check constraint of a live table. */
+export interface CatalogConstraint {
+  readonly table: string
+  readonly name: string
+  readonly kind: 'primary_key' | 'unique' | 'foreign_key' | 'check'
+  /** The constrained columns in order. */
+  readonly columns: readonly string[]
+  /** `pg_get_constraintdef()`: `FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE`. */
+  readonly definition: string
+  /** For a foreign key: the target table (`schema.table` when in another schema) and columns. */
+  readonly references: {
+    readonly table: string
+    readonly columns: readonly string[]
+    readonly onDelete: ReferentialAction
+    readonly onUpdate: ReferentialAction
+  } | null
+}
+
+/** An index of a live table. */
+export interface CatalogIndex {
+  readonly table: string
+  readonly name: string
+  /** Key columns in order; null for an expression. */
+  readonly columns: readonly (string | null)[]
+  /** Key columns as `pg_get_indexdef` prints them (an expression as its text). */
+  readonly keys: readonly string[]
+  readonly unique: boolean
+  /** `btree`, `gin`, ... */
+  readonly method: string
+  /** The partial-index predicate, or null. */
+  readonly predicate: string | null
+  /** The index exists for a primary key, unique or exclusion constraint. */
+  readonly constraint: boolean
+  /** `pg_get_indexdef()`: the statement that recreates it. */
+  readonly definition: string
+}
+
+/** The live catalog of one schema: what `validateSchema` and `diffSchema` compare against. */
+export interface SchemaCatalog {
+  readonly schema: string
+  /** Tables by name order. */
+  readonly tables: readonly CatalogTable[]
+  readonly constraints: readonly CatalogConstraint[]
+  readonly indexes: readonly CatalogIndex[]
+}
+
+// Array columns come back as JSON text: every driver returns text as is, whatever its array parsing.
+const COLUMNS_SQL = `
+SELECT c.relname::text AS table_name, a.attname::text AS column_name, a.attnum::int AS position,
+  format_type(a.atttypid, a.atttypmod) AS data_type, a.attnotnull AS not_null,
+  pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text AS identity,
+  a.attgenerated::text AS generated
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = @schema AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY c.relname, a.attnum`
+
+const CONSTRAINTS_SQL = `
+SELECT cl.relname::text AS table_name, con.conname::text AS name, con.contype::text AS type,
+  to_json(ARRAY(
+    SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+    ORDER BY k.ord))::text AS columns,
+  CASE WHEN rc.oid IS NULL THEN NULL WHEN rn.nspname = @schema THEN rc.relname::text
+    ELSE rn.nspname::text || '.' || rc.relname::text END AS ref_table,
+  to_json(ARRAY(
+    SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+    ORDER BY k.ord))::text AS ref_columns,
+  con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+  pg_get_constraintdef(con.oid) AS definition
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class cl ON cl.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname = @schema AND con.contype IN ('p', 'u', 'f', 'c')
+  AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition
+ORDER BY cl.relname, con.conname`
+
+const INDEXES_SQL = `
+SELECT c.relname::text AS table_name, i.relname::text AS name, x.indisunique AS is_unique,
+  am.amname::text AS method, pg_get_expr(x.indpred, x.indrelid) AS predicate,
+  to_json(ARRAY(
+    SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+    LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+    WHERE k.ord <= x.indnkeyatts ORDER BY k.ord))::text AS columns,
+  to_json(ARRAY(
+    SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts::int) k
+    ORDER BY k))::text AS keys,
+  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = x.indexrelid
+    AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')) AS is_constraint,
+  pg_get_indexdef(x.indexrelid) AS definition
+FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_am am ON am.oid = i.relam
+WHERE n.nspname = @schema AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY c.relname, i.relname`
+
+const ACTIONS: Readonly<Record<string, ReferentialAction>> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+}
+
+const CONSTRAINT_KINDS: Readonly<Record<string, CatalogConstraint['kind']>> = {
+  p: 'primary_key',
+  u: 'unique',
+  f: 'foreign_key',
+  c: 'check',
+}
+
+interface ColumnRow {
+  readonly table_name: string
+  readonly column_name: string | null
+  readonly position: number | null
+  readonly data_type: string | null
+  readonly not_null: boolean | null
+  readonly default_expr: string | null
+  readonly identity: string | null
+  readonly generated: string | null
+}
+
+interface ConstraintRow {
+  readonly table_name: string
+  readonly name: string
+  readonly type: string
+  readonly columns: string
+  readonly ref_table: string | null
+  readonly ref_columns: string
+  readonly on_delete: string
+  readonly on_update: string
+  readonly definition: string
+}
+
+interface IndexRow {
+  readonly table_name: string
+  readonly name: string
+  readonly is_unique: boolean
+  readonly method: string
+  readonly predicate: string | null
+  readonly columns: string
+  readonly keys: string
+  readonly is_constraint: boolean
+  readonly definition: string
+}
+
+function identityOf(code: string | null): CatalogColumn['identity'] {
+  if (code === 'a') return 'always'
+  if (code === 'd') return 'by default'
+  return null
+}
+
+/**
+ * Reads the tables, columns, constraints and indexes of one schema from `pg_catalog`, in three
+ * queries whatever the number of tables. The result is plain data (JSON-serialisable).
+ *
+ * @example
+ * ```ts
+ * const catalog = await readCatalog(db)
+ * catalog.tables.map((t) => t.name) // ['function_logs', 'functions', 'users', ...]
+ * catalog.constraints.find((c) => c.name === 'functions_user_id_fkey')?.references
+ * // { table: 'users', columns: ['id'], onDelete: 'cascade', onUpdate: 'no action' }
+ * ```
+ */
+export async function readCatalog(
+  db: CatalogExecutor,
+  options: { readonly schema?: string } = {},
+): Promise<SchemaCatalog> {
+  const schema = options.schema ?? 'public'
+  // Sequential: a transaction handle runs on one connection anyway.
+  const columnRows = await db.raw<ColumnRow>(COLUMNS_SQL, { schema })
+  const constraintRows = await db.raw<ConstraintRow>(CONSTRAINTS_SQL, { schema })
+  const indexRows = await db.raw<IndexRow>(INDEXES_SQL, { schema })
+
+  const tables = new Map<string, CatalogColumn[]>()
+  for (const row of columnRows) {
+    let columns = tables.get(row.table_name)
+    if (columns === undefined) {
+      columns = []
+      tables.set(row.table_name, columns)
+    }
+    // A table with no columns comes back as one row of nulls (the LEFT JOIN).
+    if (row.column_name === null) continue
+    columns.push({
+      name: row.column_name,
+      position: Number(row.position),
+      type: row.data_type ?? '',
+      notNull: row.not_null === true,
+      default: row.default_expr,
+      identity: identityOf(row.identity),
+      generated: row.generated !== null && row.generated !== '',
+    })
+  }
+
+  const constraints = constraintRows.map((row): CatalogConstraint => {
+    const kind = CONSTRAINT_KINDS[row.type] ?? 'check'
+    return {
+      table: row.table_name,
+      name: row.name,
+      kind,
+      columns: JSON.parse(row.columns) as string[],
+      definition: row.definition,
+      references:
+        kind === 'foreign_key' && row.ref_table !== null
+          ? {
+              table: row.ref_table,
+              columns: JSON.parse(row.ref_columns) as string[],
+              onDelete: ACTIONS[row.on_delete] ?? 'no action',
+              onUpdate: ACTIONS[row.on_update] ?? 'no action',
+            }
+          : null,
+    }
+  })
+
+  const indexes = indexRows.map(
+    (row): CatalogIndex => ({
+      table: row.table_name,
+      name: row.name,
+      columns: JSON.parse(row.columns) as (string | null)[],
+      keys: JSON.parse(row.keys) as string[],
+      unique: row.is_unique,
+      method: row.method,
+      predicate: row.predicate,
+      constraint: row.is_constraint,
+      definition: row.definition,
+    }),
+  )
+
+  return {
+    schema,
+    tables: [...tables].map(([name, columns]) => ({ name, columns })),
+    constraints,
+    indexes,
+  }
+}

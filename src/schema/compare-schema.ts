@@ -1,0 +1,589 @@
+import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import type { CatalogColumn, CatalogConstraint, CatalogIndex, SchemaCatalog } from './catalog'
+import type { ReferentialAction } from './column-builder'
+import type { AnyTable, CheckDefinition, Column, IndexDefinition } from './define-table'
+import { columnDDL } from './generate-ddl'
+import { quoteIdentifier as q } from './naming'
+import type { IssueKind, SchemaIssue } from './schema-issue'
+import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
+
+/** The tables to check: an array, or a record as `Database.connect({ tables })` takes them. */
+export type TableList = readonly AnyTable[] | Readonly<Record<string, AnyTable>>
+
+/** Options of `validateSchema` and `diffSchema`. */
+export interface SchemaCheckOptions {
+  /** The schema to read. Default `public`. */
+  readonly schema?: string
+  /** Live tables that are not reported as extra (`schema_migrations` never is). */
+  readonly ignoreTables?: readonly string[]
+}
+
+/**
+ * One issue with what produced it, for `diffSchema` to write statements from. Internal: the
+ * public result carries only `issue`.
+ * @internal
+ */
+export interface Drift {
+  readonly issue: SchemaIssue
+  /** The definition of the issue's table, unless the table is extra. */
+  readonly definition: AnyTable | undefined
+  /** The defined column concerned (for a foreign key: its column). */
+  readonly column?: Column
+  readonly liveColumn?: CatalogColumn
+  readonly liveConstraint?: CatalogConstraint
+  readonly liveIndex?: CatalogIndex
+  /** An expected primary key or unique constraint: its name and columns. */
+  readonly expectedKey?: { readonly name: string; readonly columns: readonly Column[] }
+  readonly expectedCheck?: CheckDefinition
+  readonly expectedIndex?: IndexDefinition
+}
+
+/** Tables the migration tool keeps for itself: never extra. */
+const ALWAYS_IGNORED = ['schema_migrations']
+
+/**
+ * PostgreSQL keeps the first 63 bytes of an identifier; generated names are cut the same way.
+ * @internal
+ */
+export function truncateIdentifier(name: string): string {
+  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
+}
+
+/**
+ * The sequence PostgreSQL creates for a `serial` column.
+ * @internal
+ * @example serialSequenceName('users', 'id') // 'users_id_seq'
+ */
+export function serialSequenceName(table: string, column: string): string {
+  return truncateIdentifier(`${table}_${column}_seq`)
+}
+
+/**
+ * The tables of a {@link TableList}, in the order given; a table given twice is refused.
+ * @internal
+ */
+export function tableArray(tables: TableList): readonly AnyTable[] {
+  const array: readonly AnyTable[] = Array.isArray(tables) ? tables : Object.values(tables)
+  const names = new Set<string>()
+  for (const table of array) {
+    if (names.has(table.$name)) {
+      throw new InvalidDefinitionError(`schema check: table "${table.$name}" is given twice`)
+    }
+    names.add(table.$name)
+  }
+  return array
+}
+
+/**
+ * The default a definition gives `column`, as `generateDDL` writes it, or null for none. For a
+ * `serial` column: the `nextval(...)` default PostgreSQL gives it.
+ * @internal
+ * @example
+ * ```ts
+ * expectedDefault(functions.status) // "'active'"
+ * expectedDefault(functions.id) // "nextval('functions_id_seq'::regclass)"
+ * ```
+ */
+export function expectedDefault(column: Column): string | null {
+  if (column.kind === 'serial' || column.kind === 'bigserial') {
+    return `nextval('${serialSequenceName(column.table, column.name)}'::regclass)`
+  }
+  // Read back from columnDDL, the one place that writes defaults, so the check compares against
+  // exactly what generateDDL creates: `"name" type [PRIMARY KEY | NOT NULL] [DEFAULT d] [UNIQUE]`.
+  let rest = columnDDL(column, false).slice(`${q(column.name)} ${column.sqlType}`.length)
+  if (rest.startsWith(' PRIMARY KEY')) rest = rest.slice(' PRIMARY KEY'.length)
+  else if (rest.startsWith(' NOT NULL')) rest = rest.slice(' NOT NULL'.length)
+  if (!rest.startsWith(' DEFAULT ')) return null
+  rest = rest.slice(' DEFAULT '.length)
+  if (column.unique && !column.primaryKey) rest = rest.slice(0, -' UNIQUE'.length)
+  return rest === 'NULL' ? null : rest
+}
+
+/** The default a live column has, as text: its expression, or its identity clause. */
+function actualDefault(column: CatalogColumn): string | null {
+  if (column.identity !== null) return `GENERATED ${column.identity.toUpperCase()} AS IDENTITY`
+  if (column.generated) return `GENERATED ALWAYS AS (${column.default ?? ''}) STORED`
+  return column.default
+}
+
+function list(names: readonly string[]): string {
+  return names.join(', ')
+}
+
+function actionText(onDelete: ReferentialAction, onUpdate: ReferentialAction): string {
+  let text = ''
+  if (onDelete !== 'no action') text += ` ON DELETE ${onDelete.toUpperCase()}`
+  if (onUpdate !== 'no action') text += ` ON UPDATE ${onUpdate.toUpperCase()}`
+  return text
+}
+
+/** `FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE` for a defined column. */
+function expectedForeignKeyText(column: Column): string {
+  const ref = column.config.references!
+  const target = ref.column()
+  return `FOREIGN KEY (${column.name}) REFERENCES ${target.table}(${target.name})${actionText(ref.onDelete ?? 'no action', ref.onUpdate ?? 'no action')}`
+}
+
+function liveForeignKeyText(constraint: CatalogConstraint): string {
+  const ref = constraint.references
+  if (ref === null) return constraint.definition
+  return `FOREIGN KEY (${list(constraint.columns)}) REFERENCES ${ref.table}(${list(ref.columns)})${actionText(ref.onDelete, ref.onUpdate)}`
+}
+
+/** `INDEX idx_users_email (email)` for a declared index. */
+function expectedIndexText(index: IndexDefinition): string {
+  const where = index.where === undefined ? '' : ` WHERE ${index.where}`
+  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name} (${list(index.columns.map((c) => c.name))})${where}`
+}
+
+function liveIndexText(index: CatalogIndex): string {
+  const using = index.method === 'btree' ? '' : ` USING ${index.method}`
+  const keys = index.columns.map((c, i) => c ?? index.keys[i] ?? '?')
+  const where = index.predicate === null ? '' : ` WHERE ${index.predicate}`
+  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name}${using} (${list(keys)})${where}`
+}
+
+/** The expression of a live CHECK: `pg_get_constraintdef` without `CHECK` and `NOT VALID`. */
+function checkExpression(constraint: CatalogConstraint): string {
+  return constraint.definition
+    .replace(/^CHECK\s*/, '')
+    .replace(/\s+NOT VALID$/, '')
+    .replace(/\s+NO INHERIT$/, '')
+}
+
+function sameColumns(a: readonly string[], b: readonly (string | null)[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i])
+}
+
+function sameColumnSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  const set = new Set(b)
+  return a.every((name) => set.has(name))
+}
+
+function indexMatches(expected: IndexDefinition, live: CatalogIndex): boolean {
+  const predicateMatches =
+    expected.where === undefined
+      ? live.predicate === null
+      : live.predicate !== null &&
+        normalizeExpression(expected.where) === normalizeExpression(live.predicate)
+  return (
+    live.method === 'btree' &&
+    expected.unique === live.unique &&
+    sameColumns(
+      expected.columns.map((c) => c.name),
+      live.columns,
+    ) &&
+    predicateMatches
+  )
+}
+
+/** A live unique index that can stand in for a UNIQUE constraint over its columns. */
+function plainUniqueIndex(index: CatalogIndex): boolean {
+  return (
+    index.unique &&
+    !index.constraint &&
+    index.method === 'btree' &&
+    index.predicate === null &&
+    index.columns.every((c) => c !== null)
+  )
+}
+
+const ATTRIBUTE_KINDS: ReadonlySet<IssueKind> = new Set([
+  'type',
+  'length',
+  'nullability',
+  'default',
+])
+
+function message(kind: IssueKind, what: string, expected: unknown, actual: unknown): string {
+  // A column's type, length, nullability or default always "differs", even when one side is none.
+  if (ATTRIBUTE_KINDS.has(kind)) return `${what} ${kind} differs`
+  if (actual === null) return `${what} is missing`
+  if (expected === null) return `${what} is not in the definition`
+  return `${what} differs`
+}
+
+/**
+ * Compares definitions with a live catalog. Pure: the same inputs give the same issues in the
+ * same order (tables as given then extra tables by name; within a table its columns in
+ * definition order, extra columns, then primary key, uniques, foreign keys, checks, indexes).
+ * @internal
+ * @example
+ * ```ts
+ * compareCatalog([users], await readCatalog(db)).map((d) => d.issue)
+ * ```
+ */
+export function compareCatalog(
+  tables: TableList,
+  catalog: SchemaCatalog,
+  options: SchemaCheckOptions = {},
+): Drift[] {
+  const defined = tableArray(tables)
+  const liveTables = new Map(catalog.tables.map((t) => [t.name, t]))
+  const constraintsOf = new Map<string, CatalogConstraint[]>()
+  for (const constraint of catalog.constraints) {
+    const list = constraintsOf.get(constraint.table) ?? []
+    list.push(constraint)
+    constraintsOf.set(constraint.table, list)
+  }
+  const indexesOf = new Map<string, CatalogIndex[]>()
+  for (const index of catalog.indexes) {
+    const list = indexesOf.get(index.table) ?? []
+    list.push(index)
+    indexesOf.set(index.table, list)
+  }
+
+  const drifts: Drift[] = []
+  for (const table of defined) {
+    const name = table.$name
+    const live = liveTables.get(name)
+    const push: Push = (kind, what, { texts, ...fields }) => {
+      const { expected, actual, column } = texts
+      drifts.push({
+        ...fields,
+        definition: table,
+        issue: {
+          table: name,
+          ...(column === null ? {} : { column }),
+          kind,
+          expected,
+          actual,
+          message: message(kind, what, expected, actual),
+        },
+      })
+    }
+    if (live === undefined) {
+      drifts.push({
+        definition: table,
+        issue: {
+          table: name,
+          kind: 'missing_table',
+          expected: name,
+          actual: null,
+          message: `table "${name}" is missing`,
+        },
+      })
+      continue
+    }
+    compareColumns(table, live.columns, push)
+    compareConstraints(table, constraintsOf.get(name) ?? [], indexesOf.get(name) ?? [], push)
+  }
+
+  const ignored = new Set([...ALWAYS_IGNORED, ...(options.ignoreTables ?? [])])
+  const definedNames = new Set(defined.map((t) => t.$name))
+  const extra = catalog.tables
+    .map((t) => t.name)
+    .filter((n) => !definedNames.has(n) && !ignored.has(n))
+    .sort()
+  for (const name of extra) {
+    drifts.push({
+      definition: undefined,
+      issue: {
+        table: name,
+        kind: 'extra_table',
+        expected: null,
+        actual: name,
+        message: `table "${name}" is not in the definitions`,
+      },
+    })
+  }
+  return drifts
+}
+
+// What an issue says, given with the drift's details while it is built.
+interface IssueTexts {
+  readonly expected: string | null
+  readonly actual: string | null
+  readonly column: string | null
+}
+type Push = (
+  kind: IssueKind,
+  what: string,
+  fields: Omit<Drift, 'issue' | 'definition'> & { readonly texts: IssueTexts },
+) => void
+
+function compareColumns(table: AnyTable, liveColumns: readonly CatalogColumn[], push: Push): void {
+  const byName = new Map(liveColumns.map((c) => [c.name, c]))
+  for (const column of table.$meta.columns) {
+    const live = byName.get(column.name)
+    const what = `column "${column.name}"`
+    const expectedType = normalizeType(column.sqlType)
+    if (live === undefined) {
+      push('missing_column', what, {
+        column,
+        texts: { expected: expectedType, actual: null, column: column.name },
+      })
+      continue
+    }
+    const actualType = normalizeType(live.type)
+    if (expectedType !== actualType) {
+      const varchar = (t: string) => t.startsWith('character varying')
+      push(varchar(expectedType) && varchar(actualType) ? 'length' : 'type', what, {
+        column,
+        liveColumn: live,
+        texts: { expected: expectedType, actual: actualType, column: column.name },
+      })
+    }
+    if (column.notNull !== live.notNull) {
+      const text = (notNull: boolean) => (notNull ? 'NOT NULL' : 'NULL')
+      push('nullability', what, {
+        column,
+        liveColumn: live,
+        texts: { expected: text(column.notNull), actual: text(live.notNull), column: column.name },
+      })
+    }
+    const expected = expectedDefault(column)
+    const actual = actualDefault(live)
+    const serial = column.kind === 'serial' || column.kind === 'bigserial'
+    // A serial column is satisfied by any sequence default, or by an identity column.
+    const same = serial
+      ? live.identity !== null ||
+        (!live.generated && normalizeExpression(live.default ?? '').startsWith('nextval '))
+      : live.identity === null &&
+        !live.generated &&
+        sameDefault(column.kind, expected, live.default)
+    if (!same) {
+      push('default', what, {
+        column,
+        liveColumn: live,
+        texts: { expected, actual, column: column.name },
+      })
+    }
+  }
+  const defined = table.$meta.byName
+  for (const live of liveColumns) {
+    if (defined.has(live.name)) continue
+    push('extra_column', `column "${live.name}"`, {
+      liveColumn: live,
+      texts: { expected: null, actual: normalizeType(live.type), column: live.name },
+    })
+  }
+}
+
+function single(columns: readonly string[]): string | null {
+  return columns.length === 1 ? columns[0]! : null
+}
+
+function compareConstraints(
+  table: AnyTable,
+  constraints: readonly CatalogConstraint[],
+  indexes: readonly CatalogIndex[],
+  push: Push,
+): void {
+  const meta = table.$meta
+  const name = table.$name
+  const used = new Set<CatalogConstraint | CatalogIndex>()
+
+  // Primary key: by column set.
+  const livePk = constraints.find((c) => c.kind === 'primary_key')
+  const pkNames = meta.primaryKey.map((c) => c.name)
+  const pkText = (cols: readonly string[]) => `PRIMARY KEY (${list(cols)})`
+  if (pkNames.length > 0 && (livePk === undefined || !sameColumnSet(pkNames, livePk.columns))) {
+    push('primary_key', 'primary key', {
+      expectedKey: { name: truncateIdentifier(`${name}_pkey`), columns: meta.primaryKey },
+      ...(livePk === undefined ? {} : { liveConstraint: livePk }),
+      texts: {
+        expected: pkText(pkNames),
+        actual: livePk === undefined ? null : pkText(livePk.columns),
+        column: single(pkNames),
+      },
+    })
+  } else if (pkNames.length === 0 && livePk !== undefined) {
+    push('primary_key', 'primary key', {
+      liveConstraint: livePk,
+      texts: { expected: null, actual: pkText(livePk.columns), column: single(livePk.columns) },
+    })
+  }
+
+  // Unique: by column set; a unique constraint, or else a plain unique index.
+  const expectedUniques = [
+    ...meta.columns
+      .filter((c) => c.unique && !c.primaryKey)
+      .map((c) => ({ name: truncateIdentifier(`${name}_${c.name}_key`), columns: [c] })),
+    ...meta.uniques,
+  ]
+  const liveUniques = constraints.filter((c) => c.kind === 'unique')
+  const unmatchedUniques: typeof expectedUniques = []
+  for (const unique of expectedUniques) {
+    const cols = unique.columns.map((c) => c.name)
+    const match = liveUniques.find((c) => !used.has(c) && sameColumnSet(cols, c.columns))
+    if (match === undefined) unmatchedUniques.push(unique)
+    else used.add(match)
+  }
+
+  // Indexes: declared ones by name, then by definition, among indexes no constraint owns.
+  const liveIndexes = indexes.filter((i) => !i.constraint)
+  const indexDrifts: Parameters<Push>[] = []
+  const unmatchedIndexes: IndexDefinition[] = []
+  for (const index of meta.indexes) {
+    const named = liveIndexes.find((i) => i.name === index.name)
+    if (named === undefined) {
+      unmatchedIndexes.push(index)
+      continue
+    }
+    used.add(named)
+    if (!indexMatches(index, named)) {
+      indexDrifts.push([
+        'index',
+        `index "${index.name}"`,
+        {
+          expectedIndex: index,
+          liveIndex: named,
+          texts: {
+            expected: expectedIndexText(index),
+            actual: liveIndexText(named),
+            column: single(index.columns.map((c) => c.name)),
+          },
+        },
+      ])
+    }
+  }
+  for (const index of unmatchedIndexes) {
+    const match = liveIndexes.find((i) => !used.has(i) && indexMatches(index, i))
+    if (match !== undefined) {
+      used.add(match)
+      continue
+    }
+    indexDrifts.push([
+      'index',
+      `index "${index.name}"`,
+      {
+        expectedIndex: index,
+        texts: {
+          expected: expectedIndexText(index),
+          actual: null,
+          column: single(index.columns.map((c) => c.name)),
+        },
+      },
+    ])
+  }
+  const uniqueText = (cols: readonly string[]) => `UNIQUE (${list(cols)})`
+  for (const unique of unmatchedUniques) {
+    const cols = unique.columns.map((c) => c.name)
+    const index = liveIndexes.find(
+      (i) => !used.has(i) && plainUniqueIndex(i) && sameColumnSet(cols, i.columns as string[]),
+    )
+    if (index !== undefined) {
+      used.add(index)
+      continue
+    }
+    push('unique', `unique constraint on (${list(cols)})`, {
+      expectedKey: unique,
+      texts: { expected: uniqueText(cols), actual: null, column: single(cols) },
+    })
+  }
+  for (const live of liveUniques) {
+    if (used.has(live)) continue
+    push('unique', `unique constraint on (${list(live.columns)})`, {
+      liveConstraint: live,
+      texts: { expected: null, actual: uniqueText(live.columns), column: single(live.columns) },
+    })
+  }
+
+  // Foreign keys: by column, then target and actions.
+  const liveFks = constraints.filter((c) => c.kind === 'foreign_key')
+  for (const column of meta.columns) {
+    const ref = column.config.references
+    if (ref === undefined) continue
+    const target = ref.column()
+    const candidates = liveFks.filter((c) => !used.has(c) && sameColumns([column.name], c.columns))
+    const exact = candidates.find(
+      (c) =>
+        c.references !== null &&
+        c.references.table === target.table &&
+        sameColumns([target.name], c.references.columns) &&
+        c.references.onDelete === (ref.onDelete ?? 'no action') &&
+        c.references.onUpdate === (ref.onUpdate ?? 'no action'),
+    )
+    const match = exact ?? candidates[0]
+    if (match !== undefined) used.add(match)
+    if (exact !== undefined) continue
+    push('foreign_key', `foreign key on (${column.name})`, {
+      column,
+      ...(match === undefined ? {} : { liveConstraint: match }),
+      texts: {
+        expected: expectedForeignKeyText(column),
+        actual: match === undefined ? null : liveForeignKeyText(match),
+        column: column.name,
+      },
+    })
+  }
+  for (const live of liveFks) {
+    if (used.has(live)) continue
+    push('foreign_key', `foreign key on (${list(live.columns)})`, {
+      liveConstraint: live,
+      texts: { expected: null, actual: liveForeignKeyText(live), column: single(live.columns) },
+    })
+  }
+
+  // Checks: by name (expression compared loosely), else by expression.
+  const liveChecks = constraints.filter((c) => c.kind === 'check')
+  const enumColumn = (check: CheckDefinition) =>
+    meta.columns.find(
+      (c) =>
+        c.config.enumValues !== undefined &&
+        truncateIdentifier(`${name}_${c.name}_check`) === check.name,
+    )?.name ?? null
+  const checkText = (checkName: string, expression: string) => `${checkName} CHECK (${expression})`
+  const unmatchedChecks: CheckDefinition[] = []
+  for (const check of meta.checks) {
+    const named = liveChecks.find((c) => c.name === check.name)
+    if (named === undefined) {
+      unmatchedChecks.push(check)
+      continue
+    }
+    used.add(named)
+    if (normalizeExpression(check.expression) !== normalizeExpression(checkExpression(named))) {
+      push('check', `check "${check.name}"`, {
+        expectedCheck: check,
+        liveConstraint: named,
+        texts: {
+          expected: checkText(check.name, check.expression),
+          actual: `${named.name} ${named.definition}`,
+          column: enumColumn(check),
+        },
+      })
+    }
+  }
+  for (const check of unmatchedChecks) {
+    const wanted = normalizeExpression(check.expression)
+    const match = liveChecks.find(
+      (c) => !used.has(c) && normalizeExpression(checkExpression(c)) === wanted,
+    )
+    if (match !== undefined) {
+      used.add(match)
+      continue
+    }
+    push('check', `check "${check.name}"`, {
+      expectedCheck: check,
+      texts: {
+        expected: checkText(check.name, check.expression),
+        actual: null,
+        column: enumColumn(check),
+      },
+    })
+  }
+  for (const live of liveChecks) {
+    if (used.has(live)) continue
+    push('check', `check "${live.name}"`, {
+      liveConstraint: live,
+      texts: {
+        expected: null,
+        actual: `${live.name} ${live.definition}`,
+        column: single(live.columns),
+      },
+    })
+  }
+
+  // Indexes last: reported after the constraints, extra ones after the declared ones.
+  for (const args of indexDrifts) push(...args)
+  for (const live of liveIndexes) {
+    if (used.has(live)) continue
+    const cols = live.columns.every((c) => c !== null) ? (live.columns as string[]) : []
+    push('index', `index "${live.name}"`, {
+      liveIndex: live,
+      texts: { expected: null, actual: liveIndexText(live), column: single(cols) },
+    })
+  }
+}

@@ -1,0 +1,423 @@
+import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
+import {
+  compareCatalog,
+  type Drift,
+  expectedDefault,
+  type SchemaCheckOptions,
+  serialSequenceName,
+  type TableList,
+  tableArray,
+  truncateIdentifier,
+} from './compare-schema'
+import type { AnyTable, Column } from './define-table'
+import { generateDDLStatements } from './generate-ddl'
+import { quoteIdentifier as q } from './naming'
+
+/**
+ * SQL that would bring the live database in line with the definitions. `up` applies it, `down`
+ * undoes exactly what `up` runs (in reverse). Destructive changes (dropping an extra table or
+ * column, changing or narrowing a type) are never run: they appear in `up` as comments
+ * (`-- DESTRUCTIVE, review: ...`) and, uncommented, in `destructive`, for a person to decide.
+ */
+export interface SchemaDiff {
+  readonly up: string
+  readonly down: string
+  readonly destructive: readonly string[]
+}
+
+// When a statement runs relative to the others: what depends on something comes after it
+// (foreign keys after the keys they point at, new tables after the columns they reference), and
+// what is dropped goes before what replaces it.
+const PHASE = {
+  dropForeignKeys: 0,
+  dropConstraints: 1,
+  columns: 2,
+  addConstraints: 3,
+  createTables: 4,
+  addForeignKeys: 5,
+  createIndexes: 6,
+  destructive: 7,
+  dropTables: 8,
+} as const
+
+interface Step {
+  readonly phase: number
+  /** `run`: a statement; `destructive`: commented and listed; `review`: commented, depends on one. */
+  readonly mode: 'run' | 'destructive' | 'review'
+  readonly up: readonly string[]
+  /** What undoes `up`, in the order to run it. */
+  readonly down: readonly string[]
+}
+
+/** Tables in an order where each comes after the tables its foreign keys point at. */
+function foreignKeyOrder(tables: readonly AnyTable[]): AnyTable[] {
+  const byName = new Map(tables.map((t) => [t.$name, t]))
+  const sorted: AnyTable[] = []
+  const seen = new Set<string>()
+  const visit = (table: AnyTable) => {
+    seen.add(table.$name)
+    for (const column of table.$meta.columns) {
+      const target = column.config.references?.column().table
+      const other = target === undefined ? undefined : byName.get(target)
+      // A cycle is cut where it closes, as generateDDL does.
+      if (other !== undefined && !seen.has(other.$name)) visit(other)
+    }
+    sorted.push(table)
+  }
+  for (const table of tables) if (!seen.has(table.$name)) visit(table)
+  return sorted
+}
+
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+function columnList(columns: readonly Column[]): string {
+  return columns.map((c) => q(c.name)).join(', ')
+}
+
+function referenceClause(column: Column): string {
+  const ref = column.config.references!
+  const target = ref.column()
+  let text = `REFERENCES ${q(target.table)} (${q(target.name)})`
+  if (ref.onDelete !== undefined) text += ` ON DELETE ${ref.onDelete.toUpperCase()}`
+  if (ref.onUpdate !== undefined) text += ` ON UPDATE ${ref.onUpdate.toUpperCase()}`
+  return text
+}
+
+function characterLength(type: string): number | undefined {
+  const match = /^character varying\((\d+)\)$/.exec(type)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** The steps for one issue of an existing table. */
+function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
+  const { issue } = drift
+  const table = q(issue.table)
+  const alter = `ALTER TABLE ${table}`
+  const column = drift.column
+  const live = drift.liveColumn
+  const constraint = drift.liveConstraint
+  const index = drift.liveIndex
+  const dropLiveConstraint = (phase: number): Step[] =>
+    constraint === undefined
+      ? []
+      : [
+          {
+            phase,
+            mode: 'run',
+            up: [`${alter} DROP CONSTRAINT ${q(constraint.name)}`],
+            down: [`${alter} ADD CONSTRAINT ${q(constraint.name)} ${constraint.definition}`],
+          },
+        ]
+  const addConstraint = (phase: number, name: string, definition: string): Step => ({
+    phase,
+    mode: 'run',
+    up: [`${alter} ADD CONSTRAINT ${q(name)} ${definition}`],
+    down: [`${alter} DROP CONSTRAINT ${q(name)}`],
+  })
+
+  switch (issue.kind) {
+    case 'missing_column': {
+      const c = column!
+      const serial = c.kind === 'serial' || c.kind === 'bigserial'
+      const d = serial ? null : expectedDefault(c)
+      return [
+        {
+          phase: PHASE.columns,
+          mode: 'run',
+          up: [
+            `${alter} ADD COLUMN ${q(c.name)} ${c.sqlType}${c.notNull ? ' NOT NULL' : ''}${d === null ? '' : ` DEFAULT ${d}`}`,
+          ],
+          down: [`${alter} DROP COLUMN ${q(c.name)}`],
+        },
+      ]
+    }
+    case 'extra_column':
+      return [
+        {
+          phase: PHASE.destructive,
+          mode: 'destructive',
+          up: [`${alter} DROP COLUMN ${q(issue.column!)}`],
+          down: [],
+        },
+      ]
+    case 'length':
+    case 'type': {
+      const expected = issue.expected!
+      const wider =
+        issue.kind === 'length' &&
+        (characterLength(expected) ?? 0) > (characterLength(issue.actual ?? '') ?? Infinity)
+      const name = q(column!.name)
+      if (wider) {
+        return [
+          {
+            phase: PHASE.columns,
+            mode: 'run',
+            up: [`${alter} ALTER COLUMN ${name} TYPE ${expected}`],
+            down: [`${alter} ALTER COLUMN ${name} TYPE ${issue.actual}`],
+          },
+        ]
+      }
+      return [
+        {
+          phase: PHASE.columns,
+          mode: 'destructive',
+          // No USING cast for a varchar: an explicit cast would cut longer values silently,
+          // where the implicit one refuses them.
+          up: [
+            expected.startsWith('character varying')
+              ? `${alter} ALTER COLUMN ${name} TYPE ${expected}`
+              : `${alter} ALTER COLUMN ${name} TYPE ${expected} USING ${name}::${expected}`,
+          ],
+          down: [],
+        },
+      ]
+    }
+    case 'nullability': {
+      const name = q(column!.name)
+      const [up, down] = column!.notNull ? ['SET', 'DROP'] : ['DROP', 'SET']
+      return [
+        {
+          phase: PHASE.columns,
+          mode: 'run',
+          up: [`${alter} ALTER COLUMN ${name} ${up} NOT NULL`],
+          down: [`${alter} ALTER COLUMN ${name} ${down} NOT NULL`],
+        },
+      ]
+    }
+    case 'default':
+      return defaultSteps(alter, column!, live!, columnTypeChanged)
+    case 'primary_key': {
+      const key = drift.expectedKey
+      return [
+        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...(key === undefined
+          ? []
+          : [
+              addConstraint(
+                PHASE.addConstraints,
+                key.name,
+                `PRIMARY KEY (${columnList(key.columns)})`,
+              ),
+            ]),
+      ]
+    }
+    case 'unique': {
+      const key = drift.expectedKey
+      return [
+        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...(key === undefined
+          ? []
+          : [addConstraint(PHASE.addConstraints, key.name, `UNIQUE (${columnList(key.columns)})`)]),
+      ]
+    }
+    case 'foreign_key': {
+      return [
+        ...dropLiveConstraint(PHASE.dropForeignKeys),
+        ...(column === undefined
+          ? []
+          : [
+              addConstraint(
+                PHASE.addForeignKeys,
+                truncateIdentifier(`${issue.table}_${column.name}_fkey`),
+                `FOREIGN KEY (${q(column.name)}) ${referenceClause(column)}`,
+              ),
+            ]),
+      ]
+    }
+    case 'check': {
+      const check = drift.expectedCheck
+      return [
+        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...(check === undefined
+          ? []
+          : [addConstraint(PHASE.addConstraints, check.name, `CHECK (${check.expression})`)]),
+      ]
+    }
+    case 'index': {
+      const expected = drift.expectedIndex
+      const steps: Step[] = []
+      if (index !== undefined) {
+        steps.push({
+          phase: PHASE.dropConstraints,
+          mode: 'run',
+          up: [`DROP INDEX ${q(index.name)}`],
+          down: [index.definition],
+        })
+      }
+      if (expected !== undefined) {
+        const where = expected.where === undefined ? '' : ` WHERE ${expected.where}`
+        steps.push({
+          phase: PHASE.createIndexes,
+          mode: 'run',
+          up: [
+            `CREATE ${expected.unique ? 'UNIQUE ' : ''}INDEX ${q(expected.name)} ON ${table} (${columnList(expected.columns)})${where}`,
+          ],
+          down: [`DROP INDEX ${q(expected.name)}`],
+        })
+      }
+      return steps
+    }
+    default:
+      return []
+  }
+}
+
+function defaultSteps(
+  alter: string,
+  column: Column,
+  live: NonNullable<Drift['liveColumn']>,
+  columnTypeChanged: boolean,
+): Step[] {
+  const name = q(column.name)
+  const at = `${alter} ALTER COLUMN ${name}`
+  if (live.generated) {
+    // Turning a generated column into a plain one keeps its values but cannot be undone here.
+    return [{ phase: PHASE.columns, mode: 'destructive', up: [`${at} DROP EXPRESSION`], down: [] }]
+  }
+  const up: string[] = []
+  const down: string[] = []
+  const serial = column.kind === 'serial' || column.kind === 'bigserial'
+  if (live.identity !== null) {
+    up.push(`${at} DROP IDENTITY`)
+    down.push(`${at} ADD GENERATED ${live.identity.toUpperCase()} AS IDENTITY`)
+  }
+  if (serial) {
+    const sequence = q(serialSequenceName(column.table, column.name))
+    const type = column.kind === 'serial' ? 'integer' : 'bigint'
+    up.push(
+      `CREATE SEQUENCE IF NOT EXISTS ${sequence} AS ${type} OWNED BY ${q(column.table)}.${name}`,
+      // Past the largest id (and never back before what the sequence already gave out).
+      `SELECT setval(${literal(sequence)}, GREATEST(COALESCE(MAX(${name}), 0), (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM ${sequence})) + 1, false) FROM ${q(column.table)}`,
+      `${at} SET DEFAULT nextval(${literal(sequence)}::regclass)`,
+    )
+  } else {
+    const expected = expectedDefault(column)
+    up.push(expected === null ? `${at} DROP DEFAULT` : `${at} SET DEFAULT ${expected}`)
+  }
+  down.unshift(
+    live.identity === null && live.default !== null
+      ? `${at} SET DEFAULT ${live.default}`
+      : `${at} DROP DEFAULT`,
+  )
+  // A new default may not fit the live type until someone runs the type change above.
+  return [{ phase: PHASE.columns, mode: columnTypeChanged ? 'review' : 'run', up, down }]
+}
+
+function render(mode: Step['mode'], sql: string): string {
+  if (mode === 'run') return `${sql};`
+  const prefix =
+    mode === 'destructive' ? '-- DESTRUCTIVE, review: ' : '-- review, after the type change above: '
+  return `${prefix}${sql.replaceAll('\n', '\n-- ')};`
+}
+
+function script(entries: readonly string[], schema: string): string {
+  if (entries.length === 0) return ''
+  if (schema === 'public') return `${entries.join('\n\n')}\n`
+  // generateDDL's statements name tables unqualified; the search path puts them in the schema,
+  // and is reset after so a pooled connection does not keep it.
+  return `${[`SET search_path TO ${q(schema)};`, ...entries, 'RESET search_path;'].join('\n\n')}\n`
+}
+
+/**
+ * Writes the {@link SchemaDiff} for an already-read catalog: the pure half of
+ * {@link diffSchema}.
+ *
+ * @example
+ * ```ts
+ * const diff = planSchemaDiff(tables, await readCatalog(db))
+ * ```
+ */
+export function planSchemaDiff(
+  tables: TableList,
+  catalog: SchemaCatalog,
+  options: SchemaCheckOptions = {},
+): SchemaDiff {
+  const defined = tableArray(tables)
+  const drifts = compareCatalog(defined, catalog, options)
+  const ordered = foreignKeyOrder(defined)
+  const rank = new Map(ordered.map((t, i) => [t.$name, i]))
+  const byTable = (d: Drift) => rank.get(d.issue.table) ?? ordered.length
+  // Stable: tables in foreign-key order (extra tables after, by name), issues in report order.
+  const sorted = drifts
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => byTable(a.d) - byTable(b.d) || a.i - b.i)
+    .map(({ d }) => d)
+
+  const steps: Step[] = []
+  const missing = sorted.filter((d) => d.issue.kind === 'missing_table').map((d) => d.definition!)
+  if (missing.length > 0) {
+    steps.push({
+      phase: PHASE.createTables,
+      mode: 'run',
+      up: generateDDLStatements(missing),
+      down: foreignKeyOrder(missing)
+        .reverse()
+        .map((t) => `DROP TABLE ${t.$meta.quotedName}`),
+    })
+  }
+  const typeChanged = new Set(
+    sorted.filter((d) => d.issue.kind === 'type').map((d) => `${d.issue.table}.${d.issue.column}`),
+  )
+  for (const drift of sorted) {
+    if (drift.issue.kind === 'missing_table') continue
+    if (drift.issue.kind === 'extra_table') {
+      steps.push({
+        phase: PHASE.dropTables,
+        mode: 'destructive',
+        up: [`DROP TABLE ${q(drift.issue.table)}`],
+        down: [],
+      })
+      continue
+    }
+    steps.push(...stepsFor(drift, typeChanged.has(`${drift.issue.table}.${drift.issue.column}`)))
+  }
+  const ordering = steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.phase - b.s.phase || a.i - b.i)
+  const inOrder = ordering.map(({ s }) => s)
+
+  const up = inOrder.flatMap((s) => s.up.map((sql) => render(s.mode, sql)))
+  const down = [...inOrder]
+    .reverse()
+    .filter((s) => s.mode === 'run')
+    .flatMap((s) => s.down.map((sql) => render('run', sql)))
+  const destructive = inOrder.filter((s) => s.mode === 'destructive').flatMap((s) => s.up)
+  return { up: script(up, catalog.schema), down: script(down, catalog.schema), destructive }
+}
+
+/**
+ * Proposes the SQL that would bring the live database in line with the definitions, from the
+ * same catalog read and comparison as `validateSchema`. Additive and simple changes are real
+ * statements with their inverse in `down`: creating a missing table (`generateDDL`'s statements),
+ * adding a missing column, index, unique, check or foreign key, setting or dropping NOT NULL and
+ * defaults, widening a varchar, replacing a constraint or index that differs, dropping one the
+ * definitions do not have. Destructive changes (dropping an extra table or column, changing or
+ * narrowing a type) are only written as comments and listed in `destructive`. Tables come in
+ * foreign-key order; the output is the same for the same database.
+ *
+ * @example
+ * ```ts
+ * const { up, down, destructive } = await diffSchema(db, containerpubTables)
+ * // up:
+ * // ALTER TABLE "users" ALTER COLUMN "email" TYPE character varying(255);
+ * //
+ * // CREATE INDEX "idx_users_email" ON "users" ("email");
+ * //
+ * // -- DESTRUCTIVE, review: ALTER TABLE "users" DROP COLUMN "nickname";
+ * // destructive: ['ALTER TABLE "users" DROP COLUMN "nickname"']
+ * await db.executeScript(up)
+ * ```
+ */
+export async function diffSchema(
+  db: CatalogExecutor,
+  tables: TableList,
+  options: SchemaCheckOptions = {},
+): Promise<SchemaDiff> {
+  const catalog = await readCatalog(
+    db,
+    options.schema === undefined ? {} : { schema: options.schema },
+  )
+  return planSchemaDiff(tables, catalog, options)
+}

@@ -1,0 +1,57 @@
+import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
+import { compareCatalog, type SchemaCheckOptions, type TableList } from './compare-schema'
+import type { SchemaValidationResult } from './schema-issue'
+
+// The report goes with the check for callers that import both from here (the CLI does).
+export { formatSchemaReport, type SchemaReportOptions } from './schema-report'
+
+/**
+ * Compares an already-read catalog with the definitions: the pure half of {@link validateSchema},
+ * for a catalog read once and checked against several sets of tables, or read elsewhere.
+ *
+ * @example
+ * ```ts
+ * const catalog = await readCatalog(db)
+ * checkCatalog(Object.values(containerpubTables), catalog).ok // true
+ * ```
+ */
+export function checkCatalog(
+  tables: TableList,
+  catalog: SchemaCatalog,
+  options: SchemaCheckOptions = {},
+): SchemaValidationResult {
+  const issues = compareCatalog(tables, catalog, options).map((d) => d.issue)
+  return { ok: issues.length === 0, issues }
+}
+
+/**
+ * Checks the live database against the table definitions: missing and extra tables and columns,
+ * column types (`serial` is `integer` with a sequence default, `varchar(n)` is
+ * `character varying(n)`, a length difference is its own kind), nullability, defaults (compared
+ * as PostgreSQL stores them: `'active'::character varying` is `'active'`, `now()` is
+ * `CURRENT_TIMESTAMP`), primary keys, unique constraints (by columns; a unique index counts),
+ * foreign keys (target and actions), CHECK constraints (by name, expression compared loosely)
+ * and indexes (by name or columns; undeclared ones are reported). The catalog is read in three
+ * queries, whatever the number of tables. A database created by `generateDDL` of the same
+ * tables has no issue.
+ *
+ * @example
+ * ```ts
+ * const result = await validateSchema(db, containerpubTables)
+ * if (!result.ok) console.error(formatSchemaReport(result, { color: true }))
+ * // result.issues[0]:
+ * // { table: 'users', column: 'email', kind: 'length', expected: 'character varying(255)',
+ * //   actual: 'character varying(100)', message: 'column "email" length differs' }
+ * ```
+ */
+export async function validateSchema(
+  db: CatalogExecutor,
+  tables: TableList,
+  options: SchemaCheckOptions = {},
+): Promise<SchemaValidationResult> {
+  const catalog = await readCatalog(
+    db,
+    options.schema === undefined ? {} : { schema: options.schema },
+  )
+  return checkCatalog(tables, catalog, options)
+}

@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { containerpubTables } from '../../src/containerpub/index'
+import { Database, down, migrate, status, validateSchema } from '../../src/index'
+import { testDatabase } from '../setup/test-database'
+
+const dir = fileURLToPath(new URL('../../sql/containerpub/migrations', import.meta.url))
+
+let test: Awaited<ReturnType<typeof testDatabase>>
+let db: Database<typeof containerpubTables>
+
+beforeAll(async () => {
+  test = await testDatabase('cp_migrations')
+  db = await Database.connect({ url: test.url, tables: containerpubTables, max: 3 })
+})
+afterAll(async () => {
+  await db?.close()
+  await test?.drop()
+})
+
+describe('the ContainerPub migrations', () => {
+  it('all ups give exactly the schema the definitions describe; all downs leave an empty database', async () => {
+    const up = await migrate(db, { dir })
+    expect(up.applied.map((m) => m.version)).toEqual([1, 2])
+    expect(await validateSchema(db, containerpubTables)).toEqual({ ok: true, issues: [] })
+
+    // Between the two releases, the drift check sees exactly what 002 adds.
+    await down(db, { dir, steps: 1 })
+    const between = await validateSchema(db, containerpubTables)
+    expect(between.issues.map((i) => `${i.kind} ${i.table}`).sort()).toEqual([
+      'missing_table organization_members',
+      'missing_table organizations',
+      'missing_table user_information',
+    ])
+
+    await migrate(db, { dir })
+    await down(db, { dir, steps: 2 })
+    expect((await status(db, { dir })).current).toBe(0)
+    const left = await db.raw<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'
+       UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+       UNION ALL SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'`,
+    )
+    expect(left.map((r) => r.name)).toEqual(['schema_migrations'])
+  })
+})
