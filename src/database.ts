@@ -23,6 +23,7 @@ import {
 } from './errors/kysely-entities-error'
 import { mapDatabaseError } from './errors/map-database-error'
 import { EntityManager } from './manager/entity-manager'
+import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
 import type { AnyTable } from './schema/define-table'
@@ -32,6 +33,11 @@ import type { KyselyDatabase, TableRecord } from './schema/table-types'
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
   /** The table definitions this database serves, e.g. `{ users, functions }`. */
   readonly tables: TTables
+  /**
+   * The secret keyset cursors are encrypted with. Without it a random key is used, so a cursor
+   * works only with the Database that made it: set it when several processes serve one API.
+   */
+  readonly cursorSecret?: string | Uint8Array
   /**
    * Entity classes to use for rows of their tables when loading relations (a table without one
    * gets `Entity.of(table)`). `db.manager(Entity)` registers its class too.
@@ -67,12 +73,14 @@ interface Root {
   readonly kysely: Kysely<any>
   readonly tablesByName: ReadonlyMap<string, AnyTable>
   readonly entities: Map<AnyTable, AnyEntityClass>
+  readonly cursors: CursorCodec
 }
 
 function makeRoot(
   kysely: Kysely<any>,
   tables: TableRecord,
   entities: readonly AnyEntityClass[] = [],
+  cursorSecret?: string | Uint8Array,
 ): Root {
   const tablesByName = new Map(Object.values(tables).map((t) => [t.$name, t]))
   const registry = new Map<AnyTable, AnyEntityClass>()
@@ -82,7 +90,8 @@ function makeRoot(
     }
     registry.set(entity.table, entity)
   }
-  return { closed: false, kysely, tablesByName, entities: registry }
+  const cursors = new CursorCodec(cursorSecret)
+  return { closed: false, kysely, tablesByName, entities: registry, cursors }
 }
 
 // One per transaction level: a handle whose scope has ended must refuse work.
@@ -164,7 +173,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     options: ConnectOptions<TTables>,
   ): Promise<Database<TTables>> {
     checkTables(options.tables)
-    const { tables, client, entities, ...connection } = options
+    const { tables, client, entities, cursorSecret, ...connection } = options
     const sql = client ?? createPostgresClient(connection)
     const kysely = new Kysely<KyselyDatabase<TTables>>({
       dialect: new PostgresJsDialect({ sql, ownsClient: client === undefined }),
@@ -175,7 +184,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
     }
-    return new Database(kysely, tables, makeRoot(kysely, tables, entities), undefined)
+    return new Database(kysely, tables, makeRoot(kysely, tables, entities, cursorSecret), undefined)
   }
 
   /**
@@ -190,13 +199,17 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    */
   static fromKysely<TTables extends TableRecord>(
     kysely: Kysely<any>,
-    options: { readonly tables: TTables; readonly entities?: readonly AnyEntityClass[] },
+    options: {
+      readonly tables: TTables
+      readonly entities?: readonly AnyEntityClass[]
+      readonly cursorSecret?: string | Uint8Array
+    },
   ): Database<TTables> {
     checkTables(options.tables)
     return new Database(
       kysely,
       options.tables,
-      makeRoot(kysely, options.tables, options.entities),
+      makeRoot(kysely, options.tables, options.entities, options.cursorSecret),
       undefined,
     )
   }
@@ -210,6 +223,11 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   /** The table definitions. */
   get tables(): TTables {
     return this.#tables
+  }
+
+  /** Encrypts and checks the keyset cursors of this database's managers. */
+  get cursors(): CursorCodec {
+    return this.#root.cursors
   }
 
   /** The served table with SQL name `name`; throws {@link InvalidQueryError} when there is none. */

@@ -13,7 +13,7 @@ export * from './entity/index'
 export * from './errors/index'
 export * from './manager/index'
 export * from './migrate/index'
-export { decodeCursor, encodeCursor } from './query/cursor'
+export { CursorCodec } from './query/cursor'
 export {
   type ColumnRef,
   type CompiledSql,

@@ -6,7 +6,6 @@ import {
   InvalidQueryError,
   NotFoundError,
 } from '../errors/kysely-entities-error'
-import { decodeCursor, encodeCursor } from '../query/cursor'
 import { EntityQuery, type Page } from '../query/entity-query'
 import type { QueryExecutor } from '../query/executor'
 import {
@@ -450,7 +449,8 @@ export class EntityManager<
 
   /**
    * A keyset page: stable while rows are inserted, and as cheap at depth 100,000 as on the first
-   * page. `nextCursor` is opaque; a tampered cursor is refused with {@link InvalidQueryError}.
+   * page. `nextCursor` is encrypted and authenticated (it carries the primary key, which must not
+   * reach clients): opaque, and a forged or altered cursor is refused with {@link InvalidQueryError}.
    * @example
    * ```ts
    * const first = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc' })
@@ -478,7 +478,7 @@ export class EntityManager<
     })
     query = this.#filter(query, options.where, options.withDeleted === true, 'where')
     if (options.after !== undefined && options.after !== null) {
-      const values = decodeCursor(options.after, columns)
+      const values = this.#executor.cursors.decode(options.after, columns)
       query = query.where(keysetCondition(columns, values, direction))
     }
     const dir = sql.raw(direction === 'asc' ? 'ASC' : 'DESC')
@@ -493,7 +493,7 @@ export class EntityManager<
     const last = page[page.length - 1]
     const nextCursor =
       rows.length > limit && last !== undefined
-        ? encodeCursor(columns.map((c, i) => last[exact[i] ?? c.name]))
+        ? this.#executor.cursors.encode(columns.map((c, i) => last[exact[i] ?? c.name]))
         : null
     return { items, nextCursor }
   }

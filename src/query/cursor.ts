@@ -1,8 +1,11 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { Column } from '../schema/define-table'
 
 /** Longest cursor accepted: a cursor holds one value per sort column, never kilobytes. */
 const MAX_CURSOR_LENGTH = 4096
+const IV_BYTES = 12
+const TAG_BYTES = 16
 
 // JSON cannot hold a Date or a bigint: tag them so they come back as what they were.
 function encodeValue(value: unknown): unknown {
@@ -21,53 +24,85 @@ function decodeValue(value: unknown): unknown {
 }
 
 /**
- * An opaque keyset cursor: the sort values of the last row of a page, base64url-encoded JSON.
- * It carries no SQL; decoding validates every value against its column before it is bound.
+ * Keyset cursors as authenticated encryption (AES-256-GCM) of the last row's sort values. A
+ * cursor goes to clients, and its values include the primary key: encrypted, it reveals no
+ * internal id; authenticated, it cannot be forged or altered. The key is derived from a secret;
+ * without one it is random, so cursors are valid only for this process: give every process
+ * serving one API the same `cursorSecret`.
  *
  * @example
  * ```ts
- * encodeCursor([new Date('2024-01-01T00:00:00Z'), 42]) // 'W3siZCI6IjIwMjQtMDEtMDFUMDA6MDA6MDAuMDAwWiJ9LDQyXQ'
+ * const cursors = new CursorCodec(process.env.CURSOR_SECRET)
+ * const token = cursors.encode([new Date(), 42])  // 'q3vV…' (opaque, different every time)
+ * cursors.decode(token, [functions.createdAt, functions.id]) // [Date string, 42]
  * ```
  */
-export function encodeCursor(values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(values.map(encodeValue))).toString('base64url')
-}
+export class CursorCodec {
+  readonly #key: Buffer
 
-/**
- * Decodes a cursor made by {@link encodeCursor} for these sort columns. Anything else (not a
- * string, too long, not base64url JSON, wrong number of values, a value of the wrong type) is an
- * {@link InvalidQueryError} at `path`: a tampered cursor is refused, never interpolated.
- */
-export function decodeCursor(
-  cursor: unknown,
-  columns: readonly Column[],
-  path = 'after',
-): unknown[] {
-  const invalid = (why: string) => new InvalidQueryError(path, `invalid cursor: ${why}`)
-  if (typeof cursor !== 'string') throw invalid('expected a string')
-  if (
-    cursor.length === 0 ||
-    cursor.length > MAX_CURSOR_LENGTH ||
-    !/^[A-Za-z0-9_-]+$/.test(cursor)
-  ) {
-    throw invalid('not a cursor of this API')
+  constructor(secret?: string | Uint8Array) {
+    if (
+      secret !== undefined &&
+      (secret.length === 0 || (typeof secret !== 'string' && !(secret instanceof Uint8Array)))
+    ) {
+      throw new InvalidQueryError('cursorSecret', 'expected a non-empty string or bytes')
+    }
+    // A domain-separated hash: the same secret used elsewhere never yields this key.
+    this.#key =
+      secret === undefined
+        ? randomBytes(32)
+        : createHash('sha256').update('kysely-entities cursor v1\0').update(secret).digest()
   }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    throw invalid('not a cursor of this API')
+
+  /** An opaque cursor for these sort values. */
+  encode(values: readonly unknown[]): string {
+    const iv = randomBytes(IV_BYTES)
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
+    const plain = Buffer.from(JSON.stringify(values.map(encodeValue)))
+    const body = Buffer.concat([cipher.update(plain), cipher.final()])
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')
   }
-  if (!Array.isArray(parsed) || parsed.length !== columns.length) {
-    throw invalid('it does not match this ordering')
+
+  /**
+   * The sort values of a cursor made by {@link encode} for these sort columns, each validated
+   * against its column before it is bound. Anything else (not a string, too long, not made with
+   * this key, altered, a different ordering) is an {@link InvalidQueryError} at `path`.
+   */
+  decode(cursor: unknown, columns: readonly Column[], path = 'after'): unknown[] {
+    const invalid = (why: string) => new InvalidQueryError(path, `invalid cursor: ${why}`)
+    if (typeof cursor !== 'string') throw invalid('expected a string')
+    if (
+      cursor.length === 0 ||
+      cursor.length > MAX_CURSOR_LENGTH ||
+      !/^[A-Za-z0-9_-]+$/.test(cursor)
+    ) {
+      throw invalid('not a cursor of this API')
+    }
+    const bytes = Buffer.from(cursor, 'base64url')
+    if (bytes.length <= IV_BYTES + TAG_BYTES) throw invalid('not a cursor of this API')
+    let parsed: unknown
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(0, IV_BYTES))
+      decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
+      const plain = Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ])
+      parsed = JSON.parse(plain.toString('utf8'))
+    } catch {
+      throw invalid('not a cursor of this API (or it was altered)')
+    }
+    if (!Array.isArray(parsed) || parsed.length !== columns.length) {
+      throw invalid('it does not match this ordering')
+    }
+    return columns.map((column, i) => {
+      const raw = decodeValue(parsed[i])
+      // The column's own schema, built once with the table: null only where the column allows it.
+      const result = column.schema.safeParse(raw)
+      if (!result.success) throw invalid('it does not match this ordering')
+      // A valid timestamp string is bound as it is: PostgreSQL reads its microseconds exactly.
+      const timestamp = column.kind === 'timestamp' || column.kind === 'timestamptz'
+      return timestamp && typeof raw === 'string' ? raw : result.data
+    })
   }
-  return columns.map((column, i) => {
-    const raw = decodeValue(parsed[i])
-    // The column's own schema, built once with the table: null only where the column allows it.
-    const result = column.schema.safeParse(raw)
-    if (!result.success) throw invalid('it does not match this ordering')
-    // A valid timestamp string is bound as it is: PostgreSQL reads its microseconds exactly.
-    const timestamp = column.kind === 'timestamp' || column.kind === 'timestamptz'
-    return timestamp && typeof raw === 'string' ? raw : result.data
-  })
 }

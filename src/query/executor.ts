@@ -1,6 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import type { AnyTable } from '../schema/define-table'
+import type { CursorCodec } from './cursor'
 
 /** The result of one statement. */
 export interface ExecuteResult<R> {
@@ -28,6 +29,8 @@ export interface QueryExecutor {
   transaction<R>(fn: (executor: QueryExecutor) => Promise<R>): Promise<R>
   /** The served table with this SQL name; throws `InvalidQueryError` when there is none. */
   table(name: string): AnyTable
+  /** Encrypts and checks keyset cursors (one key per database: `cursorSecret`). */
+  readonly cursors: CursorCodec
   /** The entity class for rows of `table`: a registered subclass, else `Entity.of(table)`. */
   entityClass(table: AnyTable): AnyEntityClass
 }

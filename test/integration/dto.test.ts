@@ -20,6 +20,7 @@ import {
 } from '../../src/containerpub/index'
 import { type Database, defineDto, dtoField, type QueryExecutor } from '../../src/index'
 import { containerpubDatabase } from '../setup/containerpub-database'
+import { countingExecutor } from '../setup/counting-executor'
 
 let env: Awaited<ReturnType<typeof containerpubDatabase>>
 let db: Database<any>
@@ -96,24 +97,8 @@ afterAll(async () => {
 
 // A QueryExecutor that counts the statements sent through it.
 function counting(inner: QueryExecutor) {
-  const sent: string[] = []
-  const executor: QueryExecutor = {
-    get kysely() {
-      return inner.kysely
-    },
-    execute: (query) => {
-      sent.push(query.sql)
-      return inner.execute(query)
-    },
-    raw: (text, params) => {
-      sent.push(text)
-      return inner.raw(text, params)
-    },
-    transaction: (fn) => inner.transaction(fn),
-    table: (name) => inner.table(name),
-    entityClass: (table) => inner.entityClass(table),
-  }
-  return { executor, sent }
+  const { executor, statements } = countingExecutor(inner)
+  return { executor, sent: statements }
 }
 
 /** No internal id, integer foreign key, storage path or secret, under any key or as any value. */

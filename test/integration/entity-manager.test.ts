@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  containerpubTables,
   FunctionDeploymentEntity,
   FunctionEntity,
   OrganizationEntity,
@@ -8,7 +9,7 @@ import {
   UserInformationEntity,
 } from '../../src/containerpub/index'
 import {
-  type Database,
+  Database,
   EntityManager,
   EntityValidationError,
   ForeignKeyViolationError,
@@ -19,6 +20,7 @@ import {
   UniqueViolationError,
 } from '../../src/index'
 import { containerpubDatabase } from '../setup/containerpub-database'
+import { countingExecutor } from '../setup/counting-executor'
 
 let env: Awaited<ReturnType<typeof containerpubDatabase>>
 let db: Database<any>
@@ -309,21 +311,8 @@ describe('relations', () => {
 
 // A QueryExecutor that counts the statements managers send through it.
 function counting(inner: Database<any>) {
-  let statements = 0
-  const executor: QueryExecutor = {
-    get kysely() {
-      return inner.kysely
-    },
-    execute: (query) => {
-      statements++
-      return inner.execute(query)
-    },
-    raw: (text, params) => inner.raw(text, params),
-    transaction: (fn) => inner.transaction(fn),
-    table: (name) => inner.table(name),
-    entityClass: (table) => inner.entityClass(table),
-  }
-  return { executor, statements: () => statements }
+  const { executor, statements } = countingExecutor(inner)
+  return { executor, statements: () => statements.length }
 }
 
 describe('pagination', () => {
@@ -379,6 +368,38 @@ describe('pagination', () => {
     expect(pages).toBe(3)
     expect(seen).toHaveLength(25)
     expect(new Set(seen).size).toBe(25)
+  })
+
+  it('cursors are readable by every Database sharing the cursorSecret, and by no other', async () => {
+    const owner = await newUser('secret-cursor@x.io')
+    await fns().batchInsert(
+      Array.from({ length: 4 }, (_, i) => ({ userId: owner.id, name: `s-${i}` })),
+    )
+    const open = (cursorSecret?: string) =>
+      Database.connect({ url: env.url, tables: containerpubTables, cursorSecret, max: 1 })
+    const [a, b, other, unset] = await Promise.all([
+      open('shared'),
+      open('shared'),
+      open('other'),
+      open(),
+    ])
+    try {
+      const where = { userId: owner.id }
+      const first = await a.manager(FunctionEntity).paginateByCursor({ limit: 2, where })
+      const second = await b
+        .manager(FunctionEntity)
+        .paginateByCursor({ limit: 2, where, after: first.nextCursor })
+      expect(second.items.map((f) => f.name)).toEqual(['s-2', 's-3'])
+      for (const stranger of [other, unset]) {
+        await expect(
+          stranger
+            .manager(FunctionEntity)
+            .paginateByCursor({ limit: 2, where, after: first.nextCursor }),
+        ).rejects.toBeInstanceOf(InvalidQueryError)
+      }
+    } finally {
+      await Promise.all([a, b, other, unset].map((d) => d.close()))
+    }
   })
 
   it('refuses a tampered cursor', async () => {

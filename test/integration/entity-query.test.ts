@@ -11,6 +11,7 @@ import {
 } from '../../src/index'
 import { EntityQuery } from '../../src/query/entity-query'
 import { functionDeployments, functions, projects, projectTasks, users } from '../fixtures/tables'
+import { countingExecutor } from '../setup/counting-executor'
 import { testDatabase } from '../setup/test-database'
 
 class UserEntity extends Entity.of(users) {}
@@ -26,21 +27,7 @@ const ids: Record<string, number> = {}
 
 /** The executor of `handle`, recording the text of every statement run through it. */
 function counting(handle: Database<any> = db) {
-  const statements: string[] = []
-  const executor: QueryExecutor = {
-    get kysely() {
-      return handle.kysely
-    },
-    execute<R>(query: CompiledQuery<unknown>) {
-      statements.push(query.sql)
-      return handle.execute<R>(query)
-    },
-    raw: (text, params) => handle.raw(text, params),
-    transaction: (fn) => handle.transaction(fn),
-    table: (name) => handle.table(name),
-    entityClass: (table) => handle.entityClass(table),
-  }
-  return { executor, statements }
+  return countingExecutor(handle)
 }
 
 const fnQuery = (alias?: string, handle?: QueryExecutor) =>

@@ -8,6 +8,7 @@ import {
 } from 'kysely'
 import {
   type AnyTable,
+  CursorCodec,
   defaultEntityClass,
   InvalidQueryError,
   type QueryExecutor,
@@ -36,6 +37,7 @@ export function captureExecutor(tables: readonly AnyTable[]) {
   const responses: { rows: Record<string, unknown>[]; numAffectedRows?: bigint }[] = []
   const executor: QueryExecutor = {
     kysely,
+    cursors: new CursorCodec('unit tests'),
     async execute<R>(query: CompiledQuery<unknown>) {
       sent.push({ sql: query.sql, parameters: query.parameters })
       const next = responses.shift() ?? { rows: [] }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as cp from '../../src/containerpub/index'
 import {
+  CursorCodec,
   c,
   defineTable,
   Entity,
   EntityManager,
   EntityValidationError,
-  encodeCursor,
   InvalidDefinitionError,
   InvalidQueryError,
 } from '../../src/index'
@@ -38,6 +38,10 @@ function setup() {
     notes: new EntityManager(cap.executor, NoteEntity),
   }
 }
+
+// The capture executor's codec uses this secret: these cursors are valid for it.
+const codec = new CursorCodec('unit tests')
+const encodeCursor = (values: unknown[]) => codec.encode(values)
 
 const fnRow = {
   id: 1,
@@ -354,7 +358,10 @@ describe('pagination', () => {
       parameters: [3],
     })
     expect(first.items).toHaveLength(2)
-    expect(first.nextCursor).toBe(encodeCursor(['2024-01-02 03:04:05.123451', 2]))
+    expect(codec.decode(first.nextCursor, [cp.functions.createdAt, cp.functions.id])).toEqual([
+      '2024-01-02 03:04:05.123451',
+      2,
+    ])
     await functions.paginateByCursor({
       limit: 2,
       orderBy: 'createdAt',
@@ -373,9 +380,32 @@ describe('pagination', () => {
     expect((await functions.paginateByCursor({ limit: 5 })).nextCursor).toBeNull()
   })
 
+  it('a cursor reveals nothing: encrypted, different each time, the id not readable', async () => {
+    const { cap, functions } = setup()
+    cap.respond([
+      { ...fnRow, id: 987654321 },
+      { ...fnRow, id: 987654322 },
+    ])
+    const page = await functions.paginateByCursor({ limit: 1 })
+    const cursor = page.nextCursor!
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('987654321')
+    expect(cursor).not.toBe(encodeCursor([987654321]))
+    expect(codec.decode(cursor, [cp.functions.id])).toEqual([987654321])
+  })
+
   it.each([
     ['not base64', 'garbage!'],
     ['not JSON', Buffer.from('{{{').toString('base64url')],
+    ['plain base64 JSON (forged)', Buffer.from(JSON.stringify([5])).toString('base64url')],
+    ['made with another secret', new CursorCodec('another secret').encode([5])],
+    [
+      'altered',
+      (() => {
+        const bytes = Buffer.from(encodeCursor([5]), 'base64url')
+        bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1)
+        return bytes.toString('base64url')
+      })(),
+    ],
     ['wrong arity', encodeCursor([1, 2])],
     ['SQL in a value', encodeCursor(['1; drop table users'])],
     ['a number too big', encodeCursor([2 ** 40])],

@@ -3,6 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AnyEntityClass,
   type AnyTable,
+  CursorCodec,
   c,
   defaultEntityClass,
   defineTable,
@@ -45,6 +46,7 @@ function testExecutor(respond?: (statement: Statement) => readonly Record<string
   const statements: Statement[] = []
   const executor: QueryExecutor = {
     kysely,
+    cursors: new CursorCodec('unit tests'),
     async execute<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>> {
       const statement = { sql: query.sql, parameters: query.parameters }
       statements.push(statement)
