@@ -88,12 +88,37 @@ function order(tables: readonly AnyTable[]): {
   return { sorted, deferred }
 }
 
+// Functions a definition may call in a default that live in an extension, not in core PostgreSQL
+// (gen_random_uuid() is core since PostgreSQL 13, so the package's own defaults need none).
+const EXTENSION_FUNCTIONS: readonly (readonly [RegExp, string])[] = [
+  [/\buuid_generate_v[1-5]\s*\(/i, 'uuid-ossp'],
+  [/\b(crypt|gen_salt|digest|hmac|pgp_sym_encrypt)\s*\(/i, 'pgcrypto'],
+]
+
+/** The extensions the defaults and checks of `tables` call, in a stable order. */
+function extensionsFor(tables: readonly AnyTable[]): string[] {
+  const needed = new Set<string>()
+  for (const table of tables) {
+    const texts = [
+      ...table.$meta.columns.map((c) =>
+        c.config.defaultValue?.kind === 'sql' ? c.config.defaultValue.sql : '',
+      ),
+      ...table.$meta.checks.map((c) => c.expression),
+    ]
+    for (const [pattern, extension] of EXTENSION_FUNCTIONS) {
+      if (texts.some((t) => pattern.test(t))) needed.add(extension)
+    }
+  }
+  return [...needed].sort()
+}
+
 function touchFunction(column: string): string {
   return `ke_touch_${column}`
 }
 
 /**
- * The statements that create `tables`: tables in foreign-key order (a cycle's closing keys added
+ * The statements that create `tables`: the extensions their defaults call (`uuid-ossp` for
+ * `uuid_generate_v4()`), tables in foreign-key order (a cycle's closing keys added
  * by ALTER TABLE afterwards), their constraints, declared indexes, and a trigger per
  * `onUpdateNow()` column. Every statement can run twice harmlessly (`IF NOT EXISTS`,
  * `CREATE OR REPLACE`, `DROP TRIGGER IF EXISTS`).
@@ -119,7 +144,9 @@ export function generateDDLStatements(
     names.add(table.$name)
   }
   const { sorted, deferred } = order(tables)
-  const statements: string[] = []
+  const statements: string[] = extensionsFor(sorted).map(
+    (name) => `CREATE EXTENSION IF NOT EXISTS ${q(name)}`,
+  )
   const touch = new Set<string>()
   for (const table of sorted) {
     const meta = table.$meta

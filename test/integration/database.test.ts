@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConnectionError,
+  c,
   Database,
   DatabaseClosedError,
+  defineTable,
   Entity,
   generateDDL,
   InvalidDefinitionError,
@@ -311,6 +313,18 @@ describe('scripts and prepared statements', () => {
     expect(await db.rawOne('SELECT sum(x)::int + script_f() AS total FROM script_a')).toEqual({
       total: 43,
     })
+  })
+
+  it('generateDDL creates the extension a legacy uuid_generate_v4() default needs', async () => {
+    const legacy = defineTable('legacy_ids', {
+      id: c.uuid().primaryKey().defaultSql('uuid_generate_v4()'),
+      note: c.text(),
+    })
+    await db.executeScript(generateDDL([legacy]))
+    const row = await db.rawOne<{ id: string }>(
+      "INSERT INTO legacy_ids (note) VALUES ('x') RETURNING id",
+    )
+    expect(row?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/)
   })
 
   it('a statement without parameters still runs prepared; several statements need executeScript', async () => {

@@ -128,6 +128,21 @@ describe('generateDDL', () => {
     ).toBe(true)
   })
 
+  it('creates the extensions that defaults call, and none otherwise', () => {
+    const legacy = defineTable('legacy', {
+      id: c.uuid().primaryKey().defaultSql('uuid_generate_v4()'),
+      token: c
+        .text()
+        .defaultSql("encode(gen_random_bytes(16), 'hex') || crypt('x', gen_salt('bf'))"),
+    })
+    const statements = generateDDLStatements([legacy])
+    expect(statements.slice(0, 2)).toEqual([
+      'CREATE EXTENSION IF NOT EXISTS "pgcrypto"',
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp"',
+    ])
+    expect(generateDDLStatements([users]).some((s) => s.includes('EXTENSION'))).toBe(false)
+  })
+
   it('refuses a table given twice', () => {
     expect(() => generateDDL([users, users])).toThrow(InvalidDefinitionError)
   })
