@@ -8,7 +8,7 @@ import {
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
-import { asScript } from './driver/postgres-js-driver'
+import { asScript, type CloseOptions } from './driver/postgres-js-driver'
 import {
   type AnyEntityClass,
   defaultEntityClass,
@@ -26,8 +26,15 @@ import { EntityManager } from './manager/entity-manager'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
+import { compileRequestContext, type RequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
 import type { KyselyDatabase, TableRecord } from './schema/table-types'
+import {
+  checkRetryOptions,
+  type RetryDelay,
+  type RetryEvent,
+  runWithRetries,
+} from './transaction-retry'
 
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
@@ -48,7 +55,16 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * `close()`; its own type parsers apply (see {@link createPostgresClient} for ours).
    */
   readonly client?: postgres.Sql<any>
+  /**
+   * Milliseconds a statement or a transaction waits for a free connection of the pool (all `max`
+   * of them busy or held by transactions) before it fails with {@link PoolTimeoutError}. A call
+   * that timed out was never sent and never runs later. Default 30,000; `Infinity` waits for ever.
+   */
+  readonly poolTimeout?: number
 }
+
+// The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
+const POOLS = new WeakMap<Kysely<any>, PostgresJsDialect>()
 
 /** Options of {@link Database.transaction}. */
 export interface TransactionOptions {
@@ -56,7 +72,39 @@ export interface TransactionOptions {
   readonly isolationLevel?: IsolationLevel
   /** `read only` or `read write`. */
   readonly accessMode?: AccessMode
+  /**
+   * How many times to run the whole callback again, in a new transaction, when an attempt fails
+   * with a {@link SerializationFailureError} (a serialization failure, `40001`, or a deadlock,
+   * `40P01`); no other error is retried. Default 0. The callback must be safe to run again: no side
+   * effects outside the database, or ones that tolerate repetition. Only the outermost transaction
+   * can be retried: on a `tx` (a savepoint) it is refused with {@link InvalidQueryError}.
+   */
+  readonly retries?: number
+  /**
+   * The backoff between attempts. Before retry `k` the wait is random in `[c / 2, c)` with
+   * `c = min(max, base * 2^(k-1))`; default `{ base: 10, max: 1000 }` (5–10 ms, 10–20 ms,
+   * 20–40 ms, ... up to 500–1000 ms).
+   */
+  readonly retryDelay?: RetryDelay
+  /** Called before each retry, e.g. to count or log them. A throw ends the retries with that error. */
+  readonly onRetry?: (event: RetryEvent) => void
 }
+
+/**
+ * Options of {@link Database.withContext}: the request context (settings and role, set for the
+ * transaction only) and the options of the transaction it opens.
+ */
+export interface WithContextOptions extends RequestContext, TransactionOptions {}
+
+const WITH_CONTEXT_KEYS: ReadonlySet<string> = new Set([
+  'settings',
+  'role',
+  'isolationLevel',
+  'accessMode',
+  'retries',
+  'retryDelay',
+  'onRetry',
+])
 
 const ISOLATION_LEVELS: ReadonlySet<string> = new Set([
   'read uncommitted',
@@ -173,11 +221,14 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     options: ConnectOptions<TTables>,
   ): Promise<Database<TTables>> {
     checkTables(options.tables)
-    const { tables, client, entities, cursorSecret, ...connection } = options
-    const sql = client ?? createPostgresClient(connection)
-    const kysely = new Kysely<KyselyDatabase<TTables>>({
-      dialect: new PostgresJsDialect({ sql, ownsClient: client === undefined }),
+    const { tables, client, entities, cursorSecret, poolTimeout, ...connection } = options
+    const dialect = new PostgresJsDialect({
+      sql: client ?? createPostgresClient(connection),
+      ownsClient: client === undefined,
+      ...(poolTimeout === undefined ? {} : { poolTimeout }),
     })
+    const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
+    POOLS.set(kysely, dialect)
     try {
       await kysely.executeQuery(CompiledQuery.raw('select 1'))
     } catch (error) {
@@ -374,6 +425,13 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * `kysely`, its managers) is inside it. Returning commits; throwing rolls back and rethrows.
    * Called on a `tx`, it opens a savepoint instead, and a throw rolls back only that level.
    *
+   * With `retries: n`, an attempt that fails with a {@link SerializationFailureError} (PostgreSQL
+   * aborted it to keep `serializable` transactions serializable, or to break a deadlock) is
+   * rolled back and the whole callback runs again in a new transaction, up to `n` more times,
+   * after a backoff with jitter (see {@link TransactionOptions.retryDelay}); the last failure is
+   * rethrown. Any other error is thrown at once. A nested transaction cannot retry (refused with
+   * {@link InvalidQueryError}): only the outermost level can replay everything it did.
+   *
    * @example
    * ```ts
    * await db.transaction(async (tx) => {
@@ -381,6 +439,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    *   await tx.transaction(async (inner) => { ... })   // SAVEPOINT ke_sp_1 ... RELEASE SAVEPOINT ke_sp_1
    * }, { isolationLevel: 'serializable' })
    * // begin isolation level serializable; ...; commit
+   *
+   * // A transfer that loses a race to another one is run again, up to 5 times.
+   * await db.transaction(async (tx) => {
+   *   await tx.raw('UPDATE accounts SET balance = balance - @n WHERE id = @from', { n, from })
+   *   await tx.raw('UPDATE accounts SET balance = balance + @n WHERE id = @to', { n, to })
+   * }, { isolationLevel: 'serializable', retries: 5, retryDelay: { base: 20, max: 500 } })
    * ```
    */
   async transaction<R>(
@@ -406,8 +470,29 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
           'a nested transaction (savepoint) runs with its parent transaction settings',
         )
       }
+      const retryOption = (['retries', 'retryDelay', 'onRetry'] as const).find(
+        (key) => options[key] !== undefined,
+      )
+      if (retryOption !== undefined) {
+        throw new InvalidQueryError(
+          retryOption,
+          'only the outermost transaction can be retried: a savepoint cannot replay the work of the transaction around it',
+        )
+      }
       return this.#savepoint(scope, fn)
     }
+    const retry = checkRetryOptions(options)
+    if (retry.retries === 0) return this.#transactionOnce(fn, isolationLevel, accessMode)
+    return runWithRetries(retry, () => this.#transactionOnce(fn, isolationLevel, accessMode))
+  }
+
+  // One attempt of an outermost transaction: begin, fn, commit (or rollback and rethrow).
+  async #transactionOnce<R>(
+    fn: (tx: Database<TTables>) => Promise<R>,
+    isolationLevel: IsolationLevel | undefined,
+    accessMode: AccessMode | undefined,
+  ): Promise<R> {
+    this.#assertUsable()
     let builder = this.#kysely.startTransaction()
     if (isolationLevel !== undefined) builder = builder.setIsolationLevel(isolationLevel)
     if (accessMode !== undefined) builder = builder.setAccessMode(accessMode)
@@ -470,16 +555,86 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   }
 
   /**
-   * Ends the pool (when this Database opened it). Later calls throw {@link DatabaseClosedError}.
-   * Not allowed on a transaction handle.
+   * Runs `fn(tx)` in a transaction whose first statement sets the request context for that
+   * transaction only: each custom setting with `set_config(name, value, true)` and the role with
+   * `set_config('role', role, true)` (the same as `SET LOCAL ROLE`). Names and values are bind
+   * parameters; setting names must be `prefix.name` in lower case and role names plain
+   * identifiers (taken as written, like a quoted identifier), else {@link InvalidQueryError}
+   * before anything is sent. Commit or rollback ends them, so a pooled connection never carries
+   * one request's user or role into the next request. Row Level Security policies read the
+   * settings with `current_setting('app.user_uuid', true)`.
+   *
+   * Superusers and roles with BYPASSRLS skip every policy, and so does a table's owner unless
+   * the table has FORCE ROW LEVEL SECURITY: when the pool connects as such a user (as in most
+   * test set-ups), give `role`, a role without those rights of which the connecting user is a
+   * member. The policies then apply to everything `fn` does through `tx`. This guards against
+   * forgetting a filter, not against the SQL `fn` runs: a statement inside can `RESET ROLE`.
+   *
+   * On a `tx` it opens a savepoint: if `fn` throws, rolling back to the savepoint restores the
+   * settings and role of the enclosing transaction; if it returns, they stay in force until the
+   * enclosing transaction ends (PostgreSQL keeps `is_local` settings of a released savepoint).
+   * Once a setting has been used on a connection, `current_setting(name, true)` returns `''`
+   * rather than NULL outside the transaction: write policies with
+   * `nullif(current_setting('app.user_uuid', true), '')::uuid`.
+   *
+   * @example
+   * ```ts
+   * // ALTER TABLE functions ENABLE ROW LEVEL SECURITY;
+   * // CREATE POLICY own ON functions USING (user_id = (SELECT id FROM users
+   * //   WHERE uuid = nullif(current_setting('app.user_uuid', true), '')::uuid));
+   * const mine = await db.withContext(
+   *   { settings: { 'app.user_uuid': user.uuid }, role: 'app_user' },
+   *   (tx) => tx.manager(FunctionEntity).findAll(),
+   * )
+   * // begin; select set_config($1, $2, true), set_config('role', $3, true); select ... from "functions"; commit
+   * ```
    */
-  async close(): Promise<void> {
+  async withContext<R>(
+    context: WithContextOptions,
+    fn: (tx: Database<TTables>) => Promise<R>,
+  ): Promise<R> {
+    this.#assertUsable()
+    const { statement } = compileRequestContext(context)
+    const { settings: _settings, role: _role, ...options } = context
+    for (const key of Object.keys(options)) {
+      if (!WITH_CONTEXT_KEYS.has(key)) {
+        throw new InvalidQueryError(key, 'unknown option of withContext()')
+      }
+    }
+    return this.transaction(async (tx) => {
+      if (statement !== undefined) await tx.execute(statement)
+      return fn(tx)
+    }, options)
+  }
+
+  /**
+   * Closes gracefully, then ends the pool (when this Database opened it). From the call on, new
+   * statements and transactions fail at once with {@link DatabaseClosedError}; those already
+   * running, transactions included, may finish for up to `timeout` ms (default 10,000). After
+   * that the pool is ended anyway and what still runs fails with {@link DatabaseClosedError}
+   * (a transaction cut off so is rolled back by the server). Resolves once the pool is ended;
+   * calling it again waits for the same close. Not allowed on a transaction handle.
+   * (`timeout` applies to `Database.connect` pools; `fromKysely` just destroys its Kysely.)
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await db.close({ timeout: 5_000 }) // requests in flight get 5 s to finish
+   *   process.exit(0)
+   * })
+   * ```
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
     if (this.#scope !== undefined) {
       throw new TransactionClosedError('close() is not available inside a transaction')
     }
-    if (this.#root.closed) return
-    this.#root.closed = true
-    await this.#root.kysely.destroy()
+    const root = this.#root
+    const dialect = POOLS.get(root.kysely)
+    // The driver refuses new work at once; transaction handles stay usable while they drain.
+    if (dialect !== undefined && !root.closed) await dialect.close(options)
+    if (root.closed) return
+    root.closed = true
+    await root.kysely.destroy()
   }
 
   #assertUsable(): void {

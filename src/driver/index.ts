@@ -1,3 +1,9 @@
+export { DEFAULT_CLOSE_TIMEOUT, DEFAULT_POOL_TIMEOUT } from './connection-gate'
 export { createPostgresClient, type PostgresClientOptions } from './postgres-js-client'
 export { PostgresJsDialect } from './postgres-js-dialect'
-export { asScript, type PostgresJsDialectConfig, PostgresJsDriver } from './postgres-js-driver'
+export {
+  asScript,
+  type CloseOptions,
+  type PostgresJsDialectConfig,
+  PostgresJsDriver,
+} from './postgres-js-driver'

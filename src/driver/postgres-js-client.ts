@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import { parseTimestamp } from '../schema/column-value-schema'
 
 /** Connection options of {@link createPostgresClient}. Unset fields fall back to `url`, then PG* env vars. */
 export interface PostgresClientOptions {
@@ -15,7 +16,10 @@ export interface PostgresClientOptions {
   readonly max?: number
   /** Seconds an idle pooled connection is kept. Default: kept. */
   readonly idleTimeout?: number
-  /** Seconds to wait for a connection to open. Default 30. */
+  /**
+   * Seconds to wait for a connection to open (TCP, TLS and the server's startup). Default 30.
+   * A refused connection (server down) fails at once, whatever this is.
+   */
   readonly connectTimeout?: number
   /** Milliseconds after which PostgreSQL cancels a statement (`statement_timeout`). Default none. */
   readonly statementTimeout?: number
@@ -27,8 +31,28 @@ export interface PostgresClientOptions {
 
 const passString = (x: unknown): string => String(x)
 
-/** `YYYY-MM-DD HH:MM:SS[.ffffff]` read as a UTC wall clock. */
-const parseUtcTimestamp = (x: string): Date => new Date(`${x.replace(' ', 'T')}Z`)
+/**
+ * Seconds a pooled connection waits before it reconnects after its last attempt failed.
+ * postgres.js's default grows to 10-20 s after a few failures, and a statement given to a
+ * connection waiting that long waits with it: while the server is down, a statement would
+ * take that long to fail, and after it is back, to succeed. Capped at one second instead.
+ */
+export const reconnectBackoff = (retries: number): number =>
+  (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1)
+
+// PostgreSQL's usual output ('2024-01-02 03:04:05.123456' or '...+00', a year from 1000): the
+// engine's own ISO parser reads it exactly and fast. Anything else (years 1-999, BC, offsets
+// other than +00) goes through the careful field-by-field parser.
+const COMMON_TIMESTAMP = /^[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?(?:\+00)?$/
+const parseDriverTimestamp = (text: string): Date =>
+  COMMON_TIMESTAMP.test(text)
+    ? new Date(
+        `${text.slice(0, 10)}T${text.endsWith('+00') ? text.slice(11, -3) : text.slice(11)}Z`,
+      )
+    : parseTimestamp(text)
+
+// -0 is a valid float that String() and '' + x turn into '0'.
+const serializeFloat = (x: unknown): string => (Object.is(x, -0) ? '-0' : String(x))
 
 const TYPES = {
   bigint: {
@@ -47,14 +71,17 @@ const TYPES = {
     to: 1114,
     from: [1114],
     serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)),
-    parse: parseUtcTimestamp,
+    // new Date() alone misreads years 1-99 and BC years.
+    parse: parseDriverTimestamp,
   },
   timestamptz: {
     to: 1184,
     from: [1184],
     serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)),
-    parse: (x: string) => new Date(x),
+    parse: parseDriverTimestamp,
   },
+  real: { to: 700, from: [700], serialize: serializeFloat, parse: Number },
+  doublePrecision: { to: 701, from: [701], serialize: serializeFloat, parse: Number },
 } satisfies Record<string, postgres.PostgresType>
 
 /**
@@ -70,6 +97,8 @@ const TYPES = {
  *   a `Date` parameter for a `date` is sent as its UTC day.
  * - `json`/`jsonb` are parsed; arrays of all these types are read as JS arrays of the same values.
  * - Server notices are not printed.
+ * - A connection lost (server restart, failover) is reopened by the next statement that needs
+ *   it, after at most about a second of back-off.
  *
  * @example
  * ```ts
@@ -93,6 +122,7 @@ export function createPostgresClient(options: PostgresClientOptions = {}): postg
     types: TYPES,
     connection,
     onnotice: () => {},
+    backoff: reconnectBackoff,
   }
   if (options.host !== undefined) config.host = options.host
   if (options.port !== undefined) config.port = options.port

@@ -9,12 +9,17 @@ import {
   PostgresQueryCompiler,
   type QueryCompiler,
 } from 'kysely'
-import { type PostgresJsDialectConfig, PostgresJsDriver } from './postgres-js-driver'
+import {
+  type CloseOptions,
+  type PostgresJsDialectConfig,
+  PostgresJsDriver,
+} from './postgres-js-driver'
 
 /**
  * Kysely dialect for PostgreSQL through postgres.js: Kysely's own PostgreSQL compiler, adapter
  * and introspector on a {@link PostgresJsDriver}, which runs plain statements on the shared pool
- * and reserves a connection only for transactions.
+ * and reserves a connection only for transactions. At most the client's `max` statements and
+ * transactions use the pool at once; others wait in the driver, at most `poolTimeout` ms.
  *
  * @example
  * ```ts
@@ -26,13 +31,33 @@ import { type PostgresJsDialectConfig, PostgresJsDriver } from './postgres-js-dr
  */
 export class PostgresJsDialect implements Dialect {
   readonly #config: PostgresJsDialectConfig
+  #driver: PostgresJsDriver | undefined
 
   constructor(config: PostgresJsDialectConfig) {
     this.#config = { ...config }
   }
 
   createDriver(): Driver {
-    return new PostgresJsDriver(this.#config)
+    this.#driver = new PostgresJsDriver(this.#config)
+    return this.#driver
+  }
+
+  /**
+   * Closes the driver of the Kysely instance made with this dialect gracefully (see
+   * {@link PostgresJsDriver.close}): new statements are refused at once, running ones get up to
+   * `timeout` ms to finish. Call `kysely.destroy()` afterwards as usual.
+   *
+   * @example
+   * ```ts
+   * const dialect = new PostgresJsDialect({ sql, ownsClient: true, poolTimeout: 5_000 })
+   * const db = new Kysely<DB>({ dialect })
+   * // ... on shutdown:
+   * await dialect.close({ timeout: 10_000 })
+   * await db.destroy()
+   * ```
+   */
+  async close(options?: CloseOptions): Promise<void> {
+    await this.#driver?.close(options)
   }
 
   createQueryCompiler(): QueryCompiler {

@@ -10,8 +10,15 @@ import {
   type TransactionSettings,
 } from 'kysely'
 import type postgres from 'postgres'
-import { ConnectionError } from '../errors/database-errors'
+import { ConnectionError, PoolTimeoutError } from '../errors/database-errors'
+import { DatabaseClosedError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { mapDatabaseError } from '../errors/map-database-error'
+import {
+  ConnectionGate,
+  checkMilliseconds,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_POOL_TIMEOUT,
+} from './connection-gate'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
 export interface PostgresJsDialectConfig {
@@ -19,6 +26,24 @@ export interface PostgresJsDialectConfig {
   readonly sql: postgres.Sql<any>
   /** When true, `destroy()` (and so `Kysely.destroy()`) ends the client's pool. Default false. */
   readonly ownsClient?: boolean
+  /**
+   * Milliseconds a statement or a transaction waits for a free connection of the pool before it
+   * fails with {@link PoolTimeoutError}, never having been sent. Default 30,000; `Infinity` waits
+   * for ever. The driver lets at most the client's `max` statements and transactions use the
+   * pool at once and queues the others itself, so postgres.js never queues a statement that
+   * could run after its caller gave up. Count on it only when nothing else uses the client.
+   */
+  readonly poolTimeout?: number
+}
+
+/** Options of {@link PostgresJsDriver.close} (and of `Database.close`). */
+export interface CloseOptions {
+  /**
+   * Milliseconds to let the statements and transactions already running finish before the pool
+   * is ended anyway; those still running then fail with {@link DatabaseClosedError}.
+   * Default 10,000.
+   */
+  readonly timeout?: number
 }
 
 const SCRIPTS = new WeakSet<CompiledQuery>()
@@ -40,26 +65,52 @@ export function asScript<Q extends CompiledQuery>(query: Q): Q {
 
 const COUNTED_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
 
+/** Milliseconds after which a pending `reserve()` is asked for again (see `#reserve`). */
+const RESERVE_RETRY = 1_000
+
 /** The part of postgres.js's internal connection object that tells when its socket closed. */
 interface RawConnection {
   onclose: ((error: unknown) => void) | null
 }
 
+/** What a connection handle shares with its driver. */
+interface DriverState {
+  readonly pool: postgres.Sql<any>
+  readonly gate: ConnectionGate
+  /** `host:port` of the server, for connection error messages (never the password). */
+  readonly endpoint: string | undefined
+}
+
+/** `host:port` (each host of a multi-host URL) or the socket path of a postgres.js client. */
+function endpointOf(sql: postgres.Sql<any>): string | undefined {
+  const options = (sql as { options?: Partial<postgres.ParsedOptions<{}>> & { path?: unknown } })
+    .options
+  if (options === undefined) return undefined
+  if (typeof options.path === 'string' && options.path !== '') return options.path
+  const hosts = Array.isArray(options.host) ? options.host : []
+  const ports = Array.isArray(options.port) ? options.port : []
+  if (hosts.length === 0) return undefined
+  return hosts.map((host, i) => `${host}:${ports[i] ?? ports[0] ?? 5432}`).join(',')
+}
+
 /**
  * A Kysely connection handle. Until a transaction begins on it, every statement runs on the shared
- * postgres.js pool; from `begin` until it is released, on one reserved connection.
+ * postgres.js pool, taking a turn of the driver's {@link ConnectionGate} for its duration; from
+ * `begin` until it is released, on one reserved connection, which holds one turn throughout.
  */
 class PostgresJsConnection implements DatabaseConnection {
-  readonly #pool: postgres.Sql<any>
+  readonly #state: DriverState
   #reserved: postgres.ReservedSql<any> | undefined
   #raw: RawConnection | undefined
   // postgres.js 3.4 hangs, then throws an uncaught TypeError, on a reserved connection whose
   // socket closed, and releasing one poisons the pool (porsager/postgres#1199, #1208): once
   // closed, it is neither used nor released (the pool reconnects it by itself).
   #closed = false
+  // True from a successful gate.acquire() in begin() until release().
+  #holding = false
 
-  constructor(pool: postgres.Sql<any>) {
-    this.#pool = pool
+  constructor(state: DriverState) {
+    this.#state = state
   }
 
   /** True once the reserved connection of a transaction has been lost. */
@@ -67,19 +118,35 @@ class PostgresJsConnection implements DatabaseConnection {
     return this.#closed
   }
 
-  #target(): postgres.Sql<any> {
-    if (this.#closed) throw new ConnectionError('The connection of this transaction was closed')
-    return this.#reserved ?? this.#pool
-  }
-
   #fail(error: unknown): unknown {
-    const mapped = mapDatabaseError(error)
-    if (this.#reserved !== undefined && mapped instanceof ConnectionError) this.#closed = true
+    // postgres.js serialises parameters by the types PostgreSQL described: a value of the wrong
+    // shape (a number for an array parameter) throws a TypeError there, before anything runs.
+    if (error instanceof TypeError && typeof (error as { query?: unknown }).query === 'string') {
+      return new InvalidQueryError(
+        'parameters',
+        'a parameter value cannot be sent as the type PostgreSQL expects for it (an array parameter needs an array)',
+      )
+    }
+    let mapped = mapDatabaseError(error)
+    if (mapped instanceof ConnectionError) {
+      if (this.#reserved !== undefined) this.#closed = true
+      const endpoint = this.#state.endpoint
+      if (endpoint !== undefined && !mapped.message.includes(endpoint)) {
+        mapped = new ConnectionError(`${mapped.message} (server ${endpoint})`, {
+          cause: mapped.cause ?? error,
+        })
+      }
+      if (this.#state.gate.forced) {
+        return new DatabaseClosedError(
+          'The database was closed (its close timeout ran out) before this statement finished',
+          { cause: mapped },
+        )
+      }
+    }
     return mapped
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const target = this.#target()
+  async #run<R>(target: postgres.Sql<any>, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
       const result = await target.unsafe(
         compiledQuery.sql,
@@ -100,6 +167,24 @@ class PostgresJsConnection implements DatabaseConnection {
     }
   }
 
+  #transactionTarget(): postgres.Sql<any> {
+    if (this.#closed) {
+      throw this.#fail(new ConnectionError('The connection of this transaction was closed'))
+    }
+    return this.#reserved as postgres.Sql<any>
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#reserved !== undefined) return this.#run(this.#transactionTarget(), compiledQuery)
+    const { gate, pool } = this.#state
+    await gate.acquire()
+    try {
+      return await this.#run(pool, compiledQuery)
+    } finally {
+      gate.release()
+    }
+  }
+
   async *streamQuery<R>(
     compiledQuery: CompiledQuery,
     chunkSize = 100,
@@ -107,26 +192,34 @@ class PostgresJsConnection implements DatabaseConnection {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
       throw new Error('chunkSize must be a positive integer')
     }
-    const query = this.#target().unsafe(
-      compiledQuery.sql,
-      compiledQuery.parameters as any[],
-      {
-        prepare: true,
-        simple: false,
-      } as postgres.UnsafeQueryOptions,
-    )
+    const pooled = this.#reserved === undefined
+    const target = pooled ? this.#state.pool : this.#transactionTarget()
+    if (pooled) await this.#state.gate.acquire()
     try {
+      const query = target.unsafe(
+        compiledQuery.sql,
+        compiledQuery.parameters as any[],
+        { prepare: true, simple: false } as postgres.UnsafeQueryOptions,
+      )
       for await (const rows of query.cursor(chunkSize)) yield { rows: rows as unknown as R[] }
     } catch (error) {
       throw this.#fail(error)
+    } finally {
+      if (pooled) this.#state.gate.release()
     }
   }
 
-  /** Reserves a connection of the pool and runs `statement` (a BEGIN) on it. */
+  /** Takes a turn of the gate, reserves a connection and runs `statement` (a BEGIN) on it. */
   async begin(statement: string): Promise<void> {
-    if (this.#reserved !== undefined) throw new Error('A transaction is already open')
+    if (this.#reserved !== undefined || this.#holding) {
+      throw new Error('A transaction is already open')
+    }
+    const { gate, pool } = this.#state
+    const started = performance.now()
+    await gate.acquire(gate.connectionWeight)
+    this.#holding = true
     try {
-      this.#reserved = await this.#pool.reserve()
+      this.#reserved = await this.#reserve(pool, started + gate.timeout)
       // `onexecute` (used by postgres.js's own sql.begin) hands over the internal connection.
       const onexecute = (raw: RawConnection) => {
         this.#raw = raw
@@ -143,6 +236,42 @@ class PostgresJsConnection implements DatabaseConnection {
     }
   }
 
+  // postgres.js 3.4.9 can lose a reserve() for good: one queued while no connection was free
+  // becomes the first request of a connection reopened after a close, and is dropped once that
+  // connection is up (it then serves others). That happens after a server restart. So the
+  // request is repeated every RESERVE_RETRY ms until one succeeds, one fails, or the pool
+  // timeout is over; a connection that arrives too late goes straight back to the pool.
+  async #reserve(pool: postgres.Sql<any>, deadline: number): Promise<postgres.ReservedSql<any>> {
+    const attempts: Promise<postgres.ReservedSql<any>>[] = []
+    let winner: postgres.ReservedSql<any> | undefined
+    try {
+      for (;;) {
+        attempts.push(pool.reserve())
+        const left = deadline - performance.now()
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const wait = new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), Math.max(0, Math.min(RESERVE_RETRY, left)))
+        })
+        try {
+          winner = await Promise.race([...attempts, wait])
+        } finally {
+          clearTimeout(timer)
+        }
+        if (winner !== undefined) return winner
+        if (left <= RESERVE_RETRY) {
+          throw new PoolTimeoutError(this.#state.gate.timeout, this.#state.gate.size)
+        }
+      }
+    } finally {
+      for (const attempt of attempts) {
+        attempt.then(
+          (late) => late !== winner && late.release(),
+          () => {},
+        )
+      }
+    }
+  }
+
   /** Gives the reserved connection, if any and still open, back to the pool. */
   release(): void {
     const reserved = this.#reserved
@@ -150,6 +279,10 @@ class PostgresJsConnection implements DatabaseConnection {
     this.#reserved = this.#raw = undefined
     if (!this.#closed) reserved?.release()
     this.#closed = false
+    if (this.#holding) {
+      this.#holding = false
+      this.#state.gate.release(this.#state.gate.connectionWeight)
+    }
   }
 }
 
@@ -192,16 +325,24 @@ async function runSavepointCommand(
 export class PostgresJsDriver implements Driver {
   readonly #sql: postgres.Sql<any>
   readonly #ownsClient: boolean
+  readonly #state: DriverState
+  #closing: Promise<void> | undefined
 
   constructor(config: PostgresJsDialectConfig) {
     this.#sql = config.sql
     this.#ownsClient = config.ownsClient ?? false
+    const max = (config.sql as { options?: { max?: unknown } }).options?.max
+    const gate = new ConnectionGate(
+      typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : 10,
+      checkMilliseconds('poolTimeout', config.poolTimeout ?? DEFAULT_POOL_TIMEOUT),
+    )
+    this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql) }
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresJsConnection(this.#sql)
+    return new PostgresJsConnection(this.#state)
   }
 
   async beginTransaction(
@@ -219,9 +360,15 @@ export class PostgresJsDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const own = asOwn(connection)
     // A lost session has no transaction left to roll back.
-    if (asOwn(connection).closed) return
-    await connection.executeQuery(CompiledQuery.raw('rollback'))
+    if (own.closed) return
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'))
+    } catch (error) {
+      // Lost while rolling back: the server rolls the transaction back with the session.
+      if (!own.closed) throw error
+    }
   }
 
   async savepoint(
@@ -252,7 +399,36 @@ export class PostgresJsDriver implements Driver {
     asOwn(connection).release()
   }
 
+  /**
+   * Closes gracefully: from now on new statements and transactions fail at once with
+   * {@link DatabaseClosedError}; those already running (or already waiting for a connection)
+   * may finish, for at most `timeout` ms. Then the pool is ended when the driver owns the client;
+   * statements still running are cut off and fail with {@link DatabaseClosedError}. A client
+   * that is not owned is left open. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => driver.close({ timeout: 5_000 }))
+   * ```
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    const timeout = checkMilliseconds('timeout', options.timeout ?? DEFAULT_CLOSE_TIMEOUT)
+    this.#closing ??= this.#close(timeout)
+    return this.#closing
+  }
+
+  async #close(timeout: number): Promise<void> {
+    const deadline = performance.now() + timeout
+    const drained = await this.#state.gate.close(timeout)
+    if (!this.#ownsClient) return
+    // postgres.js's end() waits for every connection, including one stuck reconnecting to a
+    // server that is gone: bound it by what is left of the timeout (0 ends the pool at once).
+    const left = drained ? Math.max(0, deadline - performance.now()) : 0
+    await this.#sql.end(Number.isFinite(left) ? { timeout: left / 1000 } : {})
+  }
+
+  /** `close()` with its default timeout: Kysely's `destroy()` calls it. */
   async destroy(): Promise<void> {
-    if (this.#ownsClient) await this.#sql.end()
+    await this.close()
   }
 }

@@ -101,9 +101,66 @@ export class SerializationFailureError extends DatabaseError {
   }
 }
 
-/** The database could not be reached, or the connection broke while a statement ran. */
+/**
+ * `57014` raised by the server's `statement_timeout` (the `statementTimeout` option of
+ * `Database.connect`): PostgreSQL cancelled a statement that ran too long. Inside a transaction,
+ * the transaction is aborted with it. A cancel for any other reason (`pg_cancel_backend`, a user
+ * request) stays a plain {@link DatabaseError} with `sqlState` `57014`.
+ *
+ * @example
+ * ```ts
+ * const db = await Database.connect({ url, tables, statementTimeout: 5_000 })
+ * try { await db.raw('SELECT pg_sleep(60)') }
+ * catch (e) { if (e instanceof StatementTimeoutError) return tooSlow() } // e.code === 'STATEMENT_TIMEOUT'
+ * ```
+ */
+export class StatementTimeoutError extends DatabaseError {
+  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
+    super(message, details, { cause, code: 'STATEMENT_TIMEOUT' })
+  }
+}
+
+/**
+ * The database could not be reached, or the connection broke while a statement ran. The message
+ * names the server (`host:port`), never the password.
+ *
+ * @example
+ * ```ts
+ * await Database.connect({ url: 'postgres://app:secret@db.internal:5432/app', tables })
+ * // ConnectionError: Connection to PostgreSQL failed: connect ECONNREFUSED 10.0.0.7:5432
+ * ```
+ */
 export class ConnectionError extends KyselyEntitiesError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONNECTION', message, options)
+  }
+}
+
+/**
+ * No connection of the pool became free within `poolTimeout` milliseconds (an option of
+ * `Database.connect`): every connection was busy with other statements or held by transactions.
+ * The statement or transaction was never sent to the server, and never will be.
+ *
+ * @example
+ * ```ts
+ * const db = await Database.connect({ url, tables, max: 10, poolTimeout: 2_000 })
+ * try { await db.raw('SELECT 1') }
+ * catch (e) { if (e instanceof PoolTimeoutError) return serviceUnavailable() } // e.code === 'POOL_TIMEOUT'
+ * ```
+ */
+export class PoolTimeoutError extends KyselyEntitiesError {
+  /** How long the call waited for a connection, in milliseconds. */
+  readonly timeout: number
+  /** The number of connections of the pool, all of which were in use. */
+  readonly poolSize: number
+
+  constructor(timeout: number, poolSize: number) {
+    super(
+      'POOL_TIMEOUT',
+      `No connection of the pool (${poolSize} in all) became free within ${timeout} ms: ` +
+        'the statement was not run. Raise `max` or `poolTimeout`, or hold transactions for less time',
+    )
+    this.timeout = timeout
+    this.poolSize = poolSize
   }
 }

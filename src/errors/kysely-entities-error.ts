@@ -100,10 +100,20 @@ export class NotFoundError extends KyselyEntitiesError {
   }
 }
 
-/** The Database was closed: no new statement is accepted. */
+/**
+ * The Database was closed: no new statement is accepted. Also the error of a statement still
+ * running when `close({ timeout })` ran out of time and ended the pool (the connection error is
+ * its `cause`).
+ *
+ * @example
+ * ```ts
+ * const closing = db.close()
+ * await db.raw('SELECT 1') // throws DatabaseClosedError (code 'DATABASE_CLOSED') at once
+ * ```
+ */
 export class DatabaseClosedError extends KyselyEntitiesError {
-  constructor(message = 'The database is closed') {
-    super('DATABASE_CLOSED', message)
+  constructor(message = 'The database is closed', options?: { cause?: unknown }) {
+    super('DATABASE_CLOSED', message, options)
   }
 }
 

@@ -6,6 +6,7 @@ import {
   ForeignKeyViolationError,
   NotNullViolationError,
   SerializationFailureError,
+  StatementTimeoutError,
   UniqueViolationError,
 } from './database-errors'
 import { KyselyEntitiesError } from './kysely-entities-error'
@@ -102,6 +103,11 @@ export function mapDatabaseError(error: unknown): unknown {
     case '40001':
     case '40P01':
       return new SerializationFailureError(message, details, error)
+    case '57014':
+      // query_canceled: only the server's statement_timeout is a timeout; a user cancel is not.
+      return /statement timeout/i.test(message)
+        ? new StatementTimeoutError(message, details, error)
+        : new DatabaseError(message, details, { cause: error })
     default:
       return new DatabaseError(message, details, { cause: error })
   }

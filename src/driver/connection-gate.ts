@@ -1,0 +1,192 @@
+import { PoolTimeoutError } from '../errors/database-errors'
+import { DatabaseClosedError } from '../errors/kysely-entities-error'
+
+/** The default `poolTimeout`: how long a call waits for a free connection, in milliseconds. */
+export const DEFAULT_POOL_TIMEOUT = 30_000
+
+/** The default `timeout` of a graceful close, in milliseconds. */
+export const DEFAULT_CLOSE_TIMEOUT = 10_000
+
+// setTimeout fires at once for delays past 2^31 - 1 ms: longer waits are treated as unbounded.
+const MAX_TIMER = 2 ** 31 - 1
+
+interface Waiter {
+  readonly weight: number
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/**
+ * Checks a duration option in milliseconds: a finite number `>= 0`, or `Infinity` for no limit.
+ *
+ * @example
+ * ```ts
+ * checkMilliseconds('poolTimeout', 5_000) // 5000
+ * checkMilliseconds('poolTimeout', -1)    // throws RangeError
+ * ```
+ */
+export function checkMilliseconds(name: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a number of milliseconds >= 0, got ${String(value)}`)
+  }
+  return value
+}
+
+/**
+ * Statements admitted per connection. postgres.js would pipeline further statements onto a busy
+ * connection, which is faster at many statements in flight, but such a statement then waits
+ * unseen behind a slow one, past any pool timeout. One per connection keeps `poolTimeout` exact.
+ */
+export const PIPELINE_DEPTH = 1
+
+/**
+ * Admits the users of a connection pool of `size` connections: a statement takes one slot, a
+ * transaction a whole connection ({@link PIPELINE_DEPTH} slots), out of `size × PIPELINE_DEPTH`.
+ * Later callers wait in line, first come first served, at most `timeout` milliseconds, and then
+ * fail with {@link PoolTimeoutError}. A caller that timed out leaves the line: nothing of it is
+ * left queued anywhere to run later.
+ *
+ * `close()` refuses new callers with {@link DatabaseClosedError}, lets those admitted or already
+ * waiting finish, and tells whether they all did within its timeout.
+ *
+ * @example
+ * ```ts
+ * const gate = new ConnectionGate(10, 30_000)
+ * await gate.acquire() // may throw PoolTimeoutError
+ * try { await sql`select 1` } finally { gate.release() }
+ * ```
+ */
+export class ConnectionGate {
+  readonly #size: number
+  readonly #capacity: number
+  readonly #timeout: number
+  #active = 0
+  // A Set keeps insertion order (first come, first served) and removes a timed-out waiter in O(1).
+  readonly #waiters = new Set<Waiter>()
+  #closing = false
+  #forced = false
+  #onIdle: (() => void) | undefined
+
+  constructor(size: number, timeout: number = DEFAULT_POOL_TIMEOUT) {
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(`The pool size must be a positive integer, got ${String(size)}`)
+    }
+    this.#size = size
+    this.#capacity = size * PIPELINE_DEPTH
+    this.#timeout = checkMilliseconds('poolTimeout', timeout)
+  }
+
+  /** Connections admitted at once. */
+  get size(): number {
+    return this.#size
+  }
+
+  /** Milliseconds a caller waits for a connection before {@link PoolTimeoutError}. */
+  get timeout(): number {
+    return this.#timeout
+  }
+
+  /** Slots a transaction takes: a whole connection. */
+  get connectionWeight(): number {
+    return PIPELINE_DEPTH
+  }
+
+  /** Slots admitted and not yet released. */
+  get active(): number {
+    return this.#active
+  }
+
+  /** Callers waiting in line. */
+  get waiting(): number {
+    return this.#waiters.size
+  }
+
+  /** True once `close()` was called: new callers are refused. */
+  get closing(): boolean {
+    return this.#closing
+  }
+
+  /** True once a close ran out of time: work still running was cut off. */
+  get forced(): boolean {
+    return this.#forced
+  }
+
+  /**
+   * Resolves when the caller may use `weight` slots (1 for a statement, {@link connectionWeight}
+   * for a transaction); it must call {@link release} with the same weight exactly once afterwards.
+   * Rejects with {@link PoolTimeoutError} after `timeout` ms in line, or with
+   * {@link DatabaseClosedError} once the gate is closing.
+   */
+  acquire(weight = 1): Promise<void> {
+    if (this.#closing) return Promise.reject(new DatabaseClosedError())
+    if (this.#active + weight <= this.#capacity && this.#waiters.size === 0) {
+      this.#active += weight
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { weight, resolve, reject, timer: undefined }
+      this.#waiters.add(waiter)
+      if (this.#timeout <= MAX_TIMER) {
+        waiter.timer = setTimeout(() => {
+          this.#waiters.delete(waiter)
+          reject(new PoolTimeoutError(this.#timeout, this.#size))
+          this.#checkIdle()
+        }, this.#timeout)
+      }
+    })
+  }
+
+  /** Gives back what {@link acquire} admitted; callers in line are admitted in order while they fit. */
+  release(weight = 1): void {
+    if (this.#active < weight) throw new Error('ConnectionGate.release() without acquire()')
+    this.#active -= weight
+    // First come, first served: a transaction at the head is not overtaken by statements behind it.
+    for (const waiter of this.#waiters) {
+      if (this.#active + waiter.weight > this.#capacity) break
+      this.#waiters.delete(waiter)
+      clearTimeout(waiter.timer)
+      this.#active += waiter.weight
+      waiter.resolve()
+    }
+    this.#checkIdle()
+  }
+
+  /**
+   * Refuses new callers from now on and waits until every admitted or waiting caller is done, at
+   * most `timeout` ms. Resolves to true when they all were; to false when the time ran out, in
+   * which case the callers still waiting are rejected with {@link DatabaseClosedError} and
+   * {@link forced} becomes true.
+   */
+  async close(timeout: number = DEFAULT_CLOSE_TIMEOUT): Promise<boolean> {
+    checkMilliseconds('timeout', timeout)
+    this.#closing = true
+    if (this.#idle()) return true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const drained = await new Promise<boolean>((resolve) => {
+      this.#onIdle = () => resolve(true)
+      if (timeout <= MAX_TIMER) timer = setTimeout(() => resolve(false), timeout)
+    })
+    clearTimeout(timer)
+    this.#onIdle = undefined
+    if (!drained) {
+      this.#forced = true
+      for (const waiter of this.#waiters) {
+        clearTimeout(waiter.timer)
+        waiter.reject(
+          new DatabaseClosedError('The database was closed before a connection was free'),
+        )
+      }
+      this.#waiters.clear()
+    }
+    return drained
+  }
+
+  #idle(): boolean {
+    return this.#active === 0 && this.#waiters.size === 0
+  }
+
+  #checkIdle(): void {
+    if (this.#onIdle !== undefined && this.#idle()) this.#onIdle()
+  }
+}
