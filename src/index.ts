@@ -1,8 +1,16 @@
 export { sql } from 'kysely'
-export { type ConnectOptions, Database, type TransactionOptions } from './database'
+export {
+  type ConnectOptions,
+  Database,
+  type TransactionOptions,
+  type WithContextOptions,
+} from './database'
 export {
   asScript,
+  type CloseOptions,
   createPostgresClient,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_POOL_TIMEOUT,
   type PostgresClientOptions,
   PostgresJsDialect,
   type PostgresJsDialectConfig,
@@ -47,5 +55,23 @@ export {
   type ComparisonOperatorInput,
 } from './query/sql-operator'
 export * from './query/where-input'
+export {
+  compileRequestContext,
+  type RequestContext,
+  type RequestContextPlan,
+  ROLE_NAME_RE,
+  SETTING_NAME_RE,
+} from './request-context'
 export { column as c } from './schema/columns'
 export * from './schema/index'
+export {
+  checkRetryOptions,
+  DEFAULT_RETRY_DELAY,
+  isRetryableTransactionError,
+  MAX_RETRIES,
+  type RetryDelay,
+  type RetryEvent,
+  type RetryPlan,
+  retryDelayMs,
+  runWithRetries,
+} from './transaction-retry'

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { KyselyEntitiesError } from '../errors/kysely-entities-error'
+import { shownName } from '../errors/shown-name'
 
 /** One thing wrong with a value. */
 export interface ValidationIssue {
@@ -42,7 +43,7 @@ export class EntityValidationError extends KyselyEntitiesError {
       const full = prefix === '' ? path : path === '' ? prefix : `${prefix}.${path}`
       const message =
         issue.code === 'unrecognized_keys'
-          ? `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
+          ? `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => shownName(k)).join(', ')}`
           : issue.message
       return Object.freeze({ path: full, message })
     })

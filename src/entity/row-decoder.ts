@@ -6,7 +6,11 @@ type Decode = (value: unknown) => unknown
 
 const toBigInt: Decode = (v) => (typeof v === 'bigint' ? v : BigInt(v as string | number))
 const toNumber: Decode = (v) => (typeof v === 'number' ? v : Number(v))
-const toDateString: Decode = (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v)
+// A driver that returns a \`date\` as a Date (pg) builds it at local midnight: read the local
+// calendar day, or every date east of UTC would come back a day early.
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+const toDateString: Decode = (v) =>
+  v instanceof Date ? `${pad(v.getFullYear(), 4)}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}` : v
 const toDate: Decode = (v) => (v instanceof Date ? v : parseTimestamp(String(v)))
 const toNumericString: Decode = (v) => (typeof v === 'string' ? v : String(v))
 

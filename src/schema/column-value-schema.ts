@@ -12,12 +12,22 @@ const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/
 // PostgreSQL refuses NUL in text; saying so here beats a protocol error later.
 const noNul = (s: string) => !s.includes('\u0000')
 const NUL_MESSAGE = 'text cannot contain a NUL (\\u0000) character'
+// A lone UTF-16 surrogate has no UTF-8 form: the driver would send U+FFFD in its place and the
+// text would come back changed (jsonb refuses it outright). With the u flag, a surrogate pair
+// is one code point and does not match: only unpaired halves do.
+const LONE_SURROGATE_RE = /[\uD800-\uDFFF]/u
+const wellFormed = (s: string) => !LONE_SURROGATE_RE.test(s)
+const SURROGATE_MESSAGE = 'text cannot contain an unpaired UTF-16 surrogate (not valid Unicode)'
+
+/** A string PostgreSQL stores exactly as given: no NUL, no unpaired surrogate. */
+const storableString = () =>
+  z.string().refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE)
 
 function text(config: ColumnConfig): z.ZodType<string> {
   if (config.enumValues !== undefined) {
     return z.enum(config.enumValues as [string, ...string[]])
   }
-  const base = z.string().refine(noNul, NUL_MESSAGE)
+  const base = storableString()
   const length = config.length
   if (length === undefined) return base
   // PostgreSQL counts characters (code points); JavaScript's length counts UTF-16 units.
@@ -54,21 +64,63 @@ function numeric(config: ColumnConfig): z.ZodType {
   return config.mode === 'number' ? asString.transform(Number) : asString
 }
 
+// YYYY-MM-DD, then optionally a time (T or space), then optionally Z or an offset of ±hh,
+// ±hh:mm or ±hh:mm:ss (PostgreSQL prints local mean time offsets such as +00:19:32 for old
+// dates in some zones), then optionally PostgreSQL's ' BC'.
+const TIMESTAMP_TEXT_RE =
+  /^(\d{4,6})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?(?:([zZ])|([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/
+
 /**
  * A timestamp in ISO 8601 or PostgreSQL's text form (`2024-01-02 03:04:05+00`); without an
- * offset, the wall clock is UTC (the package's convention for `timestamp`).
+ * offset, the wall clock is UTC (the package's convention for `timestamp`). Parsed field by
+ * field, never by `new Date(text)`: V8 reads `0001-01-01 00:00:00+00` as the year 2001. Offsets
+ * with seconds and BC years (`0044-03-15 BC`: the year -43) are read too; fractions of a
+ * millisecond are dropped, as a `Date` has none. A calendar date that does not exist gives an
+ * invalid `Date`.
+ *
+ * @example
+ * ```ts
+ * parseTimestamp('0001-01-01 00:00:00+00') // 0001-01-01T00:00:00.000Z
+ * parseTimestamp('2024-02-29 23:30:00-05') // 2024-03-01T04:30:00.000Z
+ * parseTimestamp('1800-01-01 00:00:00+00:19:32') // 1799-12-31T23:40:28.000Z
+ * parseTimestamp('2024-01-02') // 2024-01-02T00:00:00.000Z
+ * ```
  */
 export function parseTimestamp(text: string): Date {
-  const iso = text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T')
-  if (/[zZ]$/.test(iso)) return new Date(iso)
-  // JavaScript wants ±hh:mm; PostgreSQL prints ±hh and ±hhmm too.
-  const offset = /([+-]\d\d):?(\d\d)?$/.exec(iso.slice(10))
-  if (offset === null) return new Date(`${iso}Z`)
-  return new Date(`${iso.slice(0, iso.length - offset[0].length)}${offset[1]}:${offset[2] ?? '00'}`)
+  const m = TIMESTAMP_TEXT_RE.exec(text)
+  if (m === null) return new Date(Number.NaN)
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', fraction = '', , sign, oh, om, os, bc] = m
+  const year = bc === undefined ? Number(y) : 1 - Number(y)
+  const month = Number(mo) - 1
+  const day = Number(d)
+  const date = new Date(0)
+  // setUTCFullYear, unlike Date.UTC, takes years 0 to 99 as they are.
+  date.setUTCFullYear(year, month, day)
+  if (date.getUTCMonth() !== month || date.getUTCDate() !== day) return new Date(Number.NaN)
+  const [hours, minutes, seconds] = [Number(h), Number(mi), Number(sec)]
+  // 24:00:00 is the next midnight and 23:59:60 a leap second, as PostgreSQL reads them.
+  const past = hours === 24 && (minutes > 0 || seconds > 0 || /[1-9]/.test(fraction))
+  if (past || hours > 24 || minutes > 59 || seconds > 60) return new Date(Number.NaN)
+  date.setUTCHours(hours, minutes, seconds, Number(fraction.slice(0, 3).padEnd(3, '0')))
+  if (sign === undefined) return date
+  const offset = (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0)) * 1000
+  return new Date(date.getTime() - (sign === '-' ? -offset : offset))
+}
+
+// The instants a timestamp is written and read exactly: years 1 to 9999. PostgreSQL stores
+// 4713 BC to 294276 AD, but a Date outside these years is sent as '+010000-...' or
+// '-000001-...' (toISOString), which it cannot read, and it prints BC years with a suffix.
+const TIMESTAMP_MIN = -62135596800000 // 0001-01-01T00:00:00.000Z
+const TIMESTAMP_MAX = 253402300799999 // 9999-12-31T23:59:59.999Z
+const inTimestampRange = (d: Date) => {
+  const t = d.getTime()
+  return Number.isNaN(t) || (t >= TIMESTAMP_MIN && t <= TIMESTAMP_MAX)
 }
 
 // PostgreSQL's own text form ('2024-01-02 03:04:05.678+00') next to ISO 8601.
-const PG_TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d\d(:?\d\d)?)?$/
+// Offsets may carry seconds (+00:19:32: local mean time, which PostgreSQL prints for old dates).
+const PG_TIMESTAMP_RE =
+  /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d\d(:?\d\d(:?\d\d)?)?)?$/
 
 const timestamp = z
   .union([
@@ -79,11 +131,52 @@ const timestamp = z
   ])
   .transform((v) => (v instanceof Date ? v : parseTimestamp(v)))
   .refine((d) => !Number.isNaN(d.getTime()), 'invalid date')
+  .refine(inTimestampRange, 'outside 0001-01-01 to 9999-12-31 (UTC), the supported years')
 
-// z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does.
+// z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does; there is
+// no year 0 (1 BC) in PostgreSQL, and a Date past 9999 has no 'YYYY-MM-DD' form.
 const date = z
   .union([z.iso.date(), z.date()])
+  .refine((v) => !(v instanceof Date) || inTimestampRange(v), 'outside years 1 to 9999')
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .refine((v) => !v.startsWith('0000'), 'year 0 does not exist (1 BC is followed by 1 AD)')
+
+// The largest float4 and the smallest non-zero one: PostgreSQL refuses what rounds past them.
+const realInRange = (n: number) => {
+  const f = Math.fround(n)
+  return Number.isFinite(f) && (f !== 0 || n === 0)
+}
+
+/**
+ * Where `value` (a JSON value) holds a string or key PostgreSQL's jsonb cannot store: one with
+ * NUL (`\u0000`) or an unpaired surrogate. Iterative, so deep nesting cannot overflow the stack.
+ */
+function unstorableJson(value: unknown): string | undefined {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v === 'string') {
+      if (!noNul(v)) return 'a string in jsonb cannot contain a NUL (\\u0000) character'
+      if (!wellFormed(v)) return 'a string in jsonb cannot contain an unpaired UTF-16 surrogate'
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push(item)
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        if (!noNul(key)) return 'a key in jsonb cannot contain a NUL (\\u0000) character'
+        if (!wellFormed(key)) return 'a key in jsonb cannot contain an unpaired UTF-16 surrogate'
+        stack.push(item)
+      }
+    }
+  }
+  return undefined
+}
+
+function jsonb(config: ColumnConfig): z.ZodType {
+  return (config.jsonSchema ?? z.json()).superRefine((value, ctx) => {
+    const message = unstorableJson(value)
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message })
+  })
+}
 
 const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
 
@@ -105,6 +198,7 @@ export function columnValueSchema(config: ColumnConfig): z.ZodType {
     case 'numeric':
       return numeric(config)
     case 'real':
+      return z.number().refine(realInRange, 'out of range for real (float4)')
     case 'doublePrecision':
       return z.number()
     case 'boolean':
@@ -120,11 +214,11 @@ export function columnValueSchema(config: ColumnConfig): z.ZodType {
     case 'date':
       return date
     case 'jsonb':
-      return config.jsonSchema ?? z.json()
+      return jsonb(config)
     case 'inet':
       return inet
     case 'textArray':
-      return z.array(z.string().refine(noNul, NUL_MESSAGE))
+      return z.array(storableString())
     case 'integerArray':
       return z.array(int(INT4))
   }

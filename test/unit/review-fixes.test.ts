@@ -118,3 +118,32 @@ describe('where-input keywords are reserved property names', () => {
     expect(() => defineTable('t', { [property]: c.text() })).toThrow(/reserved/)
   })
 })
+
+describe('dates from drivers that build a Date at local midnight (pg)', () => {
+  it('read as that calendar day east and west of UTC', () => {
+    const before = process.env.TZ
+    try {
+      for (const zone of ['Asia/Tokyo', 'America/Los_Angeles', 'UTC']) {
+        process.env.TZ = zone // Node applies a TZ change at run time
+        const local = new Date(2024, 0, 31)
+        expect(EveryKind.fromRow(row({ day: local })).day).toBe('2024-01-31')
+      }
+    } finally {
+      process.env.TZ = before
+    }
+  })
+})
+
+describe('validation errors never repeat arbitrary input as a key name', () => {
+  it('an unknown key that is not an identifier is not echoed', () => {
+    const error = (() => {
+      try {
+        EveryKind.fromRow(row()).copyWith({ ["x' OR 1=1 -- EVIL"]: 1 } as never)
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toContain('<not an identifier>')
+    expect(error?.message).not.toContain('EVIL')
+  })
+})
