@@ -8,6 +8,7 @@ import { describe } from '../query/query-options'
 import type { ColumnKind } from '../schema/column-builder'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
+import { jsonbSizeIssues, validationError } from './validation'
 
 /**
  * Options of {@link batchInsert}.
@@ -146,10 +147,16 @@ export function parseRows(
   const issues: ValidationIssue[] = []
   let cause: unknown
   for (let i = 0; i < rows.length; i++) {
+    // A jsonb value nested too deep would overflow the stack inside the schema.
+    const tooBig = jsonbSizeIssues(table, rows[i], pathOf(i))
+    if (tooBig.length > 0) {
+      issues.push(...tooBig)
+      continue
+    }
     const result = schema.safeParse(rows[i])
     if (!result.success) {
       cause ??= result.error
-      issues.push(...EntityValidationError.fromZod(table.$name, result.error, pathOf(i)).issues)
+      issues.push(...validationError(table, result.error, pathOf(i)).issues)
       continue
     }
     const row = result.data as ParsedRow

@@ -27,6 +27,7 @@ import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schem
 import { type BatchInsertOptions, batchInsert } from './batch-insert'
 import { tableStatements } from './table-statements'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
+import { jsonbSizeIssues, validationError } from './validation'
 
 /** Options of the finders. */
 export interface FindOptions<T extends AnyTable> {
@@ -170,7 +171,9 @@ export class EntityManager<
     const statements = tableStatements(this.#table)
     const key = this.#primaryKey('findById')
     const value = this.#keyValue(key, id, 'id')
-    const text = options.withDeleted ? statements.selectByIdWithDeleted : statements.selectById
+    const text = checkOptions(options).withDeleted
+      ? statements.selectByIdWithDeleted
+      : statements.selectById
     return this.#one(text!, [value])
   }
 
@@ -191,7 +194,7 @@ export class EntityManager<
       )
     }
     const value = this.#keyValue(column, uuid, 'uuid')
-    const text = options.withDeleted
+    const text = checkOptions(options).withDeleted
       ? statements.selectByPublicIdWithDeleted
       : statements.selectByPublicId
     return this.#one(text!, [value])
@@ -229,6 +232,7 @@ export class EntityManager<
    */
   async count(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<number> {
     const statements = tableStatements(this.#table)
+    checkOptions(options)
     if (options.where === undefined || isEmptyWhere(options.where)) {
       const text = options.withDeleted ? statements.countAllWithDeleted : statements.countAll
       return this.#count(CompiledQuery.raw(text, []))
@@ -242,6 +246,7 @@ export class EntityManager<
 
   /** Whether any row matches. @example await users.exists({ where: { email } }) // SELECT EXISTS (...) */
   async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
+    checkOptions(options)
     let inner = this.#executor.kysely.selectFrom(this.#table.$name).select(sql`1`.as('one'))
     inner = this.#filter(inner, options.where, options.withDeleted === true, 'where')
     const compiled = this.#executor.kysely
@@ -432,6 +437,7 @@ export class EntityManager<
    * @example await functions.paginate({ page: 2, pageSize: 20, where: { userId }, orderBy: 'createdAt', orderDirection: 'desc' })
    */
   async paginate(options: PaginateOptions<T>): Promise<Page<InstanceType<E>>> {
+    checkOptions(options)
     const page = checkPage(options.page)
     const pageSize = checkLimit(options.pageSize, 'pageSize')
     if (pageSize === 0) throw new InvalidQueryError('pageSize', 'must be at least 1')
@@ -459,6 +465,7 @@ export class EntityManager<
    * ```
    */
   async paginateByCursor(options: CursorOptions<T>): Promise<CursorPage<InstanceType<E>>> {
+    checkOptions(options)
     const limit = checkLimit(options.limit)
     if (limit === 0) throw new InvalidQueryError('limit', 'must be at least 1')
     const key = this.#primaryKey('paginateByCursor')
@@ -481,10 +488,9 @@ export class EntityManager<
       const values = this.#executor.cursors.decode(options.after, columns)
       query = query.where(keysetCondition(columns, values, direction))
     }
-    const dir = sql.raw(direction === 'asc' ? 'ASC' : 'DESC')
-    for (const column of columns) {
-      query = query.orderBy(sql`${sql.ref(column.name)} ${dir} NULLS LAST`)
-    }
+    // PostgreSQL's own null placement (ASC NULLS LAST, DESC NULLS FIRST) is the order a btree
+    // index scan returns, forwards or backwards: another placement would sort the whole table.
+    for (const column of columns) query = query.orderBy(column.name, direction)
     const { rows } = await this.#executor.execute<Record<string, unknown>>(
       query.limit(limit + 1).compile(),
     )
@@ -569,9 +575,12 @@ export class EntityManager<
     options: RelationLoadOptions,
     kinds: readonly string[],
   ): Promise<any> {
-    const definition = Object.hasOwn(this.#table.$relations, relation)
-      ? (this.#table.$relations as Record<string, RelationDefinition>)[relation]
-      : undefined
+    // A name that is not a string (an object from request JSON) never reaches Object.hasOwn,
+    // whose key conversion would throw a TypeError; loadRelation refuses it with a typed error.
+    const definition =
+      typeof relation === 'string' && Object.hasOwn(this.#table.$relations, relation)
+        ? (this.#table.$relations as Record<string, RelationDefinition>)[relation]
+        : undefined
     if (definition !== undefined && !kinds.includes(definition.kind)) {
       throw new InvalidQueryError(
         'relation',
@@ -624,8 +633,11 @@ export class EntityManager<
         { path, message: `expected an object, got ${describe(data)}` },
       ])
     }
+    // A jsonb value nested too deep would overflow the stack inside the schema.
+    const tooBig = jsonbSizeIssues(this.#table, data)
+    if (tooBig.length > 0) throw new EntityValidationError(this.#table.$name, tooBig)
     const result = schema.safeParse(data)
-    if (!result.success) throw EntityValidationError.fromZod(this.#table.$name, result.error)
+    if (!result.success) throw validationError(this.#table, result.error)
     return result.data as Record<string, unknown>
   }
 
@@ -666,9 +678,7 @@ export class EntityManager<
   }
 
   #select(options: FindOptions<T>) {
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
-    }
+    checkOptions(options)
     let query = this.#executor.kysely.selectFrom(this.#table.$name).select(this.#columnNames())
     query = this.#filter(query, options.where, options.withDeleted === true, 'where')
     for (const term of checkOrderBy(this.#table, options.orderBy, options.orderDirection)) {
@@ -745,6 +755,14 @@ export class EntityManager<
   }
 }
 
+/** An options argument must be an object: `null` (e.g. from request JSON) is refused, not read. */
+function checkOptions<O>(options: O): O {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
+  }
+  return options
+}
+
 /**
  * The placeholder of a value in hand-written SQL. A jsonb value travels as JSON text cast by the
  * SQL: postgres.js types a parameter from its JavaScript value (`true` as boolean, an array as a
@@ -762,8 +780,9 @@ function toParameter(column: Column, value: unknown): unknown {
 }
 
 /**
- * Rows after the cursor position in keyset order. NOT NULL sort columns use a row comparison
- * (one index range scan); a nullable sort column (sorted NULLS LAST) needs the expanded form.
+ * Rows after the cursor position in keyset order (nulls last ascending, first descending, as an
+ * index scan returns them). A row comparison `(sort, key) > ($1, $2)` is one index range; it is
+ * exact whenever no NULL can sort after the cursor.
  */
 function keysetCondition(
   columns: readonly Column[],
@@ -772,14 +791,17 @@ function keysetCondition(
 ): Expression<SqlBool> {
   const op = sql.raw(direction === 'asc' ? '>' : '<')
   const refs = columns.map((c) => sql.ref(c.name))
-  if (columns.every((c) => c.notNull)) {
-    return sql<SqlBool>`(${sql.join(refs)}) ${op} (${sql.join(values.map((v, i) => sql`${toParameter(columns[i]!, v)}`))})`
-  }
+  const row = sql<SqlBool>`(${sql.join(refs)}) ${op} (${sql.join(values.map((v, i) => sql`${toParameter(columns[i]!, v)}`))})`
+  if (columns.every((c) => c.notNull)) return row
   // [sort, key]: sort is nullable, key (the primary key) is not.
   const [sortRef, keyRef] = refs as [ReturnType<typeof sql.ref>, ReturnType<typeof sql.ref>]
   const [sortValue, keyValue] = values
-  if (sortValue === null) {
-    return sql<SqlBool>`(${sortRef} is null and ${keyRef} ${op} ${keyValue})`
+  if (direction === 'asc') {
+    return sortValue === null
+      ? sql<SqlBool>`(${sortRef} is null and ${keyRef} > ${keyValue})`
+      : sql<SqlBool>`(${row} or ${sortRef} is null)`
   }
-  return sql<SqlBool>`(${sortRef} ${op} ${sortValue} or (${sortRef} = ${sortValue} and ${keyRef} ${op} ${keyValue}) or ${sortRef} is null)`
+  return sortValue === null
+    ? sql<SqlBool>`((${sortRef} is null and ${keyRef} < ${keyValue}) or ${sortRef} is not null)`
+    : row
 }

@@ -1,4 +1,5 @@
 import { InvalidQueryError, MissingParameterError } from '../errors/kysely-entities-error'
+import { checkBindable } from './bindable'
 
 /**
  * Raw SQL whose `@name` parameters have been rewritten to PostgreSQL positional parameters.
@@ -313,7 +314,9 @@ export function compileNamedSql(text: string): CompiledNamedSql {
  * or `toString` never resolve through the prototype. `null` is a value; extra keys are ignored.
  *
  * Throws {@link MissingParameterError} for a name that `params` lacks or binds to `undefined`;
- * its message names the parameter, never a value.
+ * its message names the parameter, never a value. A value the driver cannot serialise (a symbol
+ * or function, an invalid Date, an `undefined` array element, a cycle, nesting deeper than 100
+ * levels) throws {@link InvalidQueryError} at `parameters.<name>`.
  *
  * @example
  * ```ts
@@ -336,6 +339,8 @@ export function bindNamedParameters(
   for (const name of names) {
     const value = Object.hasOwn(params, name) ? params[name] : undefined
     if (value === undefined) throw new MissingParameterError(name)
+    // What the driver would crash on (a symbol, an invalid Date, a cycle...) is refused here.
+    checkBindable(value, `parameters.${name}`)
     values.push(value)
   }
   return values

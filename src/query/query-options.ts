@@ -1,4 +1,5 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { shownName } from '../errors/shown-name'
 import type { AnyTable, Column } from '../schema/define-table'
 
 /** The largest `limit` / `pageSize` accepted: a page bigger than this is a mistake, not a page. */
@@ -68,7 +69,7 @@ export function columnOf(table: AnyTable, property: unknown, path: string): Colu
     throw new InvalidQueryError(
       path,
       typeof property === 'string'
-        ? `unknown column ${JSON.stringify(property)} of ${table.$name}`
+        ? `unknown column ${shownName(property)} of ${table.$name}`
         : `expected a column name, got ${describe(property)}`,
     )
   }

@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import { InvalidDefinitionError, InvalidQueryError } from '../errors/kysely-entities-error'
+import { shownName } from '../errors/shown-name'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition, RelationTarget } from '../schema/relations'
@@ -80,7 +81,7 @@ export function resolveRelation(
     const known = Object.keys(table.$relations)
     throw new InvalidQueryError(
       'relation',
-      `${table.$name} has no relation ${typeof name === 'string' ? JSON.stringify(name) : describe(name)}` +
+      `${table.$name} has no relation ${typeof name === 'string' ? shownName(name) : describe(name)}` +
         (known.length > 0 ? ` (relations: ${known.join(', ')})` : ''),
     )
   }
@@ -151,6 +152,9 @@ const PARENT_KEY = '__ke_parent_key'
  * ```
  */
 export function relationSql(relation: ResolvedRelation, options: RelationLoadOptions = {}): string {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
+  }
   const target = relation.target
   const order =
     options.orderBy === undefined ? undefined : columnOf(target, options.orderBy, 'orderBy')
@@ -197,6 +201,9 @@ export async function loadRelation(
   options: RelationLoadOptions = {},
 ): Promise<Map<object, object[] | object | null>> {
   const relation = resolveRelation(executor, table, name)
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
+  }
   const result = new Map<object, object[] | object | null>()
   const parentProperty = relation.parentKey.property
   const keys = new Map<string, unknown>()

@@ -6,6 +6,7 @@ import {
   type SqlBool,
 } from 'kysely'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { checkBindable } from './bindable'
 import { describe } from './query-options'
 
 /** The comparison operators a query accepts; anything else is refused before SQL is built. */
@@ -70,6 +71,8 @@ export function checkOperator(input: unknown, path: string): ComparisonOperator 
  * - `is` / `is not`: `null`, `true` or `false` (PostgreSQL has no `IS $1`).
  * - `null` otherwise only with `=` (becomes `IS NULL`) and `<>`/`!=` (`IS NOT NULL`).
  * - `like` family: a string.
+ * - anywhere: nothing the driver cannot serialise (an invalid Date, an `undefined` array element, a
+ *   symbol or function inside, a cycle, nesting deeper than 100 levels).
  */
 export function checkOperand(operator: ComparisonOperator, value: unknown, path: string): void {
   const at = `${path}.value`
@@ -84,6 +87,8 @@ export function checkOperand(operator: ComparisonOperator, value: unknown, path:
       `expected a value to bind as a parameter, got ${value === undefined ? 'undefined' : typeof value === 'object' ? 'an SQL expression (use whereRaw(sql`...`))' : describe(value)}`,
     )
   }
+  // What the driver would crash on (an invalid Date, an undefined element, a cycle...) is refused.
+  checkBindable(value, at)
   if (operator === 'in' || operator === 'not in') {
     if (!Array.isArray(value) || value.length === 0) {
       throw new InvalidQueryError(

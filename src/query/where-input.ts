@@ -7,6 +7,7 @@ import type { JsonValue } from '../schema/columns'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { ColumnsOf, PropertyOf } from '../schema/table-types'
+import { jsonSizeProblem } from './bindable'
 import { describe } from './query-options'
 
 /** Deepest nesting of where objects (`and` / `or` / `not`) accepted; the top object is level 1. */
@@ -17,10 +18,6 @@ export const MAX_WHERE_CONDITIONS = 1000
 
 /** Longest list accepted (`in`, `notIn`, a plain array, an array column's value). */
 export const MAX_WHERE_LIST = 100_000
-
-/** Deepest nesting accepted inside one jsonb value, and most nodes it may hold. */
-const MAX_JSON_DEPTH = 100
-const MAX_JSON_NODES = 100_000
 
 type TextKind = 'text' | 'varchar'
 type ArrayKind = 'textArray' | 'integerArray'
@@ -410,20 +407,8 @@ function issueAt(path: readonly PropertyKey[]): string {
 
 /** Refuses jsonb values too deep or too big to validate without exhausting the stack. */
 function checkJsonSize(value: unknown, path: string): void {
-  const stack: [unknown, number][] = [[value, 1]]
-  let nodes = 0
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!
-    if (++nodes > MAX_JSON_NODES) {
-      throw new InvalidQueryError(path, `a jsonb value of more than ${MAX_JSON_NODES} elements`)
-    }
-    if (typeof item !== 'object' || item === null) continue
-    if (depth > MAX_JSON_DEPTH) {
-      throw new InvalidQueryError(path, `a jsonb value nested deeper than ${MAX_JSON_DEPTH} levels`)
-    }
-    const children = Array.isArray(item) ? item : isPlainObject(item) ? Object.values(item) : []
-    for (const child of children) stack.push([child, depth + 1])
-  }
+  const problem = jsonSizeProblem(value)
+  if (problem !== undefined) throw new InvalidQueryError(path, problem)
 }
 
 /**

@@ -402,6 +402,43 @@ describe('pagination', () => {
     }
   })
 
+  it('keyset walks a nullable sort column with NULLs in both directions, every row once, in order', async () => {
+    const owner = await newUser('nulls@x.io')
+    const base = Date.UTC(2024, 0, 1)
+    const rows = Array.from({ length: 11 }, (_, i) => ({
+      userId: owner.id,
+      name: `n-${i}`,
+      // three NULLs and two ties
+      createdAt: i % 4 === 3 ? null : new Date(base + Math.floor(i / 2) * 1000),
+    }))
+    const inserted = await fns().batchInsert(rows)
+    const where = { userId: owner.id }
+    for (const orderDirection of ['asc', 'desc'] as const) {
+      const seen: number[] = []
+      let after: string | null = null
+      do {
+        const page: { items: { id: number }[]; nextCursor: string | null } =
+          await fns().paginateByCursor({
+            limit: 3,
+            where,
+            orderBy: 'createdAt',
+            orderDirection,
+            after,
+          })
+        seen.push(...page.items.map((f) => f.id))
+        after = page.nextCursor
+      } while (after !== null)
+      const expected = (
+        await db.raw<{ id: number }>(
+          `SELECT id FROM functions WHERE user_id = @u ORDER BY created_at ${orderDirection}, id ${orderDirection}`,
+          { u: owner.id },
+        )
+      ).map((r) => r.id)
+      expect(seen).toEqual(expected)
+      expect(new Set(seen).size).toBe(inserted.length)
+    }
+  })
+
   it('refuses a tampered cursor', async () => {
     await expect(fns().paginateByCursor({ limit: 5, after: 'garbage!' })).rejects.toBeInstanceOf(
       InvalidQueryError,

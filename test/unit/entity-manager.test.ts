@@ -334,12 +334,12 @@ describe('pagination', () => {
     const { cap, functions } = setup()
     await functions.paginateByCursor({ limit: 20, after: encodeCursor([5]) })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS} from "functions" where ("id") > ($1) order by "id" ASC NULLS LAST limit $2`,
+      sql: `select ${FN_COLUMNS} from "functions" where ("id") > ($1) order by "id" asc limit $2`,
       parameters: [5, 21],
     })
   })
 
-  it('keyset on a nullable timestamp: exact text cursor values, NULLS LAST expansion', async () => {
+  it('keyset on a nullable timestamp, newest first: exact text cursor values, one row comparison (nulls sort first)', async () => {
     const { cap, functions } = setup()
     const rows = Array.from({ length: 3 }, (_, i) => ({
       ...fnRow,
@@ -354,7 +354,7 @@ describe('pagination', () => {
       orderDirection: 'desc',
     })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" order by "created_at" DESC NULLS LAST, "id" DESC NULLS LAST limit $1`,
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" order by "created_at" desc, "id" desc limit $1`,
       parameters: [3],
     })
     expect(first.items).toHaveLength(2)
@@ -369,9 +369,33 @@ describe('pagination', () => {
       after: first.nextCursor,
     })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" where ("created_at" < $1 or ("created_at" = $2 and "id" < $3) or "created_at" is null) order by "created_at" DESC NULLS LAST, "id" DESC NULLS LAST limit $4`,
-      parameters: ['2024-01-02 03:04:05.123451', '2024-01-02 03:04:05.123451', 2, 3],
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3`,
+      parameters: ['2024-01-02 03:04:05.123451', 2, 3],
     })
+  })
+
+  it('keyset ascending on a nullable column: rows after the cursor, then the NULLs', async () => {
+    const { cap, functions } = setup()
+    const after = encodeCursor(['2024-01-02 03:04:05', 7])
+    await functions.paginateByCursor({ limit: 2, orderBy: 'createdAt', after })
+    expect(cap.last()?.sql).toContain(
+      'where (("created_at", "id") > ($1, $2) or "created_at" is null) order by "created_at" asc, "id" asc limit $3',
+    )
+    await functions.paginateByCursor({
+      limit: 2,
+      orderBy: 'createdAt',
+      after: encodeCursor([null, 7]),
+    })
+    expect(cap.last()?.sql).toContain('where ("created_at" is null and "id" > $1) order by')
+    await functions.paginateByCursor({
+      limit: 2,
+      orderBy: 'createdAt',
+      orderDirection: 'desc',
+      after: encodeCursor([null, 7]),
+    })
+    expect(cap.last()?.sql).toContain(
+      'where (("created_at" is null and "id" < $1) or "created_at" is not null) order by "created_at" desc',
+    )
   })
 
   it('the last page has no next cursor', async () => {

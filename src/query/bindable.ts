@@ -1,0 +1,114 @@
+import { InvalidQueryError } from '../errors/kysely-entities-error'
+
+/** Deepest nesting accepted inside one jsonb value or bound parameter, and most nodes a jsonb value may hold. */
+export const MAX_JSON_DEPTH = 100
+const MAX_JSON_NODES = 100_000
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Why a jsonb value is too deep or too big to validate (zod's JSON schema and `JSON.stringify`
+ * recurse, so a deep value would exhaust the stack), or `undefined` when it is not. Walks arrays
+ * and plain objects without recursion; a cycle counts as too big.
+ *
+ * @example
+ * ```ts
+ * jsonSizeProblem({ score: 1 })       // undefined
+ * jsonSizeProblem(deeplyNestedArray)  // 'a jsonb value nested deeper than 100 levels'
+ * ```
+ */
+export function jsonSizeProblem(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]]
+  let nodes = 0
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (++nodes > MAX_JSON_NODES) return `a jsonb value of more than ${MAX_JSON_NODES} elements`
+    if (typeof item !== 'object' || item === null) continue
+    if (depth > MAX_JSON_DEPTH) return `a jsonb value nested deeper than ${MAX_JSON_DEPTH} levels`
+    const children = Array.isArray(item) ? item : isPlainObject(item) ? Object.values(item) : []
+    for (const child of children) stack.push([child, depth + 1])
+  }
+  return undefined
+}
+
+/**
+ * Refuses, with an {@link InvalidQueryError} at `path`, a value the driver cannot bind as a
+ * parameter and would crash on (a TypeError or RangeError while serialising it, or a stack
+ * overflow) rather than send: a symbol or a function anywhere, an invalid Date, an `undefined`
+ * array element, an object without a string form (`Object.create(null)`, JSON with a `toString`
+ * key), a bigint inside an object (JSON has none), a cycle, or nesting deeper than
+ * {@link MAX_JSON_DEPTH}. Strings, numbers and everything else the driver serialises pass: what
+ * PostgreSQL makes of them is its own typed error. The message never repeats the value.
+ *
+ * @example
+ * ```ts
+ * checkBindable(['a', 'b'], 'parameters.names')       // passes
+ * checkBindable(new Date(Number.NaN), 'where[0].value') // throws InvalidQueryError: where[0].value: an invalid Date cannot be bound
+ * ```
+ */
+export function checkBindable(value: unknown, path: string): void {
+  walk(value, path, 0, false, new Set(), new Set())
+}
+
+/**
+ * Whether the driver can turn the object into text, as it does for a text (or untyped) parameter
+ * with `'' + value`: not for a null-prototype object, nor for parsed JSON whose `toString` or
+ * `valueOf` key shadows the method (`{"toString": "x"}`).
+ */
+function hasStringForm(value: object): boolean {
+  try {
+    // biome-ignore lint/style/useTemplate: the 'default' conversion hint, exactly as postgres.js
+    void ('' + (value as { toString(): string }))
+    return true
+  } catch {
+    return false
+  }
+}
+
+function walk(
+  value: unknown,
+  path: string,
+  depth: number,
+  inObject: boolean,
+  ancestors: Set<object>,
+  checked: Set<object>,
+): void {
+  const refuse = (why: string) =>
+    new InvalidQueryError(path, `${why}${depth > 0 ? ' (inside the value)' : ''}`)
+  if (typeof value === 'symbol') throw refuse('a symbol cannot be bound as a parameter')
+  if (typeof value === 'function') throw refuse('a function cannot be bound as a parameter')
+  if (typeof value === 'bigint' && inObject) {
+    throw refuse('a bigint inside an object cannot be bound (JSON has no bigint)')
+  }
+  if (typeof value !== 'object') return
+  if (value === null) return
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw refuse('an invalid Date cannot be bound')
+    return
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return
+  if (checked.has(value)) return
+  if (!inObject && !Array.isArray(value) && !hasStringForm(value)) {
+    throw refuse('an object without a string form cannot be bound (no usable toString)')
+  }
+  if (ancestors.has(value)) throw refuse('a value that contains itself cannot be bound')
+  if (depth >= MAX_JSON_DEPTH) throw refuse(`a value nested deeper than ${MAX_JSON_DEPTH} levels`)
+  ancestors.add(value)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const element = value[i]
+      if (element === undefined) throw refuse('an array element is undefined')
+      walk(element, path, depth + 1, inObject, ancestors, checked)
+    }
+  } else {
+    for (const child of Object.values(value)) {
+      walk(child, path, depth + 1, true, ancestors, checked)
+    }
+  }
+  ancestors.delete(value)
+  checked.add(value)
+}
