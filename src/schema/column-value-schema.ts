@@ -171,11 +171,37 @@ function unstorableJson(value: unknown): string | undefined {
   return undefined
 }
 
+// An own "__proto__" key (JSON.parse makes one) would be dropped silently on the way to the
+// database: the document would not be stored as given, so it is refused instead.
+function hasProtoKey(value: unknown): boolean {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (Array.isArray(v)) stack.push(...v)
+    else if (v !== null && typeof v === 'object') {
+      if (Object.hasOwn(v, '__proto__')) return true
+      stack.push(...Object.values(v))
+    }
+  }
+  return false
+}
+
 function jsonb(config: ColumnConfig): z.ZodType {
-  return (config.jsonSchema ?? z.json()).superRefine((value, ctx) => {
+  const document = (config.jsonSchema ?? z.json()).superRefine((value, ctx) => {
     const message = unstorableJson(value)
     if (message !== undefined) ctx.addIssue({ code: 'custom', message })
   })
+  return z
+    .any()
+    .superRefine((input, ctx) => {
+      if (hasProtoKey(input)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a key "__proto__" in jsonb cannot be stored as given',
+        })
+      }
+    })
+    .pipe(document)
 }
 
 const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])

@@ -147,3 +147,12 @@ describe('validation errors never repeat arbitrary input as a key name', () => {
     expect(error?.message).not.toContain('EVIL')
   })
 })
+
+describe('jsonb documents are stored as given or refused', () => {
+  it('an own "__proto__" key (from JSON.parse) is refused, not silently dropped', () => {
+    const data = JSON.parse('{"a": {"__proto__": {"polluted": true}}}')
+    expect(() => EveryKind.fromMap(row({ data }))).toThrow(/__proto__/)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(EveryKind.fromMap(row({ data: { a: { b: 1 } } })).data).toEqual({ a: { b: 1 } })
+  })
+})
