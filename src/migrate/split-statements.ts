@@ -1,3 +1,23 @@
+import {
+  CARRIAGE_RETURN,
+  DASH,
+  DOLLAR,
+  DOUBLE_QUOTE,
+  dollarQuoteAt,
+  isDigit,
+  isWordChar,
+  isWordStart,
+  LINE_FEED,
+  LOWER_E,
+  SINGLE_QUOTE,
+  SLASH,
+  STAR,
+  skipBlockComment,
+  skipEscapeString,
+  skipLineComment,
+  skipQuoted,
+  UPPER_E,
+} from '../query/sql-scanner'
 import { MigrationError } from './migration-error'
 
 /**
@@ -17,41 +37,9 @@ export interface SqlStatement {
   readonly line: number
 }
 
-const DOLLAR = 0x24 // $
-const SINGLE_QUOTE = 0x27 // '
-const DOUBLE_QUOTE = 0x22 // "
-const BACKSLASH = 0x5c // \
-const DASH = 0x2d // -
-const SLASH = 0x2f // /
-const STAR = 0x2a // *
 const SEMICOLON = 0x3b // ;
 const OPEN_PAREN = 0x28 // (
 const CLOSE_PAREN = 0x29 // )
-const UPPER_E = 0x45 // E
-const LOWER_E = 0x65 // e
-const LINE_FEED = 0x0a
-const CARRIAGE_RETURN = 0x0d
-
-// `charCodeAt` past either end returns NaN, for which every comparison below is false.
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39
-}
-
-/** First character of an identifier or keyword: `[A-Za-z_]` or non-ASCII. */
-function isWordStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80
-}
-
-/** Later characters of an identifier, keyword or number: `[A-Za-z0-9_$]` or non-ASCII. */
-function isWordChar(c: number): boolean {
-  return isWordStart(c) || isDigit(c) || c === DOLLAR
-}
-
-/** Later characters of a dollar-quote tag: `[A-Za-z0-9_]` or non-ASCII (never `$`). */
-function isTagPart(c: number): boolean {
-  return isWordStart(c) || isDigit(c)
-}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === LINE_FEED || c === CARRIAGE_RETURN || c === 0x0c
@@ -86,68 +74,10 @@ function unterminated(text: string, construct: string, start: number): Migration
   })
 }
 
-/** Skips `'...'` (with `''`) or `"..."` (with `""`) starting at `start`; returns the index after it. */
-function skipQuoted(text: string, start: number, quote: string, construct: string): number {
-  let i = start + 1
-  for (;;) {
-    const close = text.indexOf(quote, i)
-    if (close < 0) throw unterminated(text, construct, start)
-    // A doubled quote is an escaped quote, not the end.
-    if (text[close + 1] === quote) {
-      i = close + 2
-      continue
-    }
-    return close + 1
-  }
-}
-
-/** Skips `E'...'` starting at the `E`: `\` escapes the next character, `''` is a quote. */
-function skipEscapeString(text: string, start: number): number {
-  let i = start + 2
-  while (i < text.length) {
-    const c = text.charCodeAt(i)
-    if (c === BACKSLASH) {
-      i += 2
-    } else if (c === SINGLE_QUOTE) {
-      if (text.charCodeAt(i + 1) !== SINGLE_QUOTE) return i + 1
-      i += 2
-    } else {
-      i++
-    }
-  }
-  throw unterminated(text, "escape string (E'...')", start)
-}
-
-/** Skips `-- ...` up to (not including) the end of the line. */
-function skipLineComment(text: string, start: number): number {
-  let i = start + 2
-  while (i < text.length) {
-    const c = text.charCodeAt(i)
-    if (c === LINE_FEED || c === CARRIAGE_RETURN) return i
-    i++
-  }
-  return text.length
-}
-
-/** Skips `/* ... *\/`, which nests in PostgreSQL: each inner `/*` needs its own `*\/`. */
-function skipBlockComment(text: string, start: number): number {
-  let depth = 1
-  let i = start + 2
-  while (i < text.length) {
-    const c = text.charCodeAt(i)
-    const next = text.charCodeAt(i + 1)
-    if (c === STAR && next === SLASH) {
-      i += 2
-      depth--
-      if (depth === 0) return i
-    } else if (c === SLASH && next === STAR) {
-      i += 2
-      depth++
-    } else {
-      i++
-    }
-  }
-  throw unterminated(text, 'block comment', start)
+/** The end a skipper returned, or the error for an unterminated construct starting at `start`. */
+function skipped(text: string, end: number, construct: string, start: number): number {
+  if (end < 0) throw unterminated(text, construct, start)
+  return end
 }
 
 /**
@@ -226,7 +156,7 @@ export function splitSqlStatements(text: string): SqlStatement[] {
       continue
     }
     if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
-      i = skipBlockComment(text, i)
+      i = skipped(text, skipBlockComment(text, i), 'block comment', i)
       continue
     }
     if (c === SEMICOLON && parenDepth === 0 && beginDepth === 0) {
@@ -237,10 +167,10 @@ export function splitSqlStatements(text: string): SqlStatement[] {
     if (start < 0) start = i
     switch (c) {
       case SINGLE_QUOTE:
-        i = skipQuoted(text, i, "'", 'string literal')
+        i = skipped(text, skipQuoted(text, i, "'"), 'string literal', i)
         break
       case DOUBLE_QUOTE:
-        i = skipQuoted(text, i, '"', 'quoted identifier')
+        i = skipped(text, skipQuoted(text, i, '"'), 'quoted identifier', i)
         break
       case OPEN_PAREN:
         parenDepth++
@@ -258,23 +188,19 @@ export function splitSqlStatements(text: string): SqlStatement[] {
           while (isDigit(text.charCodeAt(i))) i++
           break
         }
-        if (next === DOLLAR || isWordStart(next)) {
-          let tagEnd = i + 1
-          while (isTagPart(text.charCodeAt(tagEnd))) tagEnd++
-          if (text.charCodeAt(tagEnd) === DOLLAR) {
-            const delimiter = text.slice(i, tagEnd + 1)
-            const close = text.indexOf(delimiter, tagEnd + 1)
-            if (close < 0) throw unterminated(text, `dollar-quoted string ${delimiter}`, i)
-            i = close + delimiter.length
-            break
-          }
+        const delimiter = dollarQuoteAt(text, i)
+        if (delimiter !== undefined) {
+          const close = text.indexOf(delimiter, i + delimiter.length)
+          if (close < 0) throw unterminated(text, `dollar-quoted string ${delimiter}`, i)
+          i = close + delimiter.length
+          break
         }
         i++
         break
       }
       default: {
         if ((c === UPPER_E || c === LOWER_E) && text.charCodeAt(i + 1) === SINGLE_QUOTE) {
-          i = skipEscapeString(text, i)
+          i = skipped(text, skipEscapeString(text, i), "escape string (E'...')", i)
           break
         }
         if (isWordStart(c)) {

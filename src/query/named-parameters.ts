@@ -1,5 +1,22 @@
 import { InvalidQueryError, MissingParameterError } from '../errors/kysely-entities-error'
 import { checkBindable } from './bindable'
+import {
+  DASH,
+  DOLLAR,
+  DOUBLE_QUOTE,
+  dollarQuoteAt,
+  isDigit,
+  isWordChar,
+  LOWER_E,
+  SINGLE_QUOTE,
+  SLASH,
+  STAR,
+  skipBlockComment,
+  skipEscapeString,
+  skipLineComment,
+  skipQuoted,
+  UPPER_E,
+} from './sql-scanner'
 
 /**
  * Raw SQL whose `@name` parameters have been rewritten to PostgreSQL positional parameters.
@@ -27,24 +44,7 @@ const cache = new Map<string, CompiledNamedSql>()
 const NO_NAMES: readonly string[] = Object.freeze([])
 
 const AT = 0x40 // @
-const DOLLAR = 0x24 // $
-const SINGLE_QUOTE = 0x27 // '
-const DOUBLE_QUOTE = 0x22 // "
-const BACKSLASH = 0x5c // \
-const DASH = 0x2d // -
-const SLASH = 0x2f // /
-const STAR = 0x2a // *
 const LESS_THAN = 0x3c // <
-const UPPER_E = 0x45 // E
-const LOWER_E = 0x65 // e
-const LINE_FEED = 0x0a
-const CARRIAGE_RETURN = 0x0d
-
-// `charCodeAt` past either end returns NaN, for which every comparison below is false.
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39
-}
 
 /** First character of a parameter name: `[A-Za-z_]`. */
 function isNameStart(c: number): boolean {
@@ -56,93 +56,14 @@ function isNamePart(c: number): boolean {
   return isNameStart(c) || isDigit(c)
 }
 
-/**
- * A character PostgreSQL treats as part of an identifier or number: `[A-Za-z0-9_$]` and every
- * non-ASCII character. An `@`, `$` or `E'` right after one belongs to that word.
- */
-function isWordChar(c: number): boolean {
-  return isNamePart(c) || c === DOLLAR || c >= 0x80
-}
-
-/** First character of a dollar-quote tag, as PostgreSQL defines it: `[A-Za-z_]` or non-ASCII. */
-function isTagStart(c: number): boolean {
-  return isNameStart(c) || c >= 0x80
-}
-
-/** Later characters of a dollar-quote tag: `[A-Za-z0-9_]` or non-ASCII (never `$`). */
-function isTagPart(c: number): boolean {
-  return isNamePart(c) || c >= 0x80
-}
-
 function unterminated(construct: string, offset: number): InvalidQueryError {
   return new InvalidQueryError('sql', `unterminated ${construct} starting at offset ${offset}`)
 }
 
-/** Skips `'...'` (with `''`) or `"..."` (with `""`) starting at `start`; returns the index after it. */
-function skipQuoted(text: string, start: number, quote: string, construct: string): number {
-  let i = start + 1
-  for (;;) {
-    const close = text.indexOf(quote, i)
-    if (close < 0) throw unterminated(construct, start)
-    // A doubled quote is an escaped quote, not the end.
-    if (text[close + 1] === quote) {
-      i = close + 2
-      continue
-    }
-    return close + 1
-  }
-}
-
-/** Skips `E'...'` starting at the `E`: `\` escapes the next character, `''` is a quote. */
-function skipEscapeString(text: string, start: number): number {
-  const length = text.length
-  let i = start + 2
-  while (i < length) {
-    const c = text.charCodeAt(i)
-    if (c === BACKSLASH) {
-      i += 2
-    } else if (c === SINGLE_QUOTE) {
-      if (text.charCodeAt(i + 1) !== SINGLE_QUOTE) return i + 1
-      i += 2
-    } else {
-      i++
-    }
-  }
-  throw unterminated("escape string (E'...')", start)
-}
-
-/** Skips `-- ...` up to (not including) the end of the line. */
-function skipLineComment(text: string, start: number): number {
-  const length = text.length
-  let i = start + 2
-  while (i < length) {
-    const c = text.charCodeAt(i)
-    if (c === LINE_FEED || c === CARRIAGE_RETURN) return i
-    i++
-  }
-  return length
-}
-
-/** Skips `/* ... *\/`, which nests in PostgreSQL: each inner `/*` needs its own `*\/`. */
-function skipBlockComment(text: string, start: number): number {
-  const length = text.length
-  let depth = 1
-  let i = start + 2
-  while (i < length) {
-    const c = text.charCodeAt(i)
-    const next = text.charCodeAt(i + 1)
-    if (c === STAR && next === SLASH) {
-      i += 2
-      depth--
-      if (depth === 0) return i
-    } else if (c === SLASH && next === STAR) {
-      i += 2
-      depth++
-    } else {
-      i++
-    }
-  }
-  throw unterminated('block comment', start)
+/** The end a skipper returned, or the error for an unterminated construct starting at `start`. */
+function skipped(end: number, construct: string, start: number): number {
+  if (end < 0) throw unterminated(construct, start)
+  return end
 }
 
 /** The single left-to-right scan behind {@link compileNamedSql}; uncached. */
@@ -160,16 +81,16 @@ function scan(text: string): CompiledNamedSql {
     const c = text.charCodeAt(i)
     switch (c) {
       case SINGLE_QUOTE:
-        i = skipQuoted(text, i, "'", 'string literal')
+        i = skipped(skipQuoted(text, i, "'"), 'string literal', i)
         break
       case DOUBLE_QUOTE:
-        i = skipQuoted(text, i, '"', 'quoted identifier')
+        i = skipped(skipQuoted(text, i, '"'), 'quoted identifier', i)
         break
       case UPPER_E:
       case LOWER_E:
         // E'...' only when the E starts a token: in `somE'x'` the E ends an identifier.
         if (text.charCodeAt(i + 1) === SINGLE_QUOTE && !isWordChar(text.charCodeAt(i - 1))) {
-          i = skipEscapeString(text, i)
+          i = skipped(skipEscapeString(text, i), "escape string (E'...')", i)
         } else {
           i++
         }
@@ -178,7 +99,10 @@ function scan(text: string): CompiledNamedSql {
         i = text.charCodeAt(i + 1) === DASH ? skipLineComment(text, i) : i + 1
         break
       case SLASH:
-        i = text.charCodeAt(i + 1) === STAR ? skipBlockComment(text, i) : i + 1
+        i =
+          text.charCodeAt(i + 1) === STAR
+            ? skipped(skipBlockComment(text, i), 'block comment', i)
+            : i + 1
         break
       case DOLLAR: {
         // Inside a word (`price$usd`, `a$1`) a `$` is an identifier character.
@@ -194,16 +118,12 @@ function scan(text: string): CompiledNamedSql {
           i = end
           break
         }
-        if (next === DOLLAR || isTagStart(next)) {
-          let end = i + 1
-          while (isTagPart(text.charCodeAt(end))) end++
-          if (text.charCodeAt(end) === DOLLAR) {
-            const delimiter = text.slice(i, end + 1)
-            const close = text.indexOf(delimiter, end + 1)
-            if (close < 0) throw unterminated(`dollar-quoted string ${delimiter}`, i)
-            i = close + delimiter.length
-            break
-          }
+        const delimiter = dollarQuoteAt(text, i)
+        if (delimiter !== undefined) {
+          const close = text.indexOf(delimiter, i + delimiter.length)
+          if (close < 0) throw unterminated(`dollar-quoted string ${delimiter}`, i)
+          i = close + delimiter.length
+          break
         }
         i++
         break
