@@ -7,7 +7,7 @@ import {
   isEntityClass,
   KyselyEntitiesError,
 } from '../../src/index'
-import { everyKind, functions, users } from '../fixtures/tables'
+import { everyKind, everyKindRow, functions, users } from '../fixtures/tables'
 
 const UUID = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'
 const OTHER_UUID = 'b1ffcd00-0d1c-4ef9-8c7e-7cc0ce491b22'
@@ -64,30 +64,7 @@ const everyRow = {
 }
 
 /** An every_kind row with every nullable column null. */
-const nullRow = {
-  id: 2n,
-  small: null,
-  int: 0,
-  big: null,
-  big_as_number: null,
-  price: null,
-  ratio: null,
-  score: null,
-  flag: false,
-  body: null,
-  code: null,
-  ref: null,
-  at: null,
-  at_tz: null,
-  day: null,
-  data: null,
-  ip: null,
-  tags: null,
-  counts: null,
-  role: null,
-  s3_key: null,
-  ts: null,
-}
+const nullRow = everyKindRow({ id: 2n, int: 0 })
 
 /** The EntityValidationError thrown by `fn`; fails the test if it throws anything else. */
 function validationError(fn: () => unknown): EntityValidationError {

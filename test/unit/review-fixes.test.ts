@@ -7,35 +7,12 @@ import {
   InvalidDefinitionError,
   mapDatabaseError,
 } from '../../src/index'
-import { everyKind } from '../fixtures/tables'
+import { everyKind, everyKindRow } from '../fixtures/tables'
 
 class EveryKind extends Entity.of(everyKind) {}
 
-const row = (overrides: Record<string, unknown> = {}) => ({
-  id: 2n ** 60n,
-  small: null,
-  int: 1,
-  big: 9007199254740993n,
-  big_as_number: null,
-  price: null,
-  ratio: null,
-  score: null,
-  flag: false,
-  body: null,
-  code: null,
-  ref: null,
-  at: null,
-  at_tz: null,
-  day: null,
-  data: null,
-  ip: null,
-  tags: null,
-  counts: null,
-  role: null,
-  s3_key: null,
-  ts: null,
-  ...overrides,
-})
+const row = (overrides: Record<string, unknown> = {}) =>
+  everyKindRow({ id: 2n ** 60n, int: 1, big: 9007199254740993n, ...overrides })
 
 describe('entities with bigint columns', () => {
   it('JSON.stringify works and keeps every digit (bigints as strings)', () => {
