@@ -19,12 +19,15 @@ import {
   type OrderDirection,
 } from '../query/query-options'
 import { loadRelation, type RelationLoadOptions } from '../query/relation-loader'
+import { type WhereText, whereText } from '../query/where-compiler'
 import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
 import type { AnyTable, Column, TableBase } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition } from '../schema/relations'
 import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
 import { type BatchInsertOptions, batchInsert } from './batch-insert'
+import { type FinderStatements, finderStatements } from './finder-statements'
+import { placeholder, toParameter } from './jsonb-parameter'
 import { tableStatements } from './table-statements'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
 import { jsonbSizeIssues, validationError } from './validation'
@@ -141,11 +144,13 @@ export class EntityManager<
   readonly #executor: QueryExecutor
   readonly #entity: E
   readonly #table: T
+  readonly #finders: FinderStatements
 
   constructor(executor: QueryExecutor, entity: E) {
     this.#executor = executor
     this.#entity = entity
     this.#table = entity.table as T
+    this.#finders = finderStatements(this.#table)
   }
 
   /** The entity class. */
@@ -209,13 +214,12 @@ export class EntityManager<
    * ```
    */
   async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
-    const query = this.#select(options)
-    return this.#many(query.compile())
+    return this.#many(this.#select(options))
   }
 
   /** The first row matching `where` (in `orderBy` order), or null. */
   async findOne(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E> | null> {
-    const rows = await this.findAll({ ...options, limit: 1 })
+    const rows = await this.#many(this.#select({ ...options, limit: 1 }))
     return rows[0] ?? null
   }
 
@@ -237,22 +241,17 @@ export class EntityManager<
       const text = options.withDeleted ? statements.countAllWithDeleted : statements.countAll
       return this.#count(CompiledQuery.raw(text, []))
     }
-    let query = this.#executor.kysely
-      .selectFrom(this.#table.$name)
-      .select(sql<bigint>`count(*)`.as('count'))
-    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
-    return this.#count(query.compile())
+    const where = this.#where(options.where)
+    return this.#count(this.#finders.count(where, options.withDeleted === true))
   }
 
   /** Whether any row matches. @example await users.exists({ where: { email } }) // SELECT EXISTS (...) */
   async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
     checkOptions(options)
-    let inner = this.#executor.kysely.selectFrom(this.#table.$name).select(sql`1`.as('one'))
-    inner = this.#filter(inner, options.where, options.withDeleted === true, 'where')
-    const compiled = this.#executor.kysely
-      .selectNoFrom((eb) => eb.exists(inner).as('exists'))
-      .compile()
-    const { rows } = await this.#executor.execute<{ exists: boolean }>(compiled)
+    const where = this.#where(options.where)
+    const { rows } = await this.#executor.execute<{ exists: boolean }>(
+      this.#finders.exists(where, options.withDeleted === true),
+    )
     return rows[0]?.exists === true
   }
 
@@ -474,25 +473,25 @@ export class EntityManager<
       options.orderBy === undefined ? undefined : columnOf(this.#table, options.orderBy, 'orderBy')
     const columns = sortColumn === undefined || sortColumn === key ? [key] : [sortColumn, key]
     // A Date keeps milliseconds, PostgreSQL microseconds: the cursor carries a timestamp sort
-    // value as PostgreSQL's own text, or rows sharing its millisecond would be skipped.
+    // value as PostgreSQL's own text (selected as __ke_cursor_<i>), or rows sharing its
+    // millisecond would be skipped.
     const exact = columns.map((c, i) =>
       c.kind === 'timestamp' || c.kind === 'timestamptz' ? `__ke_cursor_${i}` : undefined,
     )
-    let query = this.#executor.kysely.selectFrom(this.#table.$name).select(this.#columnNames())
-    columns.forEach((column, i) => {
-      const alias = exact[i]
-      if (alias !== undefined) query = query.select(sql`${sql.ref(column.name)}::text`.as(alias))
-    })
-    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
-    if (options.after !== undefined && options.after !== null) {
-      const values = this.#executor.cursors.decode(options.after, columns)
-      query = query.where(keysetCondition(columns, values, direction))
-    }
-    // PostgreSQL's own null placement (ASC NULLS LAST, DESC NULLS FIRST) is the order a btree
-    // index scan returns, forwards or backwards: another placement would sort the whole table.
-    for (const column of columns) query = query.orderBy(column.name, direction)
+    const where = this.#where(options.where)
+    const after =
+      options.after === undefined || options.after === null
+        ? undefined
+        : this.#executor.cursors.decode(options.after, columns)
     const { rows } = await this.#executor.execute<Record<string, unknown>>(
-      query.limit(limit + 1).compile(),
+      this.#finders.cursorPage(
+        where,
+        options.withDeleted === true,
+        columns,
+        direction,
+        after,
+        limit + 1,
+      ),
     )
     const page = rows.length > limit ? rows.slice(0, limit) : rows
     const items = page.map((row) => this.#entity.fromRow(row) as InstanceType<E>)
@@ -677,16 +676,19 @@ export class EntityManager<
     return query
   }
 
-  #select(options: FindOptions<T>) {
+  // The finders' where input, validated, as text and values ({ all: true } is no condition).
+  #where(where: unknown): WhereText | undefined {
+    return whereText(this.#table, where, { path: 'where', allowAll: true })
+  }
+
+  // Checks everything, in this order, before the statement of this shape is looked up.
+  #select(options: FindOptions<T>): CompiledQuery<unknown> {
     checkOptions(options)
-    let query = this.#executor.kysely.selectFrom(this.#table.$name).select(this.#columnNames())
-    query = this.#filter(query, options.where, options.withDeleted === true, 'where')
-    for (const term of checkOrderBy(this.#table, options.orderBy, options.orderDirection)) {
-      query = query.orderBy(term.column.name, term.direction)
-    }
-    if (options.limit !== undefined) query = query.limit(checkLimit(options.limit))
-    if (options.offset !== undefined) query = query.offset(checkOffset(options.offset))
-    return query
+    const where = this.#where(options.where)
+    const order = checkOrderBy(this.#table, options.orderBy, options.orderDirection)
+    const limit = options.limit === undefined ? undefined : checkLimit(options.limit)
+    const offset = options.offset === undefined ? undefined : checkOffset(options.offset)
+    return this.#finders.select(where, options.withDeleted === true, order, limit, offset)
   }
 
   #updateQuery(patch: unknown, where: unknown) {
@@ -761,47 +763,4 @@ function checkOptions<O>(options: O): O {
     throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
   }
   return options
-}
-
-/**
- * The placeholder of a value in hand-written SQL. A jsonb value travels as JSON text cast by the
- * SQL: postgres.js types a parameter from its JavaScript value (`true` as boolean, an array as a
- * PostgreSQL array) or from the server's description (stringifying a string again).
- */
-function placeholder(column: Column, index: number): string {
-  return column.kind === 'jsonb' ? `$${index}::text::jsonb` : `$${index}`
-}
-
-// jsonb values as JSON text, to go with placeholder()'s cast.
-function toParameter(column: Column, value: unknown): unknown {
-  return column.kind === 'jsonb' && value !== null && value !== undefined
-    ? JSON.stringify(value)
-    : value
-}
-
-/**
- * Rows after the cursor position in keyset order (nulls last ascending, first descending, as an
- * index scan returns them). A row comparison `(sort, key) > ($1, $2)` is one index range; it is
- * exact whenever no NULL can sort after the cursor.
- */
-function keysetCondition(
-  columns: readonly Column[],
-  values: readonly unknown[],
-  direction: 'asc' | 'desc',
-): Expression<SqlBool> {
-  const op = sql.raw(direction === 'asc' ? '>' : '<')
-  const refs = columns.map((c) => sql.ref(c.name))
-  const row = sql<SqlBool>`(${sql.join(refs)}) ${op} (${sql.join(values.map((v, i) => sql`${toParameter(columns[i]!, v)}`))})`
-  if (columns.every((c) => c.notNull)) return row
-  // [sort, key]: sort is nullable, key (the primary key) is not.
-  const [sortRef, keyRef] = refs as [ReturnType<typeof sql.ref>, ReturnType<typeof sql.ref>]
-  const [sortValue, keyValue] = values
-  if (direction === 'asc') {
-    return sortValue === null
-      ? sql<SqlBool>`(${sortRef} is null and ${keyRef} > ${keyValue})`
-      : sql<SqlBool>`(${row} or ${sortRef} is null)`
-  }
-  return sortValue === null
-    ? sql<SqlBool>`((${sortRef} is null and ${keyRef} < ${keyValue}) or ${sortRef} is not null)`
-    : row
 }

@@ -1,0 +1,226 @@
+import { CompiledQuery } from 'kysely'
+import type { OrderTerm } from '../query/query-options'
+import { StatementCache } from '../query/statement-cache'
+import { numberPlaceholders, type WhereText } from '../query/where-compiler'
+import type { AnyTable, Column } from '../schema/define-table'
+import { quoteIdentifier } from '../schema/naming'
+import { toParameter } from './jsonb-parameter'
+
+/** How rows after a keyset cursor are selected (see {@link FinderStatements.cursorPage}). */
+type Keyset = 'row' | 'rowOrNull' | 'nullAsc' | 'nullDesc'
+
+/**
+ * The statements of the finders whose shape depends on the call (`findAll`, `findOne`, `count`,
+ * `exists`, the pages): the SQL text of each shape is written once and cached per table, and a
+ * call only supplies its parameters. The shape key is made of the where text (only quoted
+ * definition names, fixed operators and `?`; see `whereText`), definition names, directions and
+ * flags: never of a value. The text is the one Kysely would compile for the same query (lower-case
+ * keywords, `$n` numbered in order), so a shape has one prepared statement text.
+ *
+ * @example
+ * ```ts
+ * finderStatements(functions).select(whereText(functions, { userId: 7 }), false, [], 20)
+ * // select "id", ... from "functions" where "user_id" = $1 limit $2   [7, 20]
+ * ```
+ */
+export class FinderStatements {
+  readonly #table: AnyTable
+  readonly #cache = new StatementCache()
+  readonly #live: string | undefined
+
+  constructor(table: AnyTable) {
+    this.#table = table
+    const soft = table.$meta.softDelete
+    this.#live = soft === undefined ? undefined : `${quoteIdentifier(soft.name)} is null`
+  }
+
+  /** How many shapes are cached (for tests). */
+  get cachedShapes(): number {
+    return this.#cache.size
+  }
+
+  /**
+   * `select <columns> from "t" [where <where> and "<soft>" is null] [order by ...] [limit $n]
+   * [offset $m]`; `where.values` become the first parameters (the array is reused).
+   */
+  select(
+    where: WhereText | undefined,
+    withDeleted: boolean,
+    order: readonly OrderTerm[],
+    limit: number | undefined,
+    offset: number | undefined,
+  ): CompiledQuery<unknown> {
+    const live = this.#live !== undefined && !withDeleted
+    let key = live ? 'S+' : 'S-'
+    key += limit === undefined ? '-' : 'l'
+    key += offset === undefined ? '-' : 'o'
+    for (const term of order) key += `${term.column.name} ${term.direction},`
+    key = shapeKey(key, where)
+    let text = this.#cache.get(key)
+    if (text === undefined) {
+      const meta = this.#table.$meta
+      let n = where?.values.length ?? 0
+      text = `select ${meta.selectList} from ${meta.quotedName}${this.#where(where, live)}`
+      if (order.length > 0) {
+        text += ` order by ${order.map((t) => `${quoteIdentifier(t.column.name)} ${t.direction}`).join(', ')}`
+      }
+      if (limit !== undefined) text += ` limit $${++n}`
+      if (offset !== undefined) text += ` offset $${++n}`
+      text = this.#cache.set(key, text)
+    }
+    const parameters = where?.values ?? []
+    if (limit !== undefined) parameters.push(limit)
+    if (offset !== undefined) parameters.push(offset)
+    return CompiledQuery.raw(text, parameters)
+  }
+
+  /** `select count(*) as "count" from "t" [where ...]` */
+  count(where: WhereText | undefined, withDeleted: boolean): CompiledQuery<unknown> {
+    const live = this.#live !== undefined && !withDeleted
+    const key = shapeKey(live ? 'C+' : 'C-', where)
+    const text =
+      this.#cache.get(key) ??
+      this.#cache.set(
+        key,
+        `select count(*) as "count" from ${this.#table.$meta.quotedName}${this.#where(where, live)}`,
+      )
+    return CompiledQuery.raw(text, where?.values ?? [])
+  }
+
+  /** `select exists (select 1 as "one" from "t" [where ...]) as "exists"` */
+  exists(where: WhereText | undefined, withDeleted: boolean): CompiledQuery<unknown> {
+    const live = this.#live !== undefined && !withDeleted
+    const key = shapeKey(live ? 'E+' : 'E-', where)
+    const text =
+      this.#cache.get(key) ??
+      this.#cache.set(
+        key,
+        `select exists (select 1 as "one" from ${this.#table.$meta.quotedName}${this.#where(where, live)}) as "exists"`,
+      )
+    return CompiledQuery.raw(text, where?.values ?? [])
+  }
+
+  /**
+   * A keyset page: every column, each timestamp sort value also as PostgreSQL's text
+   * (`"created_at"::text as "__ke_cursor_0"`), the rows after `after` in keyset order (nulls last
+   * ascending, first descending, as an index scan returns them), ordered by `columns`, `limit`
+   * rows. A row comparison `(sort, key) > ($1, $2)` is one index range; it is exact whenever no
+   * NULL can sort after the cursor. PostgreSQL's own null placement is the order a btree index
+   * scan returns, forwards or backwards: another placement would sort the whole table.
+   */
+  cursorPage(
+    where: WhereText | undefined,
+    withDeleted: boolean,
+    columns: readonly Column[],
+    direction: 'asc' | 'desc',
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): CompiledQuery<unknown> {
+    const live = this.#live !== undefined && !withDeleted
+    const keyset = after === undefined ? undefined : keysetOf(columns, after, direction)
+    let key = `${live ? 'K+' : 'K-'}${direction}${keyset ?? '-'}`
+    for (const column of columns) key += `,${column.name}`
+    key = shapeKey(key, where)
+    const parameters = where?.values ?? []
+    let text = this.#cache.get(key)
+    if (text === undefined) {
+      const meta = this.#table.$meta
+      const refs = columns.map((c) => quoteIdentifier(c.name))
+      let select = `select ${meta.selectList}`
+      columns.forEach((column, i) => {
+        if (isTimestamp(column)) select += `, ${refs[i]}::text as "__ke_cursor_${i}"`
+      })
+      let conditions = this.#where(where, live)
+      if (keyset !== undefined) {
+        const condition = keysetText(keyset, refs, direction, parameters.length + 1)
+        conditions += conditions === '' ? ` where ${condition}` : ` and ${condition}`
+      }
+      const order = refs.map((ref) => `${ref} ${direction}`).join(', ')
+      const n = parameters.length + (keyset === undefined ? 0 : keysetArity(keyset, columns)) + 1
+      text = this.#cache.set(
+        key,
+        `${select} from ${meta.quotedName}${conditions} order by ${order} limit $${n}`,
+      )
+    }
+    if (keyset !== undefined) {
+      if (keyset === 'row' || keyset === 'rowOrNull') {
+        for (let i = 0; i < columns.length; i++) {
+          parameters.push(toParameter(columns[i]!, after![i]))
+        }
+      } else {
+        // (sort is null and key > $n): the key alone.
+        parameters.push(after![1])
+      }
+    }
+    parameters.push(limit)
+    return CompiledQuery.raw(text, parameters)
+  }
+
+  /** ` where <where> and "<soft>" is null`, or less, or nothing. */
+  #where(where: WhereText | undefined, live: boolean): string {
+    const text =
+      where === undefined ? undefined : numberPlaceholders(where.shape, where.values.length, 1)
+    if (text === undefined) return live ? ` where ${this.#live}` : ''
+    return live ? ` where ${text} and ${this.#live}` : ` where ${text}`
+  }
+}
+
+/**
+ * A cache key: the statement's own part (a letter, flags, definition names, directions), then a
+ * newline and the where text. Neither part holds a newline, so two keys are equal only for equal
+ * shapes; and no part comes from a value.
+ */
+function shapeKey(prefix: string, where: WhereText | undefined): string {
+  return where === undefined ? prefix : `${prefix}\n${where.shape}`
+}
+
+const isTimestamp = (column: Column) => column.kind === 'timestamp' || column.kind === 'timestamptz'
+
+/** Which condition selects the rows after a cursor at `values` (see `cursorPage`). */
+function keysetOf(
+  columns: readonly Column[],
+  values: readonly unknown[],
+  direction: 'asc' | 'desc',
+): Keyset {
+  // [sort, key]: sort is nullable, key (the primary key) is not.
+  if (columns.every((c) => c.notNull)) return 'row'
+  if (direction === 'asc') return values[0] === null ? 'nullAsc' : 'rowOrNull'
+  return values[0] === null ? 'nullDesc' : 'row'
+}
+
+function keysetArity(keyset: Keyset, columns: readonly Column[]): number {
+  return keyset === 'row' || keyset === 'rowOrNull' ? columns.length : 1
+}
+
+function keysetText(
+  keyset: Keyset,
+  refs: readonly string[],
+  direction: 'asc' | 'desc',
+  first: number,
+): string {
+  const op = direction === 'asc' ? '>' : '<'
+  const [sortRef, keyRef] = refs
+  switch (keyset) {
+    case 'row':
+    case 'rowOrNull': {
+      const row = `(${refs.join(', ')}) ${op} (${refs.map((_, i) => `$${first + i}`).join(', ')})`
+      return keyset === 'row' ? row : `(${row} or ${sortRef} is null)`
+    }
+    case 'nullAsc':
+      return `(${sortRef} is null and ${keyRef} > $${first})`
+    case 'nullDesc':
+      return `((${sortRef} is null and ${keyRef} < $${first}) or ${sortRef} is not null)`
+  }
+}
+
+const statements = new WeakMap<AnyTable, FinderStatements>()
+
+/** The finder statements of `table`, made on first use and kept for the table's lifetime. */
+export function finderStatements(table: AnyTable): FinderStatements {
+  let found = statements.get(table)
+  if (found === undefined) {
+    found = new FinderStatements(table)
+    statements.set(table, found)
+  }
+  return found
+}

@@ -1,0 +1,255 @@
+import { PostgresQueryCompiler } from 'kysely'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  CursorCodec,
+  c,
+  defineTable,
+  Entity,
+  EntityManager,
+  InvalidQueryError,
+  MAX_WHERE_CONDITIONS,
+} from '../../src/index'
+import { finderStatements } from '../../src/manager/finder-statements'
+import {
+  STATEMENT_CACHE_KEY_LENGTH,
+  STATEMENT_CACHE_SIZE,
+  StatementCache,
+} from '../../src/query/statement-cache'
+import { numberPlaceholders, whereText } from '../../src/query/where-compiler'
+import { captureExecutor } from '../setup/capture-executor'
+
+// Each test defines its own table: statement caches are per table, and a fresh one starts empty.
+function setup() {
+  const table = defineTable(
+    'items',
+    {
+      id: c.serial().primaryKey(),
+      ownerId: c.integer().notNull(),
+      name: c.varchar(100).notNull(),
+      status: c.varchar(20),
+      score: c.integer(),
+      createdAt: c.timestamp(),
+      deletedAt: c.timestamp(),
+    },
+    { softDelete: 'deletedAt' },
+  )
+  class Item extends Entity.of(table) {}
+  const cap = captureExecutor([table])
+  return { table, cap, items: new EntityManager(cap.executor, Item) }
+}
+
+const COLUMNS = '"id", "owner_id", "name", "status", "score", "created_at", "deleted_at"'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('finders: one SQL text per shape, written once', () => {
+  it('a same-shaped call compiles nothing and writes no text: it only binds its values', async () => {
+    const { table, cap, items } = setup()
+    const compile = vi.spyOn(PostgresQueryCompiler.prototype, 'compileQuery')
+    const write = vi.spyOn(StatementCache.prototype, 'set')
+    const page = (ownerId: number, status: string, offset: number) =>
+      items.findAll({
+        where: { ownerId, status },
+        orderBy: 'createdAt',
+        orderDirection: 'desc',
+        limit: 20,
+        offset,
+      })
+    await page(1, 'active', 0)
+    expect(write).toHaveBeenCalledTimes(1)
+    await page(2, 'gone', 40)
+    await page(3, 'x', 60)
+    expect(write).toHaveBeenCalledTimes(1)
+    expect(compile).not.toHaveBeenCalled()
+    expect(finderStatements(table).cachedShapes).toBe(1)
+    expect(cap.sent.map((s) => s.sql)).toEqual(Array(3).fill(cap.sent[0]!.sql))
+    expect(cap.sent[0]!.sql).toBe(
+      `select ${COLUMNS} from "items" where ("owner_id" = $1 and "status" = $2) and "deleted_at" is null order by "created_at" desc limit $3 offset $4`,
+    )
+    expect(cap.sent.map((s) => s.parameters)).toEqual([
+      [1, 'active', 20, 0],
+      [2, 'gone', 20, 40],
+      [3, 'x', 20, 60],
+    ])
+  })
+
+  it('the key order of the input and the length of a list do not change the shape', async () => {
+    const { table, cap, items } = setup()
+    await items.findAll({ where: { status: ['a'], ownerId: 1 } })
+    await items.findAll({ where: { ownerId: 2, status: ['b', 'c', 'd'] } })
+    expect(cap.sent[0]!.sql).toBe(cap.sent[1]!.sql)
+    expect(cap.sent[1]!.parameters).toEqual([2, ['b', 'c', 'd']])
+    expect(finderStatements(table).cachedShapes).toBe(1)
+  })
+
+  it('every part of the shape gives its own text', async () => {
+    const { table, cap, items } = setup()
+    const shapes: object[] = [
+      {},
+      { where: { ownerId: 1 } },
+      { where: { ownerId: [1] } },
+      { where: { ownerId: { ne: 1 } } },
+      { where: { status: null } },
+      { where: { status: { ne: null } } },
+      { where: { name: 'a' } },
+      { where: { or: [{ ownerId: 1 }, { name: 'a' }] } },
+      { where: { not: { ownerId: 1 } } },
+      { where: { ownerId: 1 }, withDeleted: true },
+      { orderBy: 'name' },
+      { orderBy: 'name', orderDirection: 'desc' },
+      { orderBy: ['name', 'id'] },
+      { limit: 5 },
+      { offset: 5 },
+      { limit: 5, offset: 5 },
+    ]
+    for (const options of shapes) await items.findAll(options)
+    const texts = cap.sent.map((s) => s.sql)
+    expect(new Set(texts).size).toBe(shapes.length)
+    expect(finderStatements(table).cachedShapes).toBe(shapes.length)
+    // Again: every text comes from the cache, unchanged.
+    for (const options of shapes) await items.findAll(options)
+    expect(cap.sent.slice(shapes.length).map((s) => s.sql)).toEqual(texts)
+    expect(finderStatements(table).cachedShapes).toBe(shapes.length)
+  })
+
+  it('count, exists and findOne share the cache, each with its own statement', async () => {
+    const { table, cap, items } = setup()
+    const compile = vi.spyOn(PostgresQueryCompiler.prototype, 'compileQuery')
+    for (const ownerId of [1, 2]) {
+      await items.count({ where: { ownerId } })
+      await items.exists({ where: { ownerId } })
+      await items.findOne({ where: { ownerId } })
+    }
+    expect(compile).not.toHaveBeenCalled()
+    expect(cap.sent.map((s) => s.sql)).toEqual([
+      'select count(*) as "count" from "items" where "owner_id" = $1 and "deleted_at" is null',
+      'select exists (select 1 as "one" from "items" where "owner_id" = $1 and "deleted_at" is null) as "exists"',
+      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
+      'select count(*) as "count" from "items" where "owner_id" = $1 and "deleted_at" is null',
+      'select exists (select 1 as "one" from "items" where "owner_id" = $1 and "deleted_at" is null) as "exists"',
+      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
+    ])
+    expect(cap.sent[5]!.parameters).toEqual([2, 1])
+    expect(finderStatements(table).cachedShapes).toBe(3)
+  })
+
+  it('keyset pages: the first page and the pages after a cursor, each shape once', async () => {
+    const { table, cap, items } = setup()
+    const codec = new CursorCodec('unit tests')
+    const compile = vi.spyOn(PostgresQueryCompiler.prototype, 'compileQuery')
+    const options = { limit: 10, orderBy: 'createdAt', orderDirection: 'desc' } as const
+    await items.paginateByCursor({ ...options, where: { ownerId: 1 } })
+    await items.paginateByCursor({ ...options, where: { ownerId: 2 } })
+    const after = codec.encode(['2024-01-02 03:04:05.123456', 9])
+    await items.paginateByCursor({ ...options, where: { ownerId: 1 }, after })
+    await items.paginateByCursor({ ...options, where: { ownerId: 3 }, after })
+    expect(compile).not.toHaveBeenCalled()
+    expect(cap.sent[1]!.sql).toBe(cap.sent[0]!.sql)
+    expect(cap.sent[3]!.sql).toBe(cap.sent[2]!.sql)
+    expect(cap.sent[3]).toEqual({
+      sql: `select ${COLUMNS}, "created_at"::text as "__ke_cursor_0" from "items" where "owner_id" = $1 and "deleted_at" is null and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
+      parameters: [3, '2024-01-02 03:04:05.123456', 9, 11],
+    })
+    expect(finderStatements(table).cachedShapes).toBe(2)
+  })
+
+  it('stays bounded however many shapes it is shown', async () => {
+    const { table, cap, items } = setup()
+    const properties = ['id', 'ownerId', 'name', 'status', 'score', 'createdAt'] as const
+    const operators = ['gt', 'gte', 'lt', 'lte', 'ne'] as const
+    const VALUES = { id: 1, ownerId: 1, name: 'x', status: 'x', score: 1, createdAt: new Date(0) }
+    let calls = 0
+    for (const a of properties) {
+      for (const b of properties) {
+        for (const op of operators) {
+          for (const orderDirection of ['asc', 'desc'] as const) {
+            for (const limit of [undefined, 1]) {
+              await items.findAll({
+                where: { [a]: { [op]: VALUES[a] } } as never,
+                orderBy: b,
+                orderDirection,
+                ...(limit === undefined ? {} : { limit }),
+              })
+              calls++
+            }
+          }
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(2 * STATEMENT_CACHE_SIZE)
+    expect(new Set(cap.sent.map((s) => s.sql)).size).toBe(calls)
+    expect(finderStatements(table).cachedShapes).toBeLessThan(2 * STATEMENT_CACHE_SIZE)
+  })
+
+  it('does not keep a shape too long to be worth it, and still writes the same text for it', async () => {
+    const { table, cap, items } = setup()
+    const conditions = Math.min(MAX_WHERE_CONDITIONS - 1, 400)
+    const where = { or: Array.from({ length: conditions }, (_, i) => ({ ownerId: i })) }
+    expect(whereText(table, where)!.shape.length).toBeGreaterThan(STATEMENT_CACHE_KEY_LENGTH)
+    await items.findAll({ where })
+    await items.findAll({ where })
+    expect(cap.sent[1]!.sql).toBe(cap.sent[0]!.sql)
+    expect(cap.sent[0]!.sql.endsWith(`"owner_id" = $${conditions}) and "deleted_at" is null`)).toBe(
+      true,
+    )
+    expect(finderStatements(table).cachedShapes).toBe(0)
+  })
+
+  it('validates every call before the cache is consulted, with the same typed errors', async () => {
+    const { cap, items } = setup()
+    await items.findAll({ where: { ownerId: 1 }, limit: 5 })
+    const refusals: [object, string, string][] = [
+      [{ where: { ownerId: '1' } }, 'where.ownerId', 'expected an integer, got a string'],
+      [{ where: { nope: 1 } }, 'where.nope', 'unknown column of items'],
+      [{ where: { ownerId: 1 }, limit: 5.5 }, 'limit', 'expected an integer, got a number'],
+      [{ where: { ownerId: { like: 'a' } } }, 'where.ownerId.like', 'like and ilike need'],
+      [{ where: JSON.parse('{"__proto__":{"ownerId":1}}') }, 'where.__proto__', 'unknown column'],
+      [{ orderBy: 'name; drop table items' }, 'orderBy', 'unknown column'],
+    ]
+    for (const [options, path, message] of refusals) {
+      const error = await items.findAll(options as never).catch((e) => e)
+      expect(error).toBeInstanceOf(InvalidQueryError)
+      expect(error.path).toBe(path)
+      expect(error.message).toContain(message)
+    }
+    expect(cap.sent).toHaveLength(1)
+  })
+})
+
+describe('StatementCache', () => {
+  it('keeps at most twice its size, the most recently used first', () => {
+    const cache = new StatementCache(4)
+    cache.set('hot', 'HOT')
+    for (let i = 0; i < 100; i++) {
+      cache.set(`k${i}`, `t${i}`)
+      expect(cache.get('hot')).toBe('HOT')
+      expect(cache.size).toBeLessThan(8)
+    }
+    expect(cache.get('k99')).toBe('t99')
+    expect(cache.get('k0')).toBeUndefined()
+  })
+
+  it('returns what it stores, and does not store keys that are too long', () => {
+    const cache = new StatementCache(4, 10)
+    expect(cache.set('short', 'a')).toBe('a')
+    expect(cache.set('much too long a key', 'b')).toBe('b')
+    expect(cache.get('short')).toBe('a')
+    expect(cache.get('much too long a key')).toBeUndefined()
+    expect(cache.size).toBe(1)
+  })
+})
+
+describe('numberPlaceholders', () => {
+  it('numbers each ? from the first placeholder', () => {
+    expect(numberPlaceholders('("a" = ? and "b" = any(?))', 2, 3)).toBe(
+      '("a" = $3 and "b" = any($4))',
+    )
+    expect(numberPlaceholders('"a" is null', 0, 1)).toBe('"a" is null')
+  })
+
+  it('refuses text whose placeholders do not match the values', () => {
+    expect(() => numberPlaceholders('"a" = ?', 2, 1)).toThrow(/do not match/)
+  })
+})
