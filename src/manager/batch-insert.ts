@@ -1,14 +1,19 @@
 import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
-import { EntityValidationError, type ValidationIssue } from '../entity/entity-validation-error'
 import { DatabaseError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { QueryExecutor } from '../query/executor'
 import { describe } from '../query/query-options'
-import type { ColumnKind } from '../schema/column-builder'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
-import { jsonbSizeIssues, validationError } from './validation'
+import { arrayElement, castType, isArrayKind, serializeValue } from './batch-values'
+import { ChunkCells } from './chunk-cells'
+import { type BatchRows, checkBatchRows, RowChunks } from './row-chunks'
+import { type ParsedRow, type RowCheck, RowValidator } from './row-validator'
+
+export { arrayLiteral, castType, serializeValue } from './batch-values'
+export type { BatchRows } from './row-chunks'
+export type { ParsedRow } from './row-validator'
 
 /**
  * Options of {@link batchInsert}.
@@ -19,7 +24,10 @@ export interface BatchInsertOptions {
   readonly returning?: boolean
   /** Rows per statement (default 5,000; 1..100,000). */
   readonly chunkSize?: number
-  /** Called after each chunk with rows done so far and the total. */
+  /**
+   * Called after each statement with the rows done so far and the total: the array's length, or
+   * `NaN` when the rows are another iterable (its length is known only at its end).
+   */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void
 }
 
@@ -34,12 +42,6 @@ export const MAX_CHUNK_SIZE = 100_000
  * and postgres.js refuses 65,534 or more, so a `VALUES` statement stays at or below this.
  */
 export const MAX_PARAMETERS = 65_533
-
-/**
- * A row after validation: camelCase property to value; `undefined` means "not given".
- * @example parseRows(users, [{ email: 'a@x.io', passwordHash: 'h' }])[0] // { email: 'a@x.io', passwordHash: 'h' }
- */
-export type ParsedRow = Readonly<Record<string, unknown>>
 
 /**
  * Batch options after validation, defaults applied.
@@ -140,131 +142,16 @@ export function parseRows(
   table: AnyTable,
   rows: readonly unknown[],
   pathOf: (index: number) => string = (i) => `rows[${i}]`,
-  check?: (row: ParsedRow, path: string) => readonly ValidationIssue[],
+  check?: RowCheck,
 ): ParsedRow[] {
-  const schema = table.$meta.insertSchema
+  const validator = new RowValidator(table, pathOf, check)
   const parsed: ParsedRow[] = new Array(rows.length)
-  const issues: ValidationIssue[] = []
-  let cause: unknown
   for (let i = 0; i < rows.length; i++) {
-    // A jsonb value nested too deep would overflow the stack inside the schema.
-    const tooBig = jsonbSizeIssues(table, rows[i], pathOf(i))
-    if (tooBig.length > 0) {
-      issues.push(...tooBig)
-      continue
-    }
-    const result = schema.safeParse(rows[i])
-    if (!result.success) {
-      cause ??= result.error
-      issues.push(...validationError(table, result.error, pathOf(i)).issues)
-      continue
-    }
-    const row = result.data as ParsedRow
-    if (check !== undefined) issues.push(...check(row, pathOf(i)))
-    parsed[i] = row
+    const row = validator.parse(rows[i], i)
+    if (row !== undefined) parsed[i] = row
   }
-  if (issues.length > 0) throw new EntityValidationError(table.$name, issues, { cause })
+  if (validator.failed) throw validator.error()
   return parsed
-}
-
-// The type each value is cast to. Deliberately without typmods: an explicit cast to varchar(n)
-// silently truncates, while the assignment into the column raises 22001 like a one-row INSERT.
-const CAST_TYPES: Readonly<Record<ColumnKind, string>> = {
-  serial: 'integer',
-  bigserial: 'bigint',
-  integer: 'integer',
-  bigint: 'bigint',
-  smallint: 'smallint',
-  numeric: 'numeric',
-  real: 'real',
-  doublePrecision: 'double precision',
-  boolean: 'boolean',
-  text: 'text',
-  varchar: 'varchar',
-  uuid: 'uuid',
-  timestamp: 'timestamp',
-  timestamptz: 'timestamptz',
-  date: 'date',
-  jsonb: 'jsonb',
-  inet: 'inet',
-  textArray: 'text[]',
-  integerArray: 'integer[]',
-}
-
-/**
- * The type a column's values are cast to in batch statements: its SQL type without a length or
- * precision (`serial` → `integer`, `varchar(255)` → `varchar`, `numeric(10,2)` → `numeric`).
- *
- * @example
- * ```ts
- * castType(users.id)    // 'integer'
- * castType(users.email) // 'varchar'
- * ```
- */
-export function castType(column: Column): string {
-  return CAST_TYPES[column.kind]
-}
-
-const isArrayKind = (column: Column) =>
-  column.kind === 'textArray' || column.kind === 'integerArray'
-
-/**
- * A PostgreSQL array literal with every element double-quoted (so commas, braces, spaces and the
- * text `NULL` stay data), backslashes and quotes escaped; a `null` element is an unquoted NULL.
- *
- * @example
- * ```ts
- * arrayLiteral(['a,b', 'say "hi"', 'NULL', null]) // '{"a,b","say \"hi\"","NULL",NULL}'
- * ```
- */
-export function arrayLiteral(elements: readonly (string | null)[]): string {
-  let out = '{'
-  for (let i = 0; i < elements.length; i++) {
-    const element = elements[i]
-    if (i > 0) out += ','
-    out +=
-      element === null || element === undefined
-        ? 'NULL'
-        : `"${element.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`
-  }
-  return `${out}}`
-}
-
-/**
- * One validated value as the text PostgreSQL parses for the column's type, or `null` for SQL
- * NULL (also for `undefined`). Every batch parameter is text, so the statement's casts, not the
- * driver, decide the types: postgres.js would otherwise declare a `Date` as timestamptz and a
- * bigint as int8 from the first array element, and re-serialise strings sent as boolean or jsonb.
- *
- * @example
- * ```ts
- * serializeValue(users.createdAt, new Date(0))         // '1970-01-01T00:00:00.000Z'
- * serializeValue(functions.analysisResult, { score: 1, notes: [] }) // '{"score":1,"notes":[]}'
- * serializeValue(everyKind.tags, ['a', 'b c'])         // '{"a","b c"}'
- * ```
- */
-export function serializeValue(column: Column, value: unknown): string | null {
-  if (value === null || value === undefined) return null
-  switch (column.kind) {
-    case 'boolean':
-      return value ? 't' : 'f'
-    case 'timestamp':
-    case 'timestamptz':
-      // ISO with Z: an instant for timestamptz, and a UTC wall clock for timestamp (PostgreSQL
-      // ignores the zone when reading a timestamp without time zone), whatever the session zone.
-      return value instanceof Date ? value.toISOString() : String(value)
-    case 'jsonb':
-      return JSON.stringify(value)
-    case 'real':
-    case 'doublePrecision':
-      return Object.is(value, -0) ? '-0' : String(value)
-    case 'textArray':
-    case 'integerArray':
-      // Elements are strings or integers (never null: the schema refuses null elements).
-      return arrayLiteral((value as readonly unknown[]).map((v) => (v === null ? null : String(v))))
-    default:
-      return String(value)
-  }
 }
 
 // Per table: statement texts by shape. The table metadata is frozen, so the cache lives here.
@@ -376,9 +263,16 @@ export function unnestParameters(
   parsed: readonly ParsedRow[],
   rows: readonly number[],
 ): string[] {
-  return columns.map((column) =>
-    arrayLiteral(rows.map((r) => serializeValue(column, parsed[r]?.[column.property]))),
-  )
+  // Each literal is written straight from the rows: no array of element texts in between.
+  return columns.map((column) => {
+    const property = column.property
+    let out = '{'
+    for (let k = 0; k < rows.length; k++) {
+      if (k > 0) out += ','
+      out += arrayElement(serializeValue(column, parsed[rows[k]!]?.[property]))
+    }
+    return `${out}}`
+  })
 }
 
 // One cell of a VALUES row. Each parameter is declared text and cast from there: postgres.js
@@ -437,48 +331,67 @@ export function valuesRowsPerStatement(columnCount: number, chunkSize: number): 
 }
 
 /**
- * The table's columns (in definition order) that at least one of `rows` gives a value for: the
- * column list of their INSERT.
- * @example presentColumns(users, parsed, [0, 1]) // [users.email, users.passwordHash]  -- ("email", "password_hash")
+ * One statement of a chunk: its text, its parameters, and which rows of the chunk it inserts
+ * (`count` rows from row `first`, in the order they come back).
+ * @example { sql: 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', parameters: ['{"a@x.io"}'], first: 0, count: 1 }
  */
-export function presentColumns(
-  table: AnyTable,
-  parsed: readonly ParsedRow[],
-  rows: readonly number[],
-): Column[] {
-  return table.$meta.columns.filter((c) => rows.some((r) => parsed[r]?.[c.property] !== undefined))
+export interface ChunkStatement {
+  readonly sql: string
+  readonly parameters: readonly (string | null)[]
+  readonly first: number
+  readonly count: number
 }
 
 /**
- * True when some rows give a column that has a database default and others omit it: UNNEST has
- * no way to say "the default" for one cell, so those rows need VALUES with DEFAULT. (An omitted
- * column without a default is NULL, which UNNEST can say.)
+ * The statements that insert the rows of `cells`: one unnest statement, or, when some rows omit
+ * a defaulted column that others give, VALUES statements with DEFAULT, each small enough for
+ * {@link MAX_PARAMETERS}. With `returning`, each returns the full rows.
  *
  * @example
  * ```ts
- * // [{ userId: 1, name: 'a' }, { userId: 1, name: 'b', status: 'x' }]: status has DEFAULT 'active'
- * needsValuesForm([functions.userId, functions.name, functions.status], parsed, [0, 1]) // true
- * // VALUES ($1::text::integer, $2::text::varchar, DEFAULT), ($3::text::integer, ...)
+ * chunkStatements(users, cells, { returning: false, chunkSize: 5000 })
+ * // [{ sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest(...) ...',
+ * //    parameters: ['{"a@x.io",...}', '{"h",...}'], first: 0, count: 5000 }]
  * ```
  */
-export function needsValuesForm(
-  columns: readonly Column[],
-  parsed: readonly ParsedRow[],
-  rows: readonly number[],
-): boolean {
-  if (columns.length === 0) return true
-  return columns.some(
-    (c) => c.hasDefault && rows.some((r) => parsed[r]?.[c.property] === undefined),
-  )
+export function chunkStatements(
+  table: AnyTable,
+  cells: ChunkCells,
+  options: { readonly returning: boolean; readonly chunkSize: number },
+): ChunkStatement[] {
+  const meta = table.$meta
+  const suffix = options.returning ? ` RETURNING ${meta.selectList}` : ''
+  const count = cells.count
+  const present = cells.present()
+  if (!cells.needsValuesForm(present)) {
+    return [
+      {
+        sql: unnestInsertSql(table, present, suffix),
+        parameters: present.map((c) => cells.literal(c)),
+        first: 0,
+        count,
+      },
+    ]
+  }
+  // Rows that give nothing at all still need one column to write DEFAULT into.
+  const columns = present.length > 0 ? present : meta.columns.slice(0, 1)
+  const perStatement = valuesRowsPerStatement(columns.length, options.chunkSize)
+  const statements: ChunkStatement[] = []
+  for (let first = 0; first < count; first += perStatement) {
+    const part = Math.min(perStatement, count - first)
+    const rows = Array.from({ length: part }, (_, k) =>
+      columns.map((c) => cells.cell(c, first + k)),
+    )
+    statements.push({ ...valuesInsert(table, columns, rows, suffix), first, count: part })
+  }
+  return statements
 }
 
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from }, (_, i) => from + i)
+const NOTHING: ParsedRow = {}
 
 /**
- * The statements that insert rows `from` to `to` (exclusive) of `parsed`: one unnest statement,
- * or, when some rows omit a defaulted column that others give, VALUES statements with DEFAULT,
- * each small enough for {@link MAX_PARAMETERS}. With `returning`, each returns the full rows.
+ * The statements that insert rows `from` to `to` (exclusive) of `parsed`: {@link chunkStatements}
+ * of those rows, each with the input indexes of its rows.
  *
  * @example
  * ```ts
@@ -494,34 +407,13 @@ export function insertStatements(
   to: number,
   options: { readonly returning: boolean; readonly chunkSize: number },
 ): BatchStatement[] {
-  const rows = range(from, to)
-  const meta = table.$meta
-  const suffix = options.returning ? ` RETURNING ${meta.selectList}` : ''
-  const present = presentColumns(table, parsed, rows)
-  if (!needsValuesForm(present, parsed, rows)) {
-    return [
-      {
-        sql: unnestInsertSql(table, present, suffix),
-        parameters: unnestParameters(present, parsed, rows),
-        rows,
-      },
-    ]
-  }
-  // Rows that give nothing at all still need one column to write DEFAULT into.
-  const columns = present.length > 0 ? present : meta.columns.slice(0, 1)
-  const perStatement = valuesRowsPerStatement(columns.length, options.chunkSize)
-  const statements: BatchStatement[] = []
-  for (let start = from; start < to; start += perStatement) {
-    const part = range(start, Math.min(to, start + perStatement))
-    const cells = part.map((r) =>
-      columns.map((c) => {
-        const value = parsed[r]?.[c.property]
-        return value === undefined ? undefined : serializeValue(c, value)
-      }),
-    )
-    statements.push({ ...valuesInsert(table, columns, cells, suffix), rows: part })
-  }
-  return statements
+  const cells = new ChunkCells(table)
+  for (let r = from; r < to; r++) cells.add(parsed[r] ?? NOTHING)
+  return chunkStatements(table, cells, options).map(({ sql, parameters, first, count }) => ({
+    sql,
+    parameters,
+    rows: Array.from({ length: count }, (_, k) => from + first + k),
+  }))
 }
 
 /**
@@ -551,10 +443,14 @@ export function runStatement(
 
 /**
  * Inserts any number of rows in one transaction (a savepoint inside the caller's transaction),
- * fast: every row is validated before anything is sent, then each chunk of rows is one INSERT
- * whose parameters are one array per column, so the parameter count is the column count whatever
- * the row count and every chunk reuses one prepared statement. A failure at any row leaves
- * nothing written and surfaces as the typed error (e.g. `UniqueViolationError`).
+ * fast and in constant memory: the rows are read, validated and sent a chunk at a time, each
+ * chunk one INSERT whose parameters are one array per column, so the parameter count is the
+ * column count whatever the row count and every chunk reuses one prepared statement. Only the
+ * current chunk is held (plus, with `returning`, the entities), so `rows` can be an iterable or
+ * an async iterable (a generator streaming a file) of any length. A failure at any row, a row
+ * that fails validation included, rolls everything back and surfaces as the typed error (e.g.
+ * `UniqueViolationError`, or an `EntityValidationError` naming every bad row, as `rows[i]`).
+ * When the first chunk already has a bad row, nothing is sent at all.
  *
  * The entities come back in input order: each chunk's rows are read from `unnest(...) WITH
  * ORDINALITY ... ORDER BY s.i`, and PostgreSQL's INSERT emits each RETURNING row as it inserts
@@ -574,40 +470,109 @@ export function runStatement(
  * //   -- $1 = '{"a@x.io","b@x.io"}', $2 = '{"…","…"}'
  * // COMMIT
  * const n = await batchInsert(db, LogEntity, lines, { returning: false, chunkSize: 10_000 }) // 250000
+ *
+ * // A million rows streamed from a generator: one chunk in memory at a time.
+ * async function* readLogs() {
+ *   for await (const line of readline.createInterface({ input: createReadStream('app.log') })) {
+ *     yield { functionId: 1, level: 'info', message: line }
+ *   }
+ * }
+ * await batchInsert(db, LogEntity, readLogs(), { returning: false }) // 1000000
  * ```
  */
 export async function batchInsert(
   executor: QueryExecutor,
   entity: AnyEntityClass,
-  rows: readonly unknown[],
+  rows: BatchRows<unknown>,
   options?: BatchInsertOptions,
 ): Promise<object[] | number> {
-  const { returning, chunkSize, onProgress } = checkBatchOptions(options)
+  const checked = checkBatchOptions(options)
   const table = entity.table as AnyTable
-  const parsed = parseRows(table, checkRowsArray(rows))
-  const total = parsed.length
-  if (total === 0) return returning ? [] : 0
-  return executor.transaction(async (tx) => {
-    const entities: object[] = []
-    let count = 0
-    let done = 0
-    for (let from = 0; from < total; from += chunkSize) {
-      const to = Math.min(total, from + chunkSize)
-      for (const statement of insertStatements(table, parsed, from, to, {
-        returning,
-        chunkSize,
-      })) {
-        const result = await runStatement(tx, statement.sql, statement.parameters)
-        if (returning) {
-          checkReturnedCount(table, result.rows.length, statement.rows.length)
-          for (const row of result.rows) entities.push(entity.fromRow(row))
-        } else {
-          count += Number(result.numAffectedRows ?? BigInt(statement.rows.length))
-        }
-        done += statement.rows.length
-        onProgress?.({ done, total })
-      }
+  const chunks = new RowChunks(table, checkBatchRows(rows), checked.chunkSize)
+  const cells = new ChunkCells(table)
+  const add = (row: ParsedRow) => cells.add(row)
+  try {
+    // The first chunk is read before BEGIN: an empty or invalid batch sends nothing.
+    await chunks.next(add)
+    if (chunks.failed) throw await allIssues(chunks)
+    if (cells.count === 0) return checked.returning ? [] : 0
+    try {
+      return await executor.transaction(async (tx) => {
+        const writer = new BatchWriter(tx, entity, checked, chunks.total)
+        do {
+          await writer.write(takeStatements(table, cells, checked))
+          await chunks.next(add)
+          // A bad row rolls back what was sent: throwing ends the transaction.
+          if (chunks.failed) throw chunks.error()
+        } while (cells.count > 0)
+        return writer.result
+      })
+    } catch (error) {
+      // The rows after the bad one are validated outside the transaction, now rolled back.
+      if (chunks.failed) throw await allIssues(chunks)
+      throw error
     }
-    return returning ? entities : count
-  })
+  } finally {
+    await chunks.close()
+  }
+}
+
+// The statements of the chunk in `cells`, which are emptied: only the statements hold the chunk.
+function takeStatements(
+  table: AnyTable,
+  cells: ChunkCells,
+  options: CheckedBatchOptions,
+): ChunkStatement[] {
+  const statements = chunkStatements(table, cells, options)
+  cells.clear()
+  return statements
+}
+
+// Sends the statements of each chunk in turn and keeps what the batch resolves to.
+class BatchWriter {
+  readonly #tx: QueryExecutor
+  readonly #entity: AnyEntityClass
+  readonly #options: CheckedBatchOptions
+  readonly #total: number
+  readonly #entities: object[] = []
+  #count = 0
+  #done = 0
+
+  constructor(
+    tx: QueryExecutor,
+    entity: AnyEntityClass,
+    options: CheckedBatchOptions,
+    total: number,
+  ) {
+    this.#tx = tx
+    this.#entity = entity
+    this.#options = options
+    this.#total = total
+  }
+
+  /** The entities in input order, or with `returning: false` the count. */
+  get result(): object[] | number {
+    return this.#options.returning ? this.#entities : this.#count
+  }
+
+  async write(statements: readonly ChunkStatement[]): Promise<void> {
+    const entity = this.#entity
+    for (const statement of statements) {
+      const result = await runStatement(this.#tx, statement.sql, statement.parameters)
+      if (this.#options.returning) {
+        checkReturnedCount(entity.table as AnyTable, result.rows.length, statement.count)
+        for (const row of result.rows) this.#entities.push(entity.fromRow(row))
+      } else {
+        this.#count += Number(result.numAffectedRows ?? BigInt(statement.count))
+      }
+      this.#done += statement.count
+      this.#options.onProgress?.({ done: this.#done, total: this.#total })
+    }
+  }
+}
+
+// The error naming every bad row, the rows not read yet included.
+async function allIssues(chunks: RowChunks) {
+  await chunks.validateRest()
+  return chunks.error()
 }

@@ -196,6 +196,111 @@ describe('batchInsert', () => {
   })
 })
 
+describe('batchInsert from a stream', () => {
+  type Item = { sku: string; qty: unknown }
+  const item = (i: number): Item => ({ sku: `s${i}`, qty: i })
+
+  /** `n` items from an async generator (bad ones replaced), counting what was pulled. */
+  function stream(n: number, bad: Record<number, Item> = {}) {
+    const state = { pulled: 0, closed: false }
+    async function* rows() {
+      try {
+        for (let i = 0; i < n; i++) {
+          if (i % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve))
+          state.pulled++
+          yield bad[i] ?? item(i)
+        }
+      } finally {
+        state.closed = true
+      }
+    }
+    return { rows: rows(), state }
+  }
+
+  it('inserts 50,000 rows from an async generator, one chunk at a time', async () => {
+    const { rows, state } = stream(50_000)
+    const progress: { done: number; total: number }[] = []
+    const pulledAtProgress: number[] = []
+    const inserted = await batchInsert(db, ItemEntity, rows, {
+      returning: false,
+      onProgress: (p) => {
+        progress.push(p)
+        pulledAtProgress.push(state.pulled)
+      },
+    })
+    expect(inserted).toBe(50_000)
+    expect(await count('items')).toBe(50_000)
+    expect(progress.map((p) => p.done)).toEqual(
+      Array.from({ length: 10 }, (_, k) => (k + 1) * 5_000),
+    )
+    expect(progress.every((p) => Number.isNaN(p.total))).toBe(true)
+    // Read as it is sent: never more than the chunk being written.
+    expect(pulledAtProgress).toEqual(progress.map((p) => p.done))
+    const last = await db.rawOne<{ id: number; qty: number }>(
+      `SELECT id, qty FROM items WHERE sku = 's49999'`,
+    )
+    expect(last).toEqual({ id: 50_000, qty: 49_999 })
+  })
+
+  it('returns the entities of a generator in input order', async () => {
+    const order = scrambled(12_000)
+    function* rows() {
+      for (const k of order) yield { sku: `g${k}`, qty: k }
+    }
+    const entities = (await batchInsert(db, ItemEntity, rows(), {
+      chunkSize: 5_000,
+    })) as ItemEntity[]
+    expect(entities.map((e) => e.qty)).toEqual(order)
+    expect(entities.every((e, i) => e instanceof ItemEntity && e.id === i + 1)).toBe(true)
+  })
+
+  it('rolls everything back at a bad row late in the stream, naming every bad row', async () => {
+    const { rows, state } = stream(50_000, {
+      46001: { sku: 'bad', qty: 'many' },
+      49999: { sku: 'worse', qty: null },
+    })
+    const progress: number[] = []
+    const error = await batchInsert(db, ItemEntity, rows, {
+      returning: false,
+      onProgress: ({ done }) => progress.push(done),
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(EntityValidationError)
+    expect((error as EntityValidationError).issues.map((i) => i.path)).toEqual([
+      'rows[46001].qty',
+      'rows[49999].qty',
+    ])
+    // 45,000 rows were written before the bad chunk was read; all were rolled back.
+    expect(progress.at(-1)).toBe(45_000)
+    expect(await count('items')).toBe(0)
+    // The rest of the stream was still read, to report every bad row.
+    expect(state.pulled).toBe(50_000)
+  })
+
+  it('rolls back only its savepoint inside a transaction', async () => {
+    const { rows } = stream(12_000, { 11000: { sku: 'bad', qty: -1.5 } })
+    await db.transaction(async (tx) => {
+      await tx.raw(`INSERT INTO items (sku, qty) VALUES ('kept', 1)`)
+      await expect(batchInsert(tx, ItemEntity, rows, { returning: false })).rejects.toBeInstanceOf(
+        EntityValidationError,
+      )
+      await tx.raw(`INSERT INTO items (sku, qty) VALUES ('after', 1)`)
+    })
+    const skus = await db.raw<{ sku: string }>('SELECT sku FROM items ORDER BY id')
+    expect(skus.map((r) => r.sku)).toEqual(['kept', 'after'])
+  })
+
+  it('stops reading and closes the stream when a statement fails', async () => {
+    const { rows, state } = stream(50_000, { 7000: item(3) })
+    const error = await batchInsert(db, ItemEntity, rows, { returning: false }).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(UniqueViolationError)
+    expect(state.pulled).toBe(10_000)
+    expect(state.closed).toBe(true)
+    expect(await count('items')).toBe(0)
+  })
+})
+
 describe('value round trips', () => {
   const tricky = [
     'he said "hi", {ok}',

@@ -42,13 +42,17 @@ const USERS_RETURNING =
 
 const user = (i: number) => ({ email: `u${i}@x.io`, passwordHash: `h${i}` })
 
-/** An executor that records statements and answers each with one fake row per input row. */
-function recordingExecutor() {
+/**
+ * An executor that records statements and answers each with one fake row per input row;
+ * `beforeEach` runs before each statement is answered (and may throw, as a failed statement).
+ */
+function recordingExecutor(beforeEach?: () => void) {
   const statements: { sql: string; parameters: readonly unknown[] }[] = []
   let transactions = 0
   let nextId = 1
   const executor = {
     execute: async (query: CompiledQuery) => {
+      beforeEach?.()
       statements.push({ sql: query.sql, parameters: query.parameters })
       const match = /unnest\(\$1::[^,)]+\)?/.exec(query.sql)
       // One row per element of the first array parameter, or per VALUES tuple.
@@ -66,13 +70,18 @@ function recordingExecutor() {
     },
     transaction: async <R>(fn: (e: QueryExecutor) => Promise<R>) => {
       transactions++
-      return fn(executor as unknown as QueryExecutor)
+      return fn(executor as unknown as QueryExecutor).catch((error: unknown) => {
+        rollbacks++
+        throw error
+      })
     },
   }
+  let rollbacks = 0
   return {
     executor: executor as unknown as QueryExecutor,
     statements,
     transactions: () => transactions,
+    rollbacks: () => rollbacks,
   }
 }
 
@@ -377,6 +386,193 @@ describe('validation before anything is sent', () => {
     await expect(
       batchInsert(unreachable, UserEntity, [user(0)], { chunkSize: 0 }),
     ).rejects.toBeInstanceOf(InvalidQueryError)
+  })
+})
+
+describe('rows from an iterable, a chunk at a time', () => {
+  const rows = (n: number, bad?: Record<number, unknown>) =>
+    Array.from({ length: n }, (_, i): unknown => bad?.[i] ?? user(i))
+
+  function* generate(n: number, bad?: Record<number, unknown>) {
+    for (let i = 0; i < n; i++) yield bad?.[i] ?? user(i)
+  }
+
+  async function* generateAsync(n: number, bad?: Record<number, unknown>) {
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) await Promise.resolve()
+      yield bad?.[i] ?? user(i)
+    }
+  }
+
+  const send = async (input: unknown, options: object = {}) => {
+    const recorded = recordingExecutor()
+    const progress: { done: number; total: number }[] = []
+    const result = await batchInsert(recorded.executor, UserEntity, input as never, {
+      onProgress: (p) => progress.push(p),
+      ...options,
+    })
+    return { ...recorded, result, progress }
+  }
+
+  it('sends the same statements for a generator, an async generator, a Set and an array', async () => {
+    const options = { returning: false, chunkSize: 4 }
+    const array = await send(rows(10), options)
+    expect(array.statements).toHaveLength(3)
+    expect(array.statements[0]).toEqual({
+      sql:
+        'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM ' +
+        'unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i',
+      parameters: ['{"u0@x.io","u1@x.io","u2@x.io","u3@x.io"}', '{"h0","h1","h2","h3"}'],
+    })
+    for (const input of [generate(10), generateAsync(10), new Set(rows(10))]) {
+      const streamed = await send(input, options)
+      expect(streamed.result).toBe(10)
+      expect(streamed.statements).toEqual(array.statements)
+      expect(streamed.transactions()).toBe(1)
+    }
+  })
+
+  it('returns the entities of a stream in input order', async () => {
+    const { result } = await send(generateAsync(7), { chunkSize: 3 })
+    expect((result as UserEntity[]).map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect((result as UserEntity[])[0]).toBeInstanceOf(UserEntity)
+  })
+
+  it('reports NaN as the total of a stream, the length of an array', async () => {
+    const streamed = await send(generate(5), { returning: false, chunkSize: 2 })
+    expect(streamed.progress.map((p) => p.done)).toEqual([2, 4, 5])
+    expect(streamed.progress.every((p) => Number.isNaN(p.total))).toBe(true)
+    const array = await send(rows(5), { returning: false, chunkSize: 2 })
+    expect(array.progress).toEqual([
+      { done: 2, total: 5 },
+      { done: 4, total: 5 },
+      { done: 5, total: 5 },
+    ])
+  })
+
+  it('reads an array one chunk ahead of what is sent, not all of it first', async () => {
+    const input = rows(10_000)
+    const read = new Set<number>()
+    const watched = new Proxy(input, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) read.add(Number(key))
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    const readAtStatement: number[] = []
+    const { executor } = recordingExecutor(() => readAtStatement.push(read.size))
+    await batchInsert(executor, UserEntity, watched, { returning: false, chunkSize: 1_000 })
+    // Statement k (from 0) is sent when k + 1 chunks have been read.
+    expect(readAtStatement).toEqual(Array.from({ length: 10 }, (_, k) => (k + 1) * 1_000))
+  })
+
+  it('pulls a generator lazily and holds one chunk at a time', async () => {
+    let pulled = 0
+    function* counted() {
+      for (let i = 0; i < 2_500; i++) {
+        pulled++
+        yield user(i)
+      }
+    }
+    const pulledAtStatement: number[] = []
+    const { executor } = recordingExecutor(() => pulledAtStatement.push(pulled))
+    expect(
+      await batchInsert(executor, UserEntity, counted(), { returning: false, chunkSize: 1_000 }),
+    ).toBe(2_500)
+    expect(pulledAtStatement).toEqual([1_000, 2_000, 2_500])
+  })
+
+  it('rolls back at a bad row in a later chunk and names every bad row with its index', async () => {
+    const bad = { 7: { email: 1, passwordHash: 'h' }, 11: { passwordHash: 'h' } }
+    for (const input of [rows(13, bad), generate(13, bad), generateAsync(13, bad)]) {
+      const recorded = recordingExecutor()
+      const error = await batchInsert(recorded.executor, UserEntity, input as never, {
+        returning: false,
+        chunkSize: 3,
+      }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(EntityValidationError)
+      expect(paths((error as EntityValidationError).issues)).toEqual([
+        'rows[7].email',
+        'rows[11].email',
+      ])
+      expect((error as EntityValidationError).message).toMatch(/^users: rows\[7\]\.email: /)
+      // Chunks 0-2 and 3-5 were sent, in the one transaction that was then rolled back.
+      expect(recorded.statements).toHaveLength(2)
+      expect(recorded.transactions()).toBe(1)
+      expect(recorded.rollbacks()).toBe(1)
+    }
+  })
+
+  it('sends nothing when the first chunk of a stream has a bad row', async () => {
+    const error = await batchInsert(
+      unreachable,
+      UserEntity,
+      generateAsync(10, { 1: 'not a row' }),
+      {
+        chunkSize: 5,
+      },
+    ).catch((e: unknown) => e)
+    expect(paths((error as EntityValidationError).issues)).toEqual(['rows[1]'])
+    expect(await batchInsert(unreachable, UserEntity, generate(0))).toEqual([])
+    expect(await batchInsert(unreachable, UserEntity, new Set(), { returning: false })).toBe(0)
+  })
+
+  it('closes a generator left early by a failed statement, and passes its errors on', async () => {
+    let closed = false
+    let pulled = 0
+    function* endless() {
+      try {
+        // Bounded, so a regression fails instead of running forever.
+        for (let i = 0; i < 1_000; i++) {
+          pulled++
+          yield user(i)
+        }
+      } finally {
+        closed = true
+      }
+    }
+    let sent = 0
+    const failing = recordingExecutor(() => {
+      if (++sent === 2) throw new Error('connection lost')
+    })
+    await expect(
+      batchInsert(failing.executor, UserEntity, endless(), { returning: false, chunkSize: 3 }),
+    ).rejects.toThrow('connection lost')
+    expect(closed).toBe(true)
+    expect(pulled).toBe(6)
+    expect(failing.rollbacks()).toBe(1)
+
+    async function* broken() {
+      yield user(0)
+      throw new Error('read failed')
+    }
+    const recorded = recordingExecutor()
+    await expect(batchInsert(recorded.executor, UserEntity, broken())).rejects.toThrow(
+      'read failed',
+    )
+    expect(recorded.statements).toHaveLength(0)
+  })
+
+  it('refuses a value that is not an array or an iterable of rows', async () => {
+    for (const [input, got] of [
+      [{ email: 'a@x.io' }, 'an object'],
+      ['rows', 'a string'],
+      [42, 'a number'],
+      [null, 'null'],
+      [undefined, 'a undefined'],
+    ] as const) {
+      const error = await batchInsert(unreachable, UserEntity, input as never).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(InvalidQueryError)
+      expect((error as Error).message).toBe(
+        `rows: expected an array of rows, got ${got}; an Iterable or AsyncIterable of rows works too`,
+      )
+    }
+    const notAnIterator = { [Symbol.iterator]: () => 42 }
+    await expect(batchInsert(unreachable, UserEntity, notAnIterator as never)).rejects.toThrow(
+      'rows: its iterator is not an object with a next() method',
+    )
   })
 })
 
