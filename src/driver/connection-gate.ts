@@ -120,10 +120,7 @@ export class ConnectionGate {
    */
   acquire(weight = 1): Promise<void> {
     if (this.#closing) return Promise.reject(new DatabaseClosedError())
-    if (this.#active + weight <= this.#capacity && this.#waiters.size === 0) {
-      this.#active += weight
-      return Promise.resolve()
-    }
+    if (this.tryAcquire(weight)) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { weight, resolve, reject, timer: undefined }
       this.#waiters.add(waiter)
@@ -135,6 +132,24 @@ export class ConnectionGate {
         }, this.#timeout)
       }
     })
+  }
+
+  /**
+   * Admits the caller at once when `weight` slots are free and nobody waits, without a promise
+   * (the hot path of a statement); false otherwise, and then nothing was taken. Never admits once
+   * the gate is closing. A true result must be followed by exactly one {@link release}.
+   *
+   * @example
+   * ```ts
+   * if (gate.tryAcquire()) { try { run() } finally { gate.release() } } else await gate.acquire()
+   * ```
+   */
+  tryAcquire(weight = 1): boolean {
+    if (this.#closing || this.#active + weight > this.#capacity || this.#waiters.size > 0) {
+      return false
+    }
+    this.#active += weight
+    return true
   }
 
   /** Gives back what {@link acquire} admitted; callers in line are admitted in order while they fit. */

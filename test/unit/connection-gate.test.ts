@@ -115,6 +115,30 @@ describe('ConnectionGate', () => {
     expect(gate.active).toBe(1 * W)
   })
 
+  it('tryAcquire admits at once only when a slot is free, nobody waits and it is open', async () => {
+    const gate = new ConnectionGate(1, 1_000)
+    expect(gate.tryAcquire(W)).toBe(true)
+    expect(gate.active).toBe(W)
+    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.active).toBe(W)
+    const waiting = gate.acquire(W)
+    gate.release(W)
+    await waiting
+    gate.release(W)
+    // Free, but someone is in line: no overtaking.
+    await gate.acquire(W)
+    const queued = gate.acquire(W)
+    expect(gate.tryAcquire()).toBe(false)
+    gate.release(W)
+    await queued
+    gate.release(W)
+    expect(gate.tryAcquire()).toBe(true)
+    gate.release()
+    void gate.close(0)
+    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.active).toBe(0)
+  })
+
   it('checks its numbers', () => {
     expect(() => new ConnectionGate(0)).toThrow(RangeError)
     expect(() => new ConnectionGate(1.5)).toThrow(RangeError)
