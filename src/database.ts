@@ -8,7 +8,7 @@ import {
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
-import { asScript, type CloseOptions } from './driver/postgres-js-driver'
+import { asScript, type CloseOptions, type PostgresJsDriver } from './driver/postgres-js-driver'
 import {
   type AnyEntityClass,
   defaultEntityClass,
@@ -122,6 +122,8 @@ interface Root {
   readonly tablesByName: ReadonlyMap<string, AnyTable>
   readonly entities: Map<AnyTable, AnyEntityClass>
   readonly cursors: CursorCodec
+  /** The driver of a `Database.connect` pool: plain statements go straight to it. */
+  readonly driver: PostgresJsDriver | undefined
 }
 
 function makeRoot(
@@ -129,6 +131,7 @@ function makeRoot(
   tables: TableRecord,
   entities: readonly AnyEntityClass[] = [],
   cursorSecret?: string | Uint8Array,
+  driver?: PostgresJsDriver,
 ): Root {
   const tablesByName = new Map(Object.values(tables).map((t) => [t.$name, t]))
   const registry = new Map<AnyTable, AnyEntityClass>()
@@ -139,7 +142,7 @@ function makeRoot(
     registry.set(entity.table, entity)
   }
   const cursors = new CursorCodec(cursorSecret)
-  return { closed: false, kysely, tablesByName, entities: registry, cursors }
+  return { closed: false, kysely, tablesByName, entities: registry, cursors, driver }
 }
 
 // One per transaction level: a handle whose scope has ended must refuse work.
@@ -235,7 +238,8 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
     }
-    return new Database(kysely, tables, makeRoot(kysely, tables, entities, cursorSecret), undefined)
+    const root = makeRoot(kysely, tables, entities, cursorSecret, dialect.driver)
+    return new Database(kysely, tables, root, undefined)
   }
 
   /**
@@ -409,7 +413,19 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * Runs a compiled query on this handle (in its transaction, if any), mapping driver errors to
    * this package's error classes.
    */
-  async execute<R>(
+  execute<R>(
+    query: CompiledQuery<unknown>,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    // Outside a transaction, on this package's own driver, a statement needs nothing of Kysely's
+    // connection handling: the driver admits, runs and maps errors itself.
+    const driver = this.#root.driver
+    if (driver !== undefined && this.#scope === undefined && !this.#root.closed) {
+      return driver.execute<R>(query)
+    }
+    return this.#executeWithKysely<R>(query)
+  }
+
+  async #executeWithKysely<R>(
     query: CompiledQuery<unknown>,
   ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
     this.#assertUsable()

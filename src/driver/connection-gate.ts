@@ -14,7 +14,8 @@ interface Waiter {
   readonly weight: number
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
-  timer: ReturnType<typeof setTimeout> | undefined
+  /** `performance.now()` after which the caller fails with PoolTimeoutError. */
+  readonly deadline: number
 }
 
 /**
@@ -64,6 +65,9 @@ export class ConnectionGate {
   #active = 0
   // A Set keeps insertion order (first come, first served) and removes a timed-out waiter in O(1).
   readonly #waiters = new Set<Waiter>()
+  // One timer for the whole line, due at its head's deadline: everyone waits the same timeout,
+  // so deadlines come in line order, and a caller in line costs no timer of its own.
+  #timer: ReturnType<typeof setTimeout> | undefined
   #closing = false
   #forced = false
   #onIdle: (() => void) | undefined
@@ -120,21 +124,49 @@ export class ConnectionGate {
    */
   acquire(weight = 1): Promise<void> {
     if (this.#closing) return Promise.reject(new DatabaseClosedError())
-    if (this.#active + weight <= this.#capacity && this.#waiters.size === 0) {
-      this.#active += weight
-      return Promise.resolve()
-    }
+    if (this.tryAcquire(weight)) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { weight, resolve, reject, timer: undefined }
-      this.#waiters.add(waiter)
-      if (this.#timeout <= MAX_TIMER) {
-        waiter.timer = setTimeout(() => {
-          this.#waiters.delete(waiter)
-          reject(new PoolTimeoutError(this.#timeout, this.#size))
-          this.#checkIdle()
-        }, this.#timeout)
-      }
+      const deadline = performance.now() + this.#timeout
+      this.#waiters.add({ weight, resolve, reject, deadline })
+      if (this.#timer === undefined && this.#timeout <= MAX_TIMER) this.#arm(this.#timeout)
     })
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(delay)))
+  }
+
+  /** Fails the callers at the head of the line whose time is up; re-arms for the next one. */
+  #expire(): void {
+    this.#timer = undefined
+    const now = performance.now()
+    for (const waiter of this.#waiters) {
+      if (waiter.deadline > now) {
+        this.#arm(waiter.deadline - now)
+        return
+      }
+      this.#waiters.delete(waiter)
+      waiter.reject(new PoolTimeoutError(this.#timeout, this.#size))
+    }
+    this.#checkIdle()
+  }
+
+  /**
+   * Admits the caller at once when `weight` slots are free and nobody waits, without a promise
+   * (the hot path of a statement); false otherwise, and then nothing was taken. Never admits once
+   * the gate is closing. A true result must be followed by exactly one {@link release}.
+   *
+   * @example
+   * ```ts
+   * if (gate.tryAcquire()) { try { run() } finally { gate.release() } } else await gate.acquire()
+   * ```
+   */
+  tryAcquire(weight = 1): boolean {
+    if (this.#closing || this.#active + weight > this.#capacity || this.#waiters.size > 0) {
+      return false
+    }
+    this.#active += weight
+    return true
   }
 
   /** Gives back what {@link acquire} admitted; callers in line are admitted in order while they fit. */
@@ -145,10 +177,11 @@ export class ConnectionGate {
     for (const waiter of this.#waiters) {
       if (this.#active + waiter.weight > this.#capacity) break
       this.#waiters.delete(waiter)
-      clearTimeout(waiter.timer)
       this.#active += waiter.weight
       waiter.resolve()
     }
+    // A timer left for an admitted head finds the next deadline later and re-arms for it.
+    if (this.#waiters.size === 0) this.#disarm()
     this.#checkIdle()
   }
 
@@ -171,8 +204,8 @@ export class ConnectionGate {
     this.#onIdle = undefined
     if (!drained) {
       this.#forced = true
+      this.#disarm()
       for (const waiter of this.#waiters) {
-        clearTimeout(waiter.timer)
         waiter.reject(
           new DatabaseClosedError('The database was closed before a connection was free'),
         )
@@ -180,6 +213,11 @@ export class ConnectionGate {
       this.#waiters.clear()
     }
     return drained
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
   #idle(): boolean {

@@ -37,6 +37,14 @@ export class PostgresJsDialect implements Dialect {
     this.#config = { ...config }
   }
 
+  /**
+   * The driver made for the Kysely instance of this dialect (undefined until Kysely made it).
+   * `Database` runs its plain statements straight on it.
+   */
+  get driver(): PostgresJsDriver | undefined {
+    return this.#driver
+  }
+
   createDriver(): Driver {
     this.#driver = new PostgresJsDriver(this.#config)
     return this.#driver

@@ -73,6 +73,24 @@ interface RawConnection {
   onclose: ((error: unknown) => void) | null
 }
 
+// Shared, frozen options: the plain statement path calls no postgres.js method that changes them.
+const PREPARED = Object.freeze({ prepare: true, simple: false }) as postgres.UnsafeQueryOptions
+// postgres.js would send a statement without parameters unprepared (simple protocol): only an
+// explicit script (several statements) goes that way.
+const SCRIPT = Object.freeze({ prepare: true, simple: true }) as postgres.UnsafeQueryOptions
+
+/** Sends one compiled statement through `target` (the pool or a reserved connection). */
+function send(target: postgres.Sql<any>, query: CompiledQuery): postgres.PendingQuery<any> {
+  return target.unsafe(query.sql, query.parameters as any[], SCRIPTS.has(query) ? SCRIPT : PREPARED)
+}
+
+function toQueryResult<R>(result: postgres.RowList<any>): QueryResult<R> {
+  const rows = result as unknown as R[]
+  return COUNTED_COMMANDS.has(result.command)
+    ? { rows, numAffectedRows: BigInt(result.count) }
+    : { rows }
+}
+
 /** What a connection handle shares with its driver. */
 interface DriverState {
   readonly pool: postgres.Sql<any>
@@ -91,6 +109,73 @@ function endpointOf(sql: postgres.Sql<any>): string | undefined {
   const ports = Array.isArray(options.port) ? options.port : []
   if (hosts.length === 0) return undefined
   return hosts.map((host, i) => `${host}:${ports[i] ?? ports[0] ?? 5432}`).join(',')
+}
+
+/**
+ * The typed error for what postgres.js threw: a parameter it could not serialise is an
+ * {@link InvalidQueryError}; a lost or refused connection names the server, and becomes a
+ * {@link DatabaseClosedError} once a forced close cut it off; the rest as `mapDatabaseError` says.
+ */
+function failure(state: DriverState, error: unknown, onConnectionLost?: () => void): unknown {
+  // postgres.js serialises parameters by the types PostgreSQL described: a value of the wrong
+  // shape (a number for an array parameter) throws a TypeError there, before anything runs.
+  if (error instanceof TypeError && typeof (error as { query?: unknown }).query === 'string') {
+    return new InvalidQueryError(
+      'parameters',
+      'a parameter value cannot be sent as the type PostgreSQL expects for it (an array parameter needs an array)',
+    )
+  }
+  const mapped = mapDatabaseError(error)
+  if (!(mapped instanceof ConnectionError)) return mapped
+  onConnectionLost?.()
+  let connectionError = mapped
+  const endpoint = state.endpoint
+  if (endpoint !== undefined && !mapped.message.includes(endpoint)) {
+    connectionError = new ConnectionError(`${mapped.message} (server ${endpoint})`, {
+      cause: mapped.cause ?? error,
+    })
+  }
+  if (state.gate.forced) {
+    return new DatabaseClosedError(
+      'The database was closed (its close timeout ran out) before this statement finished',
+      { cause: connectionError },
+    )
+  }
+  return connectionError
+}
+
+/**
+ * Runs one statement on the shared pool during a turn of the gate. When a turn is free the
+ * statement is sent at once, with no promise of ours in between: this is every plain
+ * statement's path, so it is kept to the one promise postgres.js returns.
+ */
+function runPooled<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
+  return state.gate.tryAcquire() ? runAdmitted(state, query) : runQueued(state, query)
+}
+
+async function runQueued<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
+  await state.gate.acquire()
+  return runAdmitted(state, query)
+}
+
+function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
+  let pending: postgres.PendingQuery<any>
+  try {
+    pending = send(state.pool, query)
+  } catch (error) {
+    state.gate.release()
+    return Promise.reject(failure(state, error))
+  }
+  return pending.then(
+    (result) => {
+      state.gate.release()
+      return toQueryResult<R>(result)
+    },
+    (error: unknown) => {
+      state.gate.release()
+      throw failure(state, error)
+    },
+  )
 }
 
 /**
@@ -119,49 +204,14 @@ class PostgresJsConnection implements DatabaseConnection {
   }
 
   #fail(error: unknown): unknown {
-    // postgres.js serialises parameters by the types PostgreSQL described: a value of the wrong
-    // shape (a number for an array parameter) throws a TypeError there, before anything runs.
-    if (error instanceof TypeError && typeof (error as { query?: unknown }).query === 'string') {
-      return new InvalidQueryError(
-        'parameters',
-        'a parameter value cannot be sent as the type PostgreSQL expects for it (an array parameter needs an array)',
-      )
-    }
-    let mapped = mapDatabaseError(error)
-    if (mapped instanceof ConnectionError) {
+    return failure(this.#state, error, () => {
       if (this.#reserved !== undefined) this.#closed = true
-      const endpoint = this.#state.endpoint
-      if (endpoint !== undefined && !mapped.message.includes(endpoint)) {
-        mapped = new ConnectionError(`${mapped.message} (server ${endpoint})`, {
-          cause: mapped.cause ?? error,
-        })
-      }
-      if (this.#state.gate.forced) {
-        return new DatabaseClosedError(
-          'The database was closed (its close timeout ran out) before this statement finished',
-          { cause: mapped },
-        )
-      }
-    }
-    return mapped
+    })
   }
 
   async #run<R>(target: postgres.Sql<any>, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      const result = await target.unsafe(
-        compiledQuery.sql,
-        compiledQuery.parameters as any[],
-        {
-          prepare: true,
-          // postgres.js would send a statement without parameters unprepared (simple protocol):
-          // only an explicit script (several statements) goes that way.
-          simple: SCRIPTS.has(compiledQuery),
-        } as postgres.UnsafeQueryOptions,
-      )
-      const rows = result as unknown as R[]
-      return COUNTED_COMMANDS.has(result.command)
-        ? { rows, numAffectedRows: BigInt(result.count) }
-        : { rows }
+      return toQueryResult(await send(target, compiledQuery))
     } catch (error) {
       throw this.#fail(error)
     }
@@ -174,15 +224,9 @@ class PostgresJsConnection implements DatabaseConnection {
     return this.#reserved as postgres.Sql<any>
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     if (this.#reserved !== undefined) return this.#run(this.#transactionTarget(), compiledQuery)
-    const { gate, pool } = this.#state
-    await gate.acquire()
-    try {
-      return await this.#run(pool, compiledQuery)
-    } finally {
-      gate.release()
-    }
+    return runPooled(this.#state, compiledQuery)
   }
 
   async *streamQuery<R>(
@@ -340,6 +384,21 @@ export class PostgresJsDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  /**
+   * Runs one statement on the pool, outside any transaction, without Kysely's connection
+   * handling: the path `Database` takes for each plain statement. Same admission (`poolTimeout`),
+   * preparation and error mapping as a statement through Kysely.
+   *
+   * @example
+   * ```ts
+   * const { rows } = await driver.execute(CompiledQuery.raw('select * from "users" where "uuid" = $1', [uuid]))
+   * // select * from "users" where "uuid" = $1   -- prepared once per connection
+   * ```
+   */
+  execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return runPooled(this.#state, query)
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     return new PostgresJsConnection(this.#state)

@@ -2,7 +2,12 @@ import type { z } from 'zod'
 import type { AnyTable, Column } from '../schema/define-table'
 import type { EntityProps, InsertProps, RowOf, UpdateProps } from '../schema/table-types'
 import { EntityValidationError } from './entity-validation-error'
-import { type DecodeStep, decodePlan, decodeRow } from './row-decoder'
+import {
+  compilePropertyCopier,
+  compileRowDecoder,
+  type DecodeStep,
+  decodePlan,
+} from './row-decoder'
 
 /** The methods every entity has. */
 export interface EntityMethods<T extends AnyTable> {
@@ -83,6 +88,8 @@ function of<T extends AnyTable>(table: T): EntityClass<T> {
   const properties = Object.freeze(columns.map((c) => c.property))
   const secrets = new Set(columns.filter((c) => c.secret).map((c) => c.property))
   const plan = decodePlan(columns)
+  const decode = compileRowDecoder(plan)
+  const copy = compilePropertyCopier(properties)
 
   class BaseEntity {
     static readonly table = table
@@ -95,8 +102,7 @@ function of<T extends AnyTable>(table: T): EntityClass<T> {
 
     constructor(props: Readonly<Record<string, unknown>>) {
       // Assign in column order so every entity of a table has the same shape (fast property access).
-      const self = this as unknown as Record<string, unknown>
-      for (const property of properties) self[property] = props[property]
+      copy(this, props)
     }
 
     static fromMap(this: new (p: object) => object, row: unknown): object {
@@ -121,7 +127,7 @@ function of<T extends AnyTable>(table: T): EntityClass<T> {
       ) => object,
       row: Readonly<Record<string, unknown>>,
     ): object {
-      return new this(decodeRow(plan, row))
+      return new this(decode(row))
     }
 
     toMap(): Record<string, unknown> {

@@ -178,9 +178,23 @@ export function relationSql(relation: ResolvedRelation, options: RelationLoadOpt
   return text
 }
 
-// bigint and number keys of the same value must meet: compare by string.
-const keyOf = (value: unknown): string =>
-  value instanceof Date ? value.toISOString() : String(value)
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+// bigint and number keys of the same value must meet. Numbers and strings are their own keys,
+// so the common integer key costs no string per row; a bigint becomes the number it equals
+// (or its decimal text beyond 2^53), a Date its instant.
+const keyOf = (value: unknown): unknown => {
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+      return value
+    case 'bigint':
+      return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : String(value)
+    default:
+      return value instanceof Date ? value.getTime() : String(value)
+  }
+}
 
 /**
  * Loads relation `name` for all `parents` in one query and returns, per parent, the related
@@ -206,12 +220,12 @@ export async function loadRelation(
   }
   const result = new Map<object, object[] | object | null>()
   const parentProperty = relation.parentKey.property
-  const keys = new Map<string, unknown>()
+  const keys = new Map<unknown, unknown>()
   for (const parent of parents) {
     const value = (parent as Record<string, unknown>)[parentProperty]
     if (value !== null && value !== undefined) keys.set(keyOf(value), value)
   }
-  const groups = new Map<string, object[]>()
+  const groups = new Map<unknown, object[]>()
   if (keys.size > 0) {
     const entity: AnyEntityClass = executor.entityClass(relation.target)
     const text = relationSql(relation, options)

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { PostgresJsDriver } from '../../src/driver/index'
 import {
   ConnectionError,
   c,
@@ -43,6 +44,29 @@ async function addUser(handle: Database<any>, email: string) {
   )
   return row!.id
 }
+
+describe('plain statements go straight to the driver', () => {
+  it('outside a transaction no statement takes a Kysely connection; inside one they all share one', async () => {
+    const acquire = vi.spyOn(PostgresJsDriver.prototype, 'acquireConnection')
+    try {
+      const rows = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          db.rawOne<{ n: number }>('SELECT @n::int AS n', { n: i }),
+        ),
+      )
+      expect(rows.map((r) => r?.n)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      await db.manager(UserEntity).count()
+      expect(acquire).not.toHaveBeenCalled()
+      await db.transaction(async (tx) => {
+        await tx.raw('SELECT 1')
+        await tx.raw('SELECT 2')
+      })
+      expect(acquire).toHaveBeenCalledTimes(1)
+    } finally {
+      acquire.mockRestore()
+    }
+  })
+})
 
 describe('Database.connect', () => {
   it('fails fast with a ConnectionError when the server is not there', async () => {

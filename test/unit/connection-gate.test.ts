@@ -74,6 +74,38 @@ describe('ConnectionGate', () => {
     expect(gate.waiting).toBe(0)
   })
 
+  it('keeps one timer for the whole line, and times callers out in line order', async () => {
+    const gate = new ConnectionGate(1, 1_000)
+    await gate.acquire(W)
+    const line: Promise<void>[] = []
+    for (let i = 0; i < 100; i++) {
+      line.push(gate.acquire(W))
+      await vi.advanceTimersByTimeAsync(5)
+    }
+    expect(vi.getTimerCount()).toBe(1)
+    const outcomes = line.map((p) =>
+      p.then(
+        () => 'admitted',
+        (e: unknown) => e,
+      ),
+    )
+    // Caller i joined at 5i ms and is due at 1,000 + 5i: at 1,100 ms callers 0 to 20 are.
+    await vi.advanceTimersByTimeAsync(600)
+    for (let i = 0; i <= 20; i++) expect(await outcomes[i]).toBeInstanceOf(PoolTimeoutError)
+    expect(await state(line[21]!)).toBe('pending')
+    expect(gate.waiting).toBe(79)
+    expect(vi.getTimerCount()).toBe(1)
+    gate.release(W)
+    expect(await outcomes[21]).toBe('admitted')
+    expect(gate.waiting).toBe(78)
+    // Caller 22 is due at 1,110 ms.
+    await vi.advanceTimersByTimeAsync(9)
+    expect(gate.waiting).toBe(78)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await outcomes[22]).toBeInstanceOf(PoolTimeoutError)
+    expect(gate.waiting).toBe(77)
+  })
+
   it('waits for ever with an Infinity timeout', async () => {
     const gate = new ConnectionGate(1, Number.POSITIVE_INFINITY)
     await gate.acquire(W)
@@ -113,6 +145,30 @@ describe('ConnectionGate', () => {
     expect(gate.forced).toBe(true)
     expect(gate.waiting).toBe(0)
     expect(gate.active).toBe(1 * W)
+  })
+
+  it('tryAcquire admits at once only when a slot is free, nobody waits and it is open', async () => {
+    const gate = new ConnectionGate(1, 1_000)
+    expect(gate.tryAcquire(W)).toBe(true)
+    expect(gate.active).toBe(W)
+    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.active).toBe(W)
+    const waiting = gate.acquire(W)
+    gate.release(W)
+    await waiting
+    gate.release(W)
+    // Free, but someone is in line: no overtaking.
+    await gate.acquire(W)
+    const queued = gate.acquire(W)
+    expect(gate.tryAcquire()).toBe(false)
+    gate.release(W)
+    await queued
+    gate.release(W)
+    expect(gate.tryAcquire()).toBe(true)
+    gate.release()
+    void gate.close(0)
+    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.active).toBe(0)
   })
 
   it('checks its numbers', () => {

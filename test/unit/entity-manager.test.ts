@@ -509,6 +509,24 @@ describe('relations: one statement per relation, whatever the number of parents'
     expect(loaded.map((f) => f.owner?.email ?? null)).toEqual(['a@x.io', 'a@x.io', null])
   })
 
+  it('a related row meets its parent whether a key comes back as a number or a bigint', async () => {
+    const { cap, functions } = setup()
+    const big = 2n ** 60n
+    const parents = [
+      fn(1, 2),
+      fn(2, 3),
+      cp.FunctionEntity.fromRow({ ...fnRow, id: 3, user_id: big }),
+    ]
+    const user = { uuid: UUID, email: '', password_hash: 'h', created_at: null, updated_at: null }
+    cap.respond([
+      { ...user, id: 2n, email: 'two@x.io' },
+      { ...user, id: 3, email: 'three@x.io' },
+      { ...user, id: big, email: 'big@x.io' },
+    ])
+    const loaded = await functions.load(parents, 'owner')
+    expect(loaded.map((f) => f.owner?.email)).toEqual(['two@x.io', 'three@x.io', 'big@x.io'])
+  })
+
   it('manyToMany joins through the junction table', async () => {
     const { cap, orgs } = setup()
     const org = cp.OrganizationEntity.fromRow({
