@@ -25,7 +25,7 @@ import type { AnyTable, Column, TableBase } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition } from '../schema/relations'
 import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
-import { type BatchInsertOptions, batchInsert } from './batch-insert'
+import { type BatchInsertOptions, type BatchRows, batchInsert } from './batch-insert'
 import { type FinderStatements, finderStatements } from './finder-statements'
 import { placeholder, toParameter } from './jsonb-parameter'
 import { tableStatements } from './table-statements'
@@ -378,26 +378,31 @@ export class EntityManager<
   }
 
   /**
-   * Inserts any number of rows in one transaction, validating all of them before sending any;
-   * a failure at any row leaves nothing written. Returns the entities (or the count with
-   * `returning: false`).
+   * Inserts any number of rows in one transaction (a savepoint inside yours), chunk by chunk:
+   * each chunk is validated, then sent as one statement with one array parameter per column.
+   * A failure at any row leaves nothing written, and every row that fails validation is named.
+   * `rows` can be an array or any iterable or async iterable (a generator reading a file, a
+   * cursor over another database): only one chunk is held at a time. Returns the entities in
+   * input order (or the count with `returning: false`).
    * @example
    * ```ts
    * await logs.batchInsert(lines, { onProgress: ({ done, total }) => console.log(done, total) })
    * // INSERT INTO "function_logs" ("function_id", "level", "message")
    * //   SELECT * FROM unnest($1::integer[], $2::varchar(20)[], $3::text[]) RETURNING ...
+   * async function* read() { for await (const line of file.readLines()) yield JSON.parse(line) }
+   * await logs.batchInsert(read(), { returning: false }) // constant memory, whatever the length
    * ```
    */
   batchInsert(
-    rows: readonly InsertProps<T>[],
+    rows: BatchRows<InsertProps<T>>,
     options?: BatchInsertOptions & { readonly returning?: true },
   ): Promise<InstanceType<E>[]>
   batchInsert(
-    rows: readonly InsertProps<T>[],
+    rows: BatchRows<InsertProps<T>>,
     options: BatchInsertOptions & { readonly returning: false },
   ): Promise<number>
   async batchInsert(
-    rows: readonly InsertProps<T>[],
+    rows: BatchRows<InsertProps<T>>,
     options: BatchInsertOptions = {},
   ): Promise<InstanceType<E>[] | number> {
     return (await batchInsert(this.#executor, this.#entity, rows, options)) as

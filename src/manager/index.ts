@@ -1,4 +1,4 @@
-export { type BatchInsertOptions, batchInsert } from './batch-insert'
+export { type BatchInsertOptions, type BatchRows, batchInsert } from './batch-insert'
 export {
   type CursorOptions,
   type CursorPage,

@@ -48,6 +48,24 @@ describe('EntityManager return types', () => {
     expectTypeOf(
       functions.batchInsert([{ userId: 1, name: 'n' }], { returning: false }),
     ).resolves.toEqualTypeOf<number>()
+    async function* rows() {
+      yield { userId: 1, name: 'n' }
+    }
+    function* syncRows() {
+      yield { userId: 1, name: 'n' }
+    }
+    expectTypeOf(
+      functions.batchInsert(rows(), { returning: false }),
+    ).resolves.toEqualTypeOf<number>()
+    expectTypeOf(functions.batchInsert(syncRows())).resolves.toEqualTypeOf<FunctionEntity[]>()
+    expectTypeOf(functions.batchInsert(new Set([{ userId: 1, name: 'n' }]))).toBeObject()
+    async function* wrongRows() {
+      yield { name: 1 }
+    }
+    // @ts-expect-error a stream of rows of the wrong shape is refused at compile time
+    functions.batchInsert(wrongRows())
+    // @ts-expect-error a single row is not a list of rows
+    functions.batchInsert({ userId: 1, name: 'n' })
     expectTypeOf(
       functions.upsert({ userId: 1, name: 'n' }, { conflictColumns: ['userId', 'name'] }),
     ).resolves.toEqualTypeOf<FunctionEntity>()
