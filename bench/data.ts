@@ -190,6 +190,12 @@ export function insertBatch(size: DataSize): BenchInvocationRow[] {
   return Array.from({ length: size.insertRows }, (_, i) => invocationProps(rng, size, i))
 }
 
+/** {@link insertBatch}'s rows one at a time, never all in memory at once (S5's streamed input). */
+export function* insertStream(size: DataSize): Generator<BenchInvocationRow> {
+  const rng = createRng(5)
+  for (let i = 0; i < size.insertRows; i++) yield invocationProps(rng, size, i)
+}
+
 /** A `function_data` row of S6: key `k<n>` of function `1 + n % functions`. */
 export function functionDataRow(size: DataSize, n: number, version: number) {
   return {

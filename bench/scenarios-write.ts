@@ -246,6 +246,7 @@ async function memoryProbes(ctx: ScenarioContext): Promise<MemoryResult[]> {
     // COPY streams: one size shows its (constant) overhead.
     for (const method of [
       'kysely-entities batchInsert',
+      'kysely-entities batchInsert (streamed)',
       ...(i === 0 ? ['postgres.js COPY'] : []),
     ]) {
       ctx.progress.update(`memory: ${method}, ${rows.toLocaleString('en-US')} rows (fresh process)`)

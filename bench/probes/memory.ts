@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { Database } from 'kysely-entities'
 import postgres from 'postgres'
-import { dataSize, insertBatch } from '../data'
+import { dataSize, insertBatch, insertStream } from '../data'
 import { copyInvocations } from '../scenarios-write'
 import { BenchInvocationEntity, benchTables } from '../schema'
 
@@ -20,7 +20,9 @@ const size = { ...dataSize(10), functions: Number(values.functions), insertRows:
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 
-const input = insertBatch(size)
+const STREAMED = 'kysely-entities batchInsert (streamed)'
+// The streamed method builds its rows as it reads them: no input array at all.
+const input = values.method === STREAMED ? [] : insertBatch(size)
 const snake =
   values.method === 'postgres.js COPY'
     ? input.map((r) => ({
@@ -49,10 +51,12 @@ const timer = setInterval(sample, 2)
 const start = performance.now()
 if (values.method === 'postgres.js COPY') await copyInvocations(raw, snake)
 else {
-  await db.manager(BenchInvocationEntity).batchInsert(input, {
-    returning: false,
-    onProgress: sample,
-  })
+  await db
+    .manager(BenchInvocationEntity)
+    .batchInsert(values.method === STREAMED ? insertStream(size) : input, {
+      returning: false,
+      onProgress: sample,
+    })
 }
 const seconds = (performance.now() - start) / 1000
 sample()
