@@ -19,6 +19,7 @@ import {
   type OrderDirection,
 } from '../query/query-options'
 import { loadRelation, type RelationLoadOptions } from '../query/relation-loader'
+import type { Related, RelationName, WithRelation } from '../query/relation-types'
 import { type WhereText, whereText } from '../query/where-compiler'
 import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
 import type { AnyTable, Column, TableBase } from '../schema/define-table'
@@ -33,6 +34,8 @@ import { type UpsertOptions, upsert, upsertMany } from './upsert'
 import { jsonbSizeIssues, validationError } from './validation'
 
 /** Options of the finders. */
+
+export type { Related, RelationName, WithRelation } from '../query/relation-types'
 export interface FindOptions<T extends AnyTable> {
   /** Property-keyed filter: a value means `=`, `null` IS NULL, an array `= ANY`, or operators. */
   readonly where?: WhereInput<T>
@@ -81,43 +84,6 @@ export interface CursorOptions<T extends AnyTable> {
 export interface CursorPage<E> {
   readonly items: E[]
   readonly nextCursor: string | null
-}
-
-type RelationsOf<T> = T extends TableBase<any, any, infer R> ? R : never
-
-/** The relation names of table `T`. */
-export type RelationName<T extends AnyTable> = keyof RelationsOf<T> & string
-
-type TableNamed<TTables extends TableRecord, N extends string> = {
-  [K in keyof TTables]: TTables[K]['$name'] extends N ? TTables[K] : never
-}[keyof TTables]
-
-type TargetOf<T extends AnyTable, K, TTables extends TableRecord> =
-  RelationsOf<T>[K & keyof RelationsOf<T>] extends RelationDefinition<any, infer N>
-    ? string extends N
-      ? AnyTable
-      : TableNamed<TTables, N>
-    : AnyTable
-
-type KindOf<T extends AnyTable, K> =
-  RelationsOf<T>[K & keyof RelationsOf<T>] extends RelationDefinition<infer Kind, any>
-    ? Kind
-    : never
-
-/** What relation `K` of table `T` loads: a list, or one entity or null. */
-export type Related<T extends AnyTable, K, TTables extends TableRecord> =
-  KindOf<T, K> extends 'hasMany' | 'manyToMany'
-    ? EntityOf<TargetOf<T, K, TTables>>[]
-    : EntityOf<TargetOf<T, K, TTables>> | null
-
-/** Entities with relation `K` attached as a property of that name. */
-export type WithRelation<
-  E,
-  T extends AnyTable,
-  K extends string,
-  TTables extends TableRecord,
-> = E & {
-  readonly [P in K]: Related<T, P, TTables>
 }
 
 /**
@@ -280,8 +246,8 @@ export class EntityManager<
   }
 
   /** A fluent query on this table, speaking SQL names; see {@link EntityQuery}. */
-  query(alias?: string): EntityQuery<E, T> {
-    return new EntityQuery<E, T>(this.#executor, this.#entity, alias === undefined ? {} : { alias })
+  query(alias?: string): EntityQuery<E, T, {}, never, TTables> {
+    return new EntityQuery<E, T, {}, never, TTables>(this.#executor, this.#entity, alias === undefined ? {} : { alias })
   }
 
   // ---------------------------------------------------------------- writes

@@ -11,7 +11,7 @@ import {
 import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
 import { InvalidQueryError, NotFoundError } from '../errors/kysely-entities-error'
 import type { AnyTable } from '../schema/define-table'
-import type { ColumnNameOf } from '../schema/table-types'
+import type { ColumnNameOf, TableRecord } from '../schema/table-types'
 import type { QueryExecutor } from './executor'
 import {
   checkDirection,
@@ -23,6 +23,7 @@ import {
   type OrderDirection,
 } from './query-options'
 import { loadRelation, resolveRelation } from './relation-loader'
+import type { Related } from './relation-types'
 import {
   type ComparisonOperator,
   type ComparisonOperatorInput,
@@ -67,13 +68,27 @@ export type RelationNameOf<T extends AnyTable> = keyof T['$relations'] & string
 
 /**
  * What {@link EntityQuery.with} adds to each entity: a list for hasMany/manyToMany, an entity or
- * null for hasOne/belongsTo. Related entities are typed `object`: cast them to their class.
+ * null for hasOne/belongsTo, typed through the Database's tables `TT` (a query made by
+ * `db.manager(Entity).query()` knows them; one made with `new EntityQuery` types them `object`).
+ * @example
+ * ```ts
+ * const [fn] = await db.manager(FunctionEntity).query().with('owner', 'deployments').all()
+ * fn.owner?.email          // string | undefined
+ * fn.deployments[0]?.version
+ * ```
  */
-export type LoadedRelations<T extends AnyTable, K extends string> = {
-  readonly [P in K]: T['$relations'][P] extends { readonly kind: 'hasMany' | 'manyToMany' }
-    ? object[]
-    : object | null
-}
+export type LoadedRelations<
+  T extends AnyTable,
+  K extends string,
+  TT extends TableRecord,
+> = string extends keyof TT
+  ? // Made without the Database's tables (new EntityQuery(...)): the targets are unknown.
+    {
+      readonly [P in K]: T['$relations'][P] extends { readonly kind: 'hasMany' | 'manyToMany' }
+        ? object[]
+        : object | null
+    }
+  : { readonly [P in K]: Related<T, P, TT> }
 
 /** Options of the {@link EntityQuery} constructor. */
 export interface EntityQueryOptions {
@@ -249,6 +264,7 @@ export class EntityQuery<
   T extends AnyTable = TableOfEntity<E>,
   L extends object = {},
   A extends string = never,
+  TT extends TableRecord = TableRecord,
 > {
   readonly #executor: QueryExecutor
   readonly #entityClass: E
@@ -307,11 +323,11 @@ export class EntityQuery<
    */
   select<const I extends readonly SelectItem<T>[]>(
     items: I,
-  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>>
+  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>, TT>
   select<const I extends readonly SelectItem<T>[]>(
     ...items: I
-  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>>
-  select(...args: readonly unknown[]): EntityQuery<E, T, L, any> {
+  ): EntityQuery<E, T, L, A | OutputNameOf<I[number]>, TT>
+  select(...args: readonly unknown[]): EntityQuery<E, T, L, any, TT> {
     const items = listArgument<unknown>(args)
     if (items.length === 0) throw new InvalidQueryError('select', 'expected at least one column')
     const scope = this.#state.scope
@@ -372,13 +388,13 @@ export class EntityQuery<
    * // select ... from "functions" where "status" = $1 and "created_at" > $2 and "analysis_result" @> $3
    * ```
    */
-  where(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A>
+  where(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A, TT>
   where(
     ref: ColumnRef<T>,
     operator: ComparisonOperatorInput,
     value: unknown,
-  ): EntityQuery<E, T, L, A>
-  where(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT>
+  where(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     return this.#addComparison('and', args)
   }
 
@@ -396,13 +412,13 @@ export class EntityQuery<
    * // select ... from "functions" where (("status" = $1 and "user_id" = $2) or "status" = $3)
    * ```
    */
-  orWhere(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A>
+  orWhere(ref: ColumnRef<T>, value: unknown): EntityQuery<E, T, L, A, TT>
   orWhere(
     ref: ColumnRef<T>,
     operator: ComparisonOperatorInput,
     value: unknown,
-  ): EntityQuery<E, T, L, A>
-  orWhere(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT>
+  orWhere(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     return this.#addComparison('or', args)
   }
 
@@ -416,7 +432,7 @@ export class EntityQuery<
    * // select ... from "functions" where "status" = any($1)   -- [['active', 'paused']]
    * ```
    */
-  whereIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A> {
+  whereIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     return this.#addCondition('and', ref, 'in', values, 'values')
   }
 
@@ -429,7 +445,7 @@ export class EntityQuery<
    * // select ... from "functions" where "id" <> all($1)   -- [[1, 2]]
    * ```
    */
-  whereNotIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A> {
+  whereNotIn(ref: ColumnRef<T>, values: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     return this.#addCondition('and', ref, 'not in', values, 'values')
   }
 
@@ -442,7 +458,7 @@ export class EntityQuery<
    * // select ... from "functions" where "active_deployment_id" is null
    * ```
    */
-  whereNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A> {
+  whereNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A, TT> {
     return this.#addCondition('and', ref, 'is', null, undefined)
   }
 
@@ -455,7 +471,7 @@ export class EntityQuery<
    * // select ... from "functions" where "active_deployment_id" is not null
    * ```
    */
-  whereNotNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A> {
+  whereNotNull(ref: ColumnRef<T>): EntityQuery<E, T, L, A, TT> {
     return this.#addCondition('and', ref, 'is not', null, undefined)
   }
 
@@ -470,7 +486,7 @@ export class EntityQuery<
    * // select ... from "functions" where (created_at > now() - $1 * interval '1 day' or status = 'pinned')
    * ```
    */
-  whereRaw(expression: Expression<unknown>): EntityQuery<E, T, L, A> {
+  whereRaw(expression: Expression<unknown>): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
     if (typeof expression === 'string') {
       throw new InvalidQueryError(
@@ -504,7 +520,7 @@ export class EntityQuery<
    * // select "f"."id", ... from "functions" as "f" inner join "users" as "u" on "f"."user_id" = "u"."id"
    * ```
    */
-  join(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+  join(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A, TT> {
     return this.#join('inner', table, leftRef, rightRef)
   }
 
@@ -517,7 +533,7 @@ export class EntityQuery<
    * // ... from "functions" as "f" left join "function_deployments" as "fd" on "f"."id" = "fd"."function_id"
    * ```
    */
-  leftJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+  leftJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A, TT> {
     return this.#join('left', table, leftRef, rightRef)
   }
 
@@ -531,7 +547,7 @@ export class EntityQuery<
    * // select "u"."email", "f"."name" from "functions" as "f" right join "users" as "u" on "f"."user_id" = "u"."id"
    * ```
    */
-  rightJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A> {
+  rightJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A, TT> {
     return this.#join('right', table, leftRef, rightRef)
   }
 
@@ -545,9 +561,9 @@ export class EntityQuery<
    * // ... group by "f"."id", "u"."email"
    * ```
    */
-  groupBy(refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A>
-  groupBy(...refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A>
-  groupBy(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+  groupBy(refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A, TT>
+  groupBy(...refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A, TT>
+  groupBy(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const refs = listArgument<unknown>(args)
     if (refs.length === 0) throw new InvalidQueryError('groupBy', 'expected at least one column')
     const start = this.#state.groupBy.length
@@ -568,13 +584,13 @@ export class EntityQuery<
    * // ... group by "f"."id" having count(fd.id) > $1
    * ```
    */
-  having(lhs: ColumnRef<T> | Expression<unknown>, value: unknown): EntityQuery<E, T, L, A>
+  having(lhs: ColumnRef<T> | Expression<unknown>, value: unknown): EntityQuery<E, T, L, A, TT>
   having(
     lhs: ColumnRef<T> | Expression<unknown>,
     operator: ComparisonOperatorInput,
     value: unknown,
-  ): EntityQuery<E, T, L, A>
-  having(...args: readonly unknown[]): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT>
+  having(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const path = `having[${this.#state.having.length}]`
     const [lhsInput, operatorInput, value] = this.#comparisonArguments(args, path)
     const lhs = isExpression(lhsInput)
@@ -601,7 +617,7 @@ export class EntityQuery<
   orderBy(
     ref: ColumnRef<T> | A | Expression<unknown>,
     direction?: OrderDirection,
-  ): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT> {
     const path = `orderBy[${this.#state.orderBy.length}]`
     const checked = checkDirection(direction, `${path}.direction`)
     let target: OrderTarget
@@ -625,7 +641,7 @@ export class EntityQuery<
    * q.limit(20) // ... limit $1   -- [20]
    * ```
    */
-  limit(n: number): EntityQuery<E, T, L, A> {
+  limit(n: number): EntityQuery<E, T, L, A, TT> {
     return this.#next({ limit: checkLimit(n, 'limit') })
   }
 
@@ -637,7 +653,7 @@ export class EntityQuery<
    * q.limit(20).offset(40) // ... limit $1 offset $2   -- [20, 40]
    * ```
    */
-  offset(n: number): EntityQuery<E, T, L, A> {
+  offset(n: number): EntityQuery<E, T, L, A, TT> {
     return this.#next({ offset: checkOffset(n, 'offset') })
   }
 
@@ -651,7 +667,7 @@ export class EntityQuery<
    * projects.query().withDeleted().toSQL().sql // select ... from "projects"
    * ```
    */
-  withDeleted(): EntityQuery<E, T, L, A> {
+  withDeleted(): EntityQuery<E, T, L, A, TT> {
     return this.#next({ withDeleted: true })
   }
 
@@ -665,21 +681,22 @@ export class EntityQuery<
    * @example
    * ```ts
    * const fns = await functions.query().where('status', 'active').with('owner').all()
-   * fns[0].owner // the UserEntity or null (typed `object | null`: cast it to its class)
+   * fns[0].owner // a User entity or null, typed through the Database's tables
    * // select ... from "functions" where "status" = $1
    * // SELECT ... FROM "users" WHERE "id" = ANY($1)
    * ```
    */
   with<K extends RelationNameOf<T>>(
     ...relations: readonly (K | `${K}.${string}`)[]
-  ): EntityQuery<E, T, L & LoadedRelations<T, K>, A> {
+  ): EntityQuery<E, T, L & LoadedRelations<T, K, TT>, A, TT> {
     const start = this.#state.relations.length
     const paths = relations.map((input, i) => this.#checkRelationPath(input, `with[${start + i}]`))
     return this.#next({ relations: [...this.#state.relations, ...paths] }) as EntityQuery<
       E,
       T,
-      L & LoadedRelations<T, K>,
-      A
+      L & LoadedRelations<T, K, TT>,
+      A,
+      TT
     >
   }
 
@@ -924,8 +941,8 @@ export class EntityQuery<
       .select((eb) => eb.fn.countAll().as('count'))
   }
 
-  #next(patch: Partial<QueryState>): EntityQuery<E, T, L, A> {
-    const next = new EntityQuery<E, T, L, A>(this.#executor, this.#entityClass)
+  #next(patch: Partial<QueryState>): EntityQuery<E, T, L, A, TT> {
+    const next = new EntityQuery<E, T, L, A, TT>(this.#executor, this.#entityClass)
     next.#state = Object.freeze({ ...this.#state, ...patch })
     return next
   }
@@ -942,7 +959,7 @@ export class EntityQuery<
     )
   }
 
-  #addComparison(connector: 'and' | 'or', args: readonly unknown[]): EntityQuery<E, T, L, A> {
+  #addComparison(connector: 'and' | 'or', args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
     const [ref, operator, value] = this.#comparisonArguments(args, path)
     return this.#addCondition(connector, ref, operator, value, 'value')
@@ -954,7 +971,7 @@ export class EntityQuery<
     operatorInput: unknown,
     value: unknown,
     valueName: 'value' | 'values' | undefined,
-  ): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
     const ref = resolveReference(this.#state.scope, refInput, `${path}.column`, FORWARD)
     const operator = checkOperator(operatorInput, `${path}.operator`)
@@ -980,7 +997,7 @@ export class EntityQuery<
     tableInput: string,
     leftRef: string,
     rightRef: string,
-  ): EntityQuery<E, T, L, A> {
+  ): EntityQuery<E, T, L, A, TT> {
     const path = `join[${this.#state.scope.length - 1}]`
     const spec = parseTableSpec(tableInput, `${path}.table`)
     let table: AnyTable

@@ -100,6 +100,22 @@ describe('EntityManager return types', () => {
     expectTypeOf<Loaded>().toMatchTypeOf<FunctionEntity>()
   })
 
+  it("query().with() types the loaded relations through the database's tables too", () => {
+    type Deployment = EntityOf<typeof containerpubTables.functionDeployments>
+    type User = EntityOf<typeof containerpubTables.users>
+    const rows = functions.query().where('status', '=', 'active').with('owner', 'deployments').all()
+    type Row = Awaited<typeof rows>[number]
+    expectTypeOf<Row['owner']>().toEqualTypeOf<User | null>()
+    expectTypeOf<Row['deployments']>().toEqualTypeOf<Deployment[]>()
+    expectTypeOf<Row>().toMatchTypeOf<FunctionEntity>()
+    const first = functions.query().with('owner').first()
+    expectTypeOf(first).resolves.toEqualTypeOf<
+      (FunctionEntity & { readonly owner: User | null }) | null
+    >()
+    // @ts-expect-error not a relation of functions
+    functions.query().with('members')
+  })
+
   it('refuses wrong input at compile time', () => {
     // @ts-expect-error unknown property in where
     functions.findAll({ where: { nope: 1 } })
