@@ -27,6 +27,7 @@ async function probeUuids(ctx: ScenarioContext, count: number): Promise<string[]
 function byUuidVariants(ctx: ScenarioContext): Variant<string>[] {
   const { raw, kysely, drizzle, knex, ke } = ctx.clients
   const users = ke.manager(UserEntity)
+  const pipelinedUsers = ctx.clients.kePipelined.manager(UserEntity)
   const prepared = drizzle
     .select()
     .from(dUsers)
@@ -77,6 +78,13 @@ function byUuidVariants(ctx: ScenarioContext): Variant<string>[] {
       label: 'kysely-entities findByUuid',
       contender: 'kysely-entities',
       run: (uuid) => users.findByUuid(uuid),
+      fingerprint: idOf,
+    },
+    {
+      label: 'kysely-entities findByUuid (pipeline: 8)',
+      contender: 'kysely-entities',
+      note: 'opt-in: statements pipelined onto busy connections, as postgres.js does by default',
+      run: (uuid) => pipelinedUsers.findByUuid(uuid),
       fingerprint: idOf,
     },
   ]

@@ -61,6 +61,13 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * that timed out was never sent and never runs later. Default 30,000; `Infinity` waits for ever.
    */
   readonly poolTimeout?: number
+  /**
+   * Statements sent on one pooled connection at once, 1 to 100 (default 1). Above 1, statements
+   * are pipelined onto busy connections: more throughput with many statements in flight, but one
+   * can wait behind a slow statement on its connection, past `poolTimeout`. See
+   * `PostgresJsDialectConfig.pipeline`.
+   */
+  readonly pipeline?: number
 }
 
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
@@ -224,11 +231,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     options: ConnectOptions<TTables>,
   ): Promise<Database<TTables>> {
     checkTables(options.tables)
-    const { tables, client, entities, cursorSecret, poolTimeout, ...connection } = options
+    const { tables, client, entities, cursorSecret, poolTimeout, pipeline, ...connection } = options
     const dialect = new PostgresJsDialect({
       sql: client ?? createPostgresClient(connection),
       ownsClient: client === undefined,
       ...(poolTimeout === undefined ? {} : { poolTimeout }),
+      ...(pipeline === undefined ? {} : { pipeline }),
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)

@@ -35,15 +35,38 @@ export function checkMilliseconds(name: string, value: unknown): number {
 }
 
 /**
- * Statements admitted per connection. postgres.js would pipeline further statements onto a busy
- * connection, which is faster at many statements in flight, but such a statement then waits
- * unseen behind a slow one, past any pool timeout. One per connection keeps `poolTimeout` exact.
+ * Statements admitted per connection by default. postgres.js would pipeline further statements
+ * onto a busy connection, which is faster at many statements in flight, but such a statement then
+ * waits behind a slow one, past any pool timeout. One per connection keeps `poolTimeout` a bound
+ * on every wait; the `pipeline` option trades that for throughput.
  */
 export const PIPELINE_DEPTH = 1
 
+/** The largest `pipeline` accepted (postgres.js pipelines at most 100 statements a connection). */
+export const MAX_PIPELINE = 100
+
+/**
+ * Checks a `pipeline` option: an integer from 1 to {@link MAX_PIPELINE}.
+ *
+ * @example
+ * ```ts
+ * checkPipeline(8) // 8
+ * checkPipeline(0) // throws RangeError
+ * ```
+ */
+export function checkPipeline(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PIPELINE) {
+    throw new RangeError(
+      `pipeline must be an integer from 1 to ${MAX_PIPELINE} (statements per connection), got ${String(value)}`,
+    )
+  }
+  return value
+}
+
 /**
  * Admits the users of a connection pool of `size` connections: a statement takes one slot, a
- * transaction a whole connection ({@link PIPELINE_DEPTH} slots), out of `size × PIPELINE_DEPTH`.
+ * transaction a whole connection (`pipeline` slots), out of `size × pipeline` (`pipeline`
+ * statements may share a connection; default {@link PIPELINE_DEPTH}).
  * Later callers wait in line, first come first served, at most `timeout` milliseconds, and then
  * fail with {@link PoolTimeoutError}. A caller that timed out leaves the line: nothing of it is
  * left queued anywhere to run later.
@@ -60,6 +83,7 @@ export const PIPELINE_DEPTH = 1
  */
 export class ConnectionGate {
   readonly #size: number
+  readonly #depth: number
   readonly #capacity: number
   readonly #timeout: number
   #active = 0
@@ -72,12 +96,17 @@ export class ConnectionGate {
   #forced = false
   #onIdle: (() => void) | undefined
 
-  constructor(size: number, timeout: number = DEFAULT_POOL_TIMEOUT) {
+  constructor(
+    size: number,
+    timeout: number = DEFAULT_POOL_TIMEOUT,
+    pipeline: number = PIPELINE_DEPTH,
+  ) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`The pool size must be a positive integer, got ${String(size)}`)
     }
     this.#size = size
-    this.#capacity = size * PIPELINE_DEPTH
+    this.#depth = checkPipeline(pipeline)
+    this.#capacity = size * this.#depth
     this.#timeout = checkMilliseconds('poolTimeout', timeout)
   }
 
@@ -93,7 +122,7 @@ export class ConnectionGate {
 
   /** Slots a transaction takes: a whole connection. */
   get connectionWeight(): number {
-    return PIPELINE_DEPTH
+    return this.#depth
   }
 
   /** Slots admitted and not yet released. */

@@ -247,7 +247,11 @@ export class EntityManager<
 
   /** A fluent query on this table, speaking SQL names; see {@link EntityQuery}. */
   query(alias?: string): EntityQuery<E, T, {}, never, TTables> {
-    return new EntityQuery<E, T, {}, never, TTables>(this.#executor, this.#entity, alias === undefined ? {} : { alias })
+    return new EntityQuery<E, T, {}, never, TTables>(
+      this.#executor,
+      this.#entity,
+      alias === undefined ? {} : { alias },
+    )
   }
 
   // ---------------------------------------------------------------- writes

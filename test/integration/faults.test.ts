@@ -344,6 +344,42 @@ describe('poolTimeout', () => {
     }
   })
 
+  it('with pipeline: n, statements are sent behind busy ones instead (opt-in), transactions still wait', async () => {
+    const piped = await Database.connect({
+      url: pg.url,
+      tables,
+      max: 1,
+      poolTimeout: 300,
+      pipeline: 4,
+    })
+    try {
+      const sleeper = piped.raw(`SELECT pg_sleep(1) /* pipelined-busy */`)
+      await waitFor(
+        'the sleeper on the server',
+        async () => (await sleeping('pipelined-busy')) === 1,
+      )
+      // Admitted at once, sent behind the sleeper on the one connection: it waits past
+      // poolTimeout for the sleeper, then runs.
+      const behind = outcome(() => piped.raw(`INSERT INTO marks (tag) VALUES ('pipelined')`))
+      // A transaction needs the whole connection: it still times out.
+      const tx = await within(
+        'a transaction behind a busy connection',
+        outcome(() => piped.transaction((t) => t.raw('SELECT 1'))),
+      )
+      expect(!tx.ok && tx.error).toBeInstanceOf(PoolTimeoutError)
+      const insert = await within('the pipelined insert', behind)
+      expect(insert.ok).toBe(true)
+      expect(insert.ms).toBeGreaterThanOrEqual(300) // past poolTimeout, and no PoolTimeoutError
+      await within('the sleeper', sleeper)
+      expect(await count(`SELECT count(*) AS n FROM marks WHERE tag = 'pipelined'`)).toBe(1)
+    } finally {
+      await piped.close()
+    }
+    await expect(Database.connect({ url: pg.url, tables, pipeline: 0 })).rejects.toThrow(
+      /pipeline must be an integer from 1 to 100/,
+    )
+  })
+
   it('refuses a poolTimeout that is not a number of milliseconds', async () => {
     await expect(Database.connect({ url: pg.url, tables, poolTimeout: -1 })).rejects.toThrow(
       /poolTimeout/,

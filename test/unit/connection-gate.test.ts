@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ConnectionGate, checkMilliseconds, PIPELINE_DEPTH } from '../../src/driver/connection-gate'
+import {
+  ConnectionGate,
+  checkMilliseconds,
+  checkPipeline,
+  PIPELINE_DEPTH,
+} from '../../src/driver/connection-gate'
 import { DatabaseClosedError, PoolTimeoutError } from '../../src/errors/index'
 
 // Each caller here takes a whole connection, as a transaction does.
@@ -178,33 +183,41 @@ describe('ConnectionGate', () => {
     expect(checkMilliseconds('timeout', 0)).toBe(0)
     expect(() => checkMilliseconds('timeout', Number.NaN)).toThrow(RangeError)
     expect(() => checkMilliseconds('timeout', '5' as unknown)).toThrow(RangeError)
+    for (const bad of [0, 101, 1.5, Number.NaN, '4' as unknown as number]) {
+      expect(() => new ConnectionGate(2, 1_000, bad)).toThrow(/pipeline must be an integer/)
+    }
+    expect(checkPipeline(100)).toBe(100)
   })
 })
 
-describe('statements share connections (pipelining), transactions take one each', () => {
-  it('admits size × PIPELINE_DEPTH statements, and a transaction only when a whole connection is free', async () => {
-    const gate = new ConnectionGate(2, 60_000)
-    await Promise.all(Array.from({ length: 2 * PIPELINE_DEPTH }, () => gate.acquire(1)))
-    expect(gate.active).toBe(2 * PIPELINE_DEPTH)
-    let admitted = false
-    const transaction = gate.acquire(gate.connectionWeight).then(() => {
-      admitted = true
+describe.each([PIPELINE_DEPTH, 4])(
+  'pipeline %i: statements share connections, transactions take one each',
+  (depth) => {
+    it('admits size × pipeline statements, and a transaction only when a whole connection is free', async () => {
+      const gate = new ConnectionGate(2, 60_000, depth)
+      expect(gate.connectionWeight).toBe(depth)
+      await Promise.all(Array.from({ length: 2 * depth }, () => gate.acquire(1)))
+      expect(gate.active).toBe(2 * depth)
+      let admitted = false
+      const transaction = gate.acquire(gate.connectionWeight).then(() => {
+        admitted = true
+      })
+      let statementAdmitted = false
+      const statement = gate.acquire(1).then(() => {
+        statementAdmitted = true
+      })
+      for (let i = 0; i < depth - 1; i++) gate.release(1)
+      await Promise.resolve()
+      expect(admitted).toBe(false)
+      gate.release(1)
+      await transaction
+      expect(admitted).toBe(true)
+      await Promise.resolve()
+      // First come, first served: the statement queued behind the transaction waits for a slot.
+      expect(statementAdmitted).toBe(false)
+      gate.release(1)
+      await statement
+      expect(statementAdmitted).toBe(true)
     })
-    let statementAdmitted = false
-    const statement = gate.acquire(1).then(() => {
-      statementAdmitted = true
-    })
-    for (let i = 0; i < PIPELINE_DEPTH - 1; i++) gate.release(1)
-    await Promise.resolve()
-    expect(admitted).toBe(false)
-    gate.release(1)
-    await transaction
-    expect(admitted).toBe(true)
-    await Promise.resolve()
-    // First come, first served: the statement queued behind the transaction waits for a slot.
-    expect(statementAdmitted).toBe(false)
-    gate.release(1)
-    await statement
-    expect(statementAdmitted).toBe(true)
-  })
-})
+  },
+)
