@@ -173,8 +173,12 @@ function ownEntries(value: unknown, path: string): readonly (readonly [string, u
 }
 
 type Operator = (typeof OPERATORS)[number]
-// The order in which operators are AND-ed, whatever the order of the input's keys.
-const OPERATORS = [
+/**
+ * The operators of a where input, in the order they are AND-ed whatever the order of the input's
+ * keys (exported for tests that draw inputs from them).
+ * @example OPERATORS.includes('ilike') // true
+ */
+export const OPERATORS = [
   'eq',
   'ne',
   'gt',

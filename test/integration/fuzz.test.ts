@@ -57,6 +57,7 @@ import {
   NotFoundError,
   PostgresJsDialect,
 } from '../../src/index'
+import { OPERATORS } from '../../src/query/where-compiler'
 import { containerpubDatabase } from '../setup/containerpub-database'
 
 // ------------------------------------------------------------------------------ run settings
@@ -826,21 +827,6 @@ function typedWhere(table: AnyTable): fc.Arbitrary<Record<string, unknown>> {
 }
 
 // ------------------------------------------------------------------------------ where inputs
-
-const OPERATORS = [
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'like',
-  'ilike',
-  'isNull',
-  'contains',
-]
 
 function propertiesOf(table: AnyTable): string[] {
   return table.$meta.columns.map((c) => c.property)

@@ -17,6 +17,7 @@ import {
   isEmptyWhere,
   tableStatements,
 } from '../../src/index'
+import { OPERATORS } from '../../src/query/where-compiler'
 import { everyKind, projects } from '../fixtures/tables'
 import { captureExecutor, dummyKysely } from '../setup/capture-executor'
 
@@ -189,21 +190,6 @@ function valueFor(column: Column): fc.Arbitrary<unknown> {
     { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.object()) },
   )
 }
-
-const OPERATORS = [
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'like',
-  'ilike',
-  'isNull',
-  'contains',
-] as const
 
 function operand(op: (typeof OPERATORS)[number], column: Column): fc.Arbitrary<unknown> {
   const value = valueFor(column)
