@@ -496,12 +496,25 @@ export async function batchInsert(
     await chunks.next(add)
     if (chunks.failed) throw await allIssues(chunks)
     if (cells.count === 0) return checked.returning ? [] : 0
+    let writeFailed = false
     try {
       return await executor.transaction(async (tx) => {
         const writer = new BatchWriter(tx, entity, checked, chunks.total)
         do {
-          await writer.write(takeStatements(table, cells, checked))
+          const writing = writer.write(takeStatements(table, cells, checked)).then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          )
+          // Once the statement is on its way (a turn of the event loop), the next chunk is read
+          // and validated while PostgreSQL inserts this one: JavaScript and the server work at
+          // the same time, and at most two chunks are held.
+          await new Promise<void>((resolve) => setImmediate(resolve))
           await chunks.next(add)
+          const failed = await writing
+          if (failed !== undefined) {
+            writeFailed = true
+            throw failed.error
+          }
           // A bad row rolls back what was sent: throwing ends the transaction.
           if (chunks.failed) throw chunks.error()
         } while (cells.count > 0)
@@ -509,7 +522,7 @@ export async function batchInsert(
       })
     } catch (error) {
       // The rows after the bad one are validated outside the transaction, now rolled back.
-      if (chunks.failed) throw await allIssues(chunks)
+      if (chunks.failed && !writeFailed) throw await allIssues(chunks)
       throw error
     }
   } finally {

@@ -25,6 +25,7 @@ import {
 import {
   checkUpsertOptions,
   findDuplicateKey,
+  lockOrder,
   onConflictClause,
   selectByKeysSql,
   upsert,
@@ -539,7 +540,8 @@ describe('rows from an iterable, a chunk at a time', () => {
       batchInsert(failing.executor, UserEntity, endless(), { returning: false, chunkSize: 3 }),
     ).rejects.toThrow('connection lost')
     expect(closed).toBe(true)
-    expect(pulled).toBe(6)
+    // Chunks 1 and 2 sent; chunk 3 read while the second statement ran; no more.
+    expect(pulled).toBe(9)
     expect(failing.rollbacks()).toBe(1)
 
     async function* broken() {
@@ -711,6 +713,28 @@ describe('upsert options', () => {
     expect(() => checkUpsertOptions(users, { ...base, update: 'passwordHash' })).toThrow(
       /update: expected an array/,
     )
+  })
+
+  it('upsertMany writes rows in conflict-key order (one lock order for every caller), returns them in input order', async () => {
+    const recorded = recordingExecutor()
+    const emails = ['c@x.io', 'a@x.io', 'b@x.io']
+    const entities = (await upsertMany(
+      recorded.executor,
+      UserEntity,
+      emails.map((email) => ({ email, passwordHash: 'h' })),
+      { conflictColumns: ['email'] },
+    )) as { id: number }[]
+    const sent = String(recorded.statements[0]!.parameters[0])
+    expect(sent.indexOf('a@x.io')).toBeLessThan(sent.indexOf('b@x.io'))
+    expect(sent.indexOf('b@x.io')).toBeLessThan(sent.indexOf('c@x.io'))
+    // The recording executor numbers returned rows in the order they were sent.
+    expect(entities.map((e) => e.id)).toEqual([3, 1, 2])
+    expect(
+      lockOrder(
+        [users.$meta.columns.find((c) => c.name === 'email')!],
+        [{ email: 'b' }, { email: 'a' }, { email: 'c' }],
+      ),
+    ).toEqual([1, 0, 2])
   })
 
   it('refuses rows without a conflict value, or with a null one', async () => {
