@@ -206,16 +206,36 @@ export function findDuplicateKey(
 ): readonly [number, number] | undefined {
   const seen = new Map<string, number>()
   for (let i = 0; i < parsed.length; i++) {
-    const row = parsed[i]!
-    const key =
-      conflict.length === 1
-        ? keyPart(conflict[0]!, row[conflict[0]!.property])
-        : JSON.stringify(conflict.map((c) => keyPart(c, row[c.property])))
+    const key = conflictKey(conflict, parsed[i]!)
     const first = seen.get(key)
     if (first !== undefined) return [first, i]
     seen.set(key, i)
   }
   return undefined
+}
+
+/** A row's conflict key as one comparable string (equal exactly when PostgreSQL finds them equal). */
+function conflictKey(conflict: readonly Column[], row: ParsedRow): string {
+  return conflict.length === 1
+    ? keyPart(conflict[0]!, row[conflict[0]!.property])
+    : JSON.stringify(conflict.map((c) => keyPart(c, row[c.property])))
+}
+
+/**
+ * The indexes of `parsed` sorted by conflict key. Upserting in this order makes every caller
+ * lock the rows it touches in one global order, so two concurrent `upsertMany` over overlapping
+ * keys given in different orders wait for each other instead of deadlocking.
+ *
+ * @example
+ * ```ts
+ * lockOrder([users.email], [{ email: 'b' }, { email: 'a' }]) // [1, 0]
+ * ```
+ */
+export function lockOrder(conflict: readonly Column[], parsed: readonly ParsedRow[]): number[] {
+  const keys = parsed.map((row) => conflictKey(conflict, row))
+  return keys
+    .map((_, i) => i)
+    .sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0))
 }
 
 /**
@@ -504,5 +524,11 @@ export async function upsertMany(
     )
   }
   if (parsed.length === 0) return []
-  return runUpserts(executor, entity, plan, parsed, chunkSize, onProgress)
+  // Sent in conflict-key order (see lockOrder), returned in input order.
+  const order = lockOrder(plan.conflict, parsed)
+  const sorted = order.map((i) => parsed[i]!)
+  const upserted = await runUpserts(executor, entity, plan, sorted, chunkSize, onProgress)
+  const entities: object[] = new Array(parsed.length)
+  for (let k = 0; k < order.length; k++) entities[order[k]!] = upserted[k]!
+  return entities
 }
