@@ -23,7 +23,12 @@ const url = values.url!
 const ke = values.contender === 'kysely-entities'
 const size = dataSize(Number(values.scale))
 const budgetMs = Number(values.seconds) * 1000
-const db = await Database.connect({ url, tables: benchTables, max: 10, pipeline: Number(process.env.PIPELINE ?? 1) })
+const db = await Database.connect({
+  url,
+  tables: benchTables,
+  max: 10,
+  pipeline: Number(process.env.PIPELINE ?? 1),
+})
 const raw = postgres(url, { max: 10, onnotice: () => {} })
 const rng = createRng(99)
 

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Expression, type SqlBool, sql } from 'kysely'
-import type { AnyEntityClass, EntityOf, TableOfEntity } from '../entity/entity'
+import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
 import { EntityValidationError } from '../entity/entity-validation-error'
 import {
   InvalidDefinitionError,
@@ -22,7 +22,7 @@ import { loadRelation, type RelationLoadOptions } from '../query/relation-loader
 import type { Related, RelationName, WithRelation } from '../query/relation-types'
 import { type WhereText, whereText } from '../query/where-compiler'
 import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
-import type { AnyTable, Column, TableBase } from '../schema/define-table'
+import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition } from '../schema/relations'
 import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'

@@ -15,7 +15,6 @@ import {
   ForeignKeyViolationError,
   InvalidQueryError,
   NotFoundError,
-  type QueryExecutor,
   TransactionClosedError,
   UniqueViolationError,
 } from '../../src/index'

@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Database,
