@@ -102,6 +102,27 @@ export class SerializationFailureError extends DatabaseError {
 }
 
 /**
+ * `42501` (insufficient privilege): the role may not do this, or a Row Level Security policy
+ * refused the row (`new row violates row-level security policy for table "functions"`). Under
+ * `db.withContext`, the usual sign of a request touching another tenant's data.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await db.withContext({ settings: { 'app.user_uuid': me } }, (tx) => tx.manager(FunctionEntity).insert(foreign))
+ * } catch (e) {
+ *   if (e instanceof InsufficientPrivilegeError) return forbidden()
+ *   throw e
+ * }
+ * ```
+ */
+export class InsufficientPrivilegeError extends DatabaseError {
+  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
+    super(message, details, { cause, code: 'INSUFFICIENT_PRIVILEGE' })
+  }
+}
+
+/**
  * `57014` raised by the server's `statement_timeout` (the `statementTimeout` option of
  * `Database.connect`): PostgreSQL cancelled a statement that ran too long. Inside a transaction,
  * the transaction is aborted with it. A cancel for any other reason (`pg_cancel_backend`, a user

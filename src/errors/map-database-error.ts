@@ -4,6 +4,7 @@ import {
   DatabaseError,
   type DatabaseErrorDetails,
   ForeignKeyViolationError,
+  InsufficientPrivilegeError,
   NotNullViolationError,
   SerializationFailureError,
   StatementTimeoutError,
@@ -103,6 +104,8 @@ export function mapDatabaseError(error: unknown): unknown {
     case '40001':
     case '40P01':
       return new SerializationFailureError(message, details, error)
+    case '42501':
+      return new InsufficientPrivilegeError(message, details, error)
     case '57014':
       // query_canceled: only the server's statement_timeout is a timeout; a user cancel is not.
       return /statement timeout/i.test(message)

@@ -7,7 +7,12 @@ import {
   getFunctionDetails,
   type UserEntity,
 } from '../../src/containerpub/index'
-import { compileRequestContext, DatabaseError, InvalidQueryError } from '../../src/index'
+import {
+  compileRequestContext,
+  type DatabaseError,
+  InsufficientPrivilegeError,
+  InvalidQueryError,
+} from '../../src/index'
 import { containerpubDatabase } from '../setup/containerpub-database'
 
 // Real Row Level Security on the ContainerPub tables, with the request context of
@@ -303,7 +308,7 @@ describe('Row Level Security under load', () => {
               })
               crossWritesSucceeded++
             } catch (error) {
-              expect(error).toBeInstanceOf(DatabaseError)
+              expect(error).toBeInstanceOf(InsufficientPrivilegeError)
               expect((error as DatabaseError).sqlState).toBe('42501')
               crossWritesRefused++
               throw error
@@ -337,7 +342,7 @@ describe('Row Level Security under load', () => {
     // Only the refused cross-tenant inserts failed.
     const rejected = results.filter((r) => r.status === 'rejected')
     expect(rejected).toHaveLength(crossWritesRefused)
-    for (const r of rejected) expect((r.reason as DatabaseError).sqlState).toBe('42501')
+    for (const r of rejected) expect(r.reason).toBeInstanceOf(InsufficientPrivilegeError)
 
     expect(foreignRowsRead).toBe(0)
     expect(ownRowsRead).toBeGreaterThan(0)

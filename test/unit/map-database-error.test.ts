@@ -5,6 +5,7 @@ import {
   columnsFromDetail,
   DatabaseError,
   ForeignKeyViolationError,
+  InsufficientPrivilegeError,
   InvalidQueryError,
   KyselyEntitiesError,
   mapDatabaseError,
@@ -175,6 +176,19 @@ describe('mapDatabaseError: other SQLSTATEs', () => {
     expect(mapped.code).toBe('SERIALIZATION_FAILURE')
     expect(mapped.sqlState).toBe('40001')
     expect(mapped.deadlock).toBe(false)
+  })
+
+  it('maps 42501 (a role or a Row Level Security policy refused it) to InsufficientPrivilegeError', () => {
+    const mapped = mapDatabaseError(
+      postgresJsError({
+        message: 'new row violates row-level security policy for table "functions"',
+        code: '42501',
+      }),
+    ) as InsufficientPrivilegeError
+    expect(mapped).toBeInstanceOf(InsufficientPrivilegeError)
+    expect(mapped).toBeInstanceOf(DatabaseError)
+    expect(mapped.code).toBe('INSUFFICIENT_PRIVILEGE')
+    expect(mapped.sqlState).toBe('42501')
   })
 
   it('maps 40P01 to SerializationFailureError marked as a deadlock', () => {
