@@ -22,7 +22,7 @@ import { bareInvocations, benchInvocations, benchTables } from './schema'
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'S1,S2,S3,S4,S5,S5bare,S7' },
+    scenarios: { type: 'string', default: 'S1,S2,S3,S4,S5,S5bare,S6,S7' },
     contenders: { type: 'string', default: 'kysely-entities,postgres.js' },
     scale: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '8' },

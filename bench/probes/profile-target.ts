@@ -3,9 +3,14 @@
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { Database } from 'kysely-entities'
-import { FunctionEntity, FunctionInvocationEntity, UserEntity } from 'kysely-entities/containerpub'
+import {
+  FunctionDataEntity,
+  FunctionEntity,
+  FunctionInvocationEntity,
+  UserEntity,
+} from 'kysely-entities/containerpub'
 import postgres from 'postgres'
-import { dataSize, insertBatch } from '../data'
+import { dataSize, functionDataRow, insertBatch } from '../data'
 import { createRng } from '../rng'
 import { copyInvocations } from '../scenarios-write'
 import { BareInvocationEntity, BenchInvocationEntity, benchTables } from '../schema'
@@ -122,6 +127,20 @@ switch (values.scenario) {
       else await copyInvocations(raw, snake, table)
       ops++
     }
+    break
+  }
+  case 'S6': {
+    // upsertMany of S6's 10,000 function_data rows (half of them existing after the first call).
+    const camel = Array.from({ length: size.upsertRows }, (_, n) => functionDataRow(size, n, 1))
+    const snake = camel.map((r) => ({ function_id: r.functionId, key: r.key, value: r.value }))
+    const manager = db.manager(FunctionDataEntity)
+    const op = ke
+      ? () => manager.upsertMany(camel, { conflictColumns: ['functionId', 'key'] })
+      : () =>
+          raw`insert into function_data ${raw(snake, 'function_id', 'key', 'value')}
+              on conflict (function_id, key) do update
+              set value = excluded.value, updated_at = CURRENT_TIMESTAMP returning *`
+    ops = await loop(op)
     break
   }
   case 'S7': {
