@@ -118,6 +118,8 @@ export async function checkSameWork<I>(spec: CaseSpec<I>): Promise<CheckResult> 
   }
 }
 
+const collectGarbage: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
+
 const truncate = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s)
 
 /**
@@ -151,6 +153,9 @@ export async function measureCase<I>(
         cursor[index] = at + 1
         return spec.inputs[at % spec.inputs.length]!
       }
+      // Each variant starts its turn with a clean heap (when gc is exposed: npm run bench does),
+      // so no variant pays, on its own clock, for collecting the garbage of the one before it.
+      collectGarbage()
       let roundTime = 0
       let roundOps = spec.opsPerRound
       if (spec.beforeOp !== undefined || concurrency === 1) {

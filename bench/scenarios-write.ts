@@ -236,6 +236,8 @@ export interface MemoryResult {
   readonly inputHeapMb: number
   readonly peakHeapOverInputMb: number
   readonly peakRssOverInputMb: number
+  /** The largest heap right after a full collection, taken after each chunk (batchInsert only). */
+  readonly liveHeapOverInputMb?: number
   readonly seconds: number
 }
 
