@@ -16,7 +16,6 @@ import { mapDatabaseError } from '../errors/map-database-error'
 import {
   ConnectionGate,
   checkMilliseconds,
-  checkPipeline,
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
@@ -390,7 +389,7 @@ export class PostgresJsDriver implements Driver {
     const gate = new ConnectionGate(
       typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : 10,
       checkMilliseconds('poolTimeout', config.poolTimeout ?? DEFAULT_POOL_TIMEOUT),
-      checkPipeline(config.pipeline ?? PIPELINE_DEPTH),
+      config.pipeline ?? PIPELINE_DEPTH,
     )
     this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql) }
   }

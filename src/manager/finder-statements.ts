@@ -76,26 +76,35 @@ export class FinderStatements {
 
   /** `select count(*) as "count" from "t" [where ...]` */
   count(where: WhereText | undefined, withDeleted: boolean): CompiledQuery<unknown> {
-    const live = this.#live !== undefined && !withDeleted
-    const key = shapeKey(live ? 'C+' : 'C-', where)
-    const text =
-      this.#cache.get(key) ??
-      this.#cache.set(
-        key,
-        `select count(*) as "count" from ${this.#table.$meta.quotedName}${this.#where(where, live)}`,
-      )
-    return CompiledQuery.raw(text, where?.values ?? [])
+    return this.#wrapped('C', where, withDeleted, 'select count(*) as "count" from ', '')
   }
 
   /** `select exists (select 1 as "one" from "t" [where ...]) as "exists"` */
   exists(where: WhereText | undefined, withDeleted: boolean): CompiledQuery<unknown> {
+    return this.#wrapped(
+      'E',
+      where,
+      withDeleted,
+      'select exists (select 1 as "one" from ',
+      ') as "exists"',
+    )
+  }
+
+  // `<before>"t" [where ...]<after>`, whose only parameters are the where's.
+  #wrapped(
+    kind: string,
+    where: WhereText | undefined,
+    withDeleted: boolean,
+    before: string,
+    after: string,
+  ): CompiledQuery<unknown> {
     const live = this.#live !== undefined && !withDeleted
-    const key = shapeKey(live ? 'E+' : 'E-', where)
+    const key = shapeKey(`${kind}${live ? '+' : '-'}`, where)
     const text =
       this.#cache.get(key) ??
       this.#cache.set(
         key,
-        `select exists (select 1 as "one" from ${this.#table.$meta.quotedName}${this.#where(where, live)}) as "exists"`,
+        `${before}${this.#table.$meta.quotedName}${this.#where(where, live)}${after}`,
       )
     return CompiledQuery.raw(text, where?.values ?? [])
   }

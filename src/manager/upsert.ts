@@ -190,49 +190,54 @@ function keyPart(column: Column, value: unknown): string {
 }
 
 /**
- * The first two rows with the same conflict key, as `[earlier, later]` indexes. PostgreSQL
- * refuses to affect one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect
- * row a second time"); rows in different chunks would silently overwrite each other instead.
- * uuids compare case-insensitively and decimals by value, as PostgreSQL compares them.
+ * Each row's conflict key as one comparable string, equal exactly when PostgreSQL finds the keys
+ * equal (uuids compare case-insensitively and decimals by value). Computed once per batch, for
+ * {@link findDuplicateKey} and {@link lockOrder}.
  *
  * @example
  * ```ts
- * findDuplicateKey([users.email], [{ email: 'a' }, { email: 'b' }, { email: 'a' }]) // [0, 2]
+ * conflictKeys([functions.userId, functions.name], [{ userId: 1, name: 'a' }]) // ['["1","a"]']
  * ```
  */
-export function findDuplicateKey(
-  conflict: readonly Column[],
-  parsed: readonly ParsedRow[],
-): readonly [number, number] | undefined {
+export function conflictKeys(conflict: readonly Column[], parsed: readonly ParsedRow[]): string[] {
+  if (conflict.length === 1) {
+    const column = conflict[0]!
+    return parsed.map((row) => keyPart(column, row[column.property]))
+  }
+  return parsed.map((row) => JSON.stringify(conflict.map((c) => keyPart(c, row[c.property]))))
+}
+
+/**
+ * The first two rows with the same conflict key, as `[earlier, later]` indexes. PostgreSQL
+ * refuses to affect one row twice in a statement ("ON CONFLICT DO UPDATE command cannot affect
+ * row a second time"); rows in different chunks would silently overwrite each other instead.
+ *
+ * @example
+ * ```ts
+ * findDuplicateKey(conflictKeys([users.email], [{ email: 'a' }, { email: 'b' }, { email: 'a' }])) // [0, 2]
+ * ```
+ */
+export function findDuplicateKey(keys: readonly string[]): readonly [number, number] | undefined {
   const seen = new Map<string, number>()
-  for (let i = 0; i < parsed.length; i++) {
-    const key = conflictKey(conflict, parsed[i]!)
-    const first = seen.get(key)
+  for (let i = 0; i < keys.length; i++) {
+    const first = seen.get(keys[i]!)
     if (first !== undefined) return [first, i]
-    seen.set(key, i)
+    seen.set(keys[i]!, i)
   }
   return undefined
 }
 
-/** A row's conflict key as one comparable string (equal exactly when PostgreSQL finds them equal). */
-function conflictKey(conflict: readonly Column[], row: ParsedRow): string {
-  return conflict.length === 1
-    ? keyPart(conflict[0]!, row[conflict[0]!.property])
-    : JSON.stringify(conflict.map((c) => keyPart(c, row[c.property])))
-}
-
 /**
- * The indexes of `parsed` sorted by conflict key. Upserting in this order makes every caller
- * lock the rows it touches in one global order, so two concurrent `upsertMany` over overlapping
- * keys given in different orders wait for each other instead of deadlocking.
+ * The row indexes sorted by conflict key. Upserting in this order makes every caller lock the
+ * rows it touches in one global order, so two concurrent `upsertMany` over overlapping keys given
+ * in different orders wait for each other instead of deadlocking.
  *
  * @example
  * ```ts
- * lockOrder([users.email], [{ email: 'b' }, { email: 'a' }]) // [1, 0]
+ * lockOrder(conflictKeys([users.email], [{ email: 'b' }, { email: 'a' }])) // [1, 0]
  * ```
  */
-export function lockOrder(conflict: readonly Column[], parsed: readonly ParsedRow[]): number[] {
-  const keys = parsed.map((row) => conflictKey(conflict, row))
+export function lockOrder(keys: readonly string[]): number[] {
   return keys
     .map((_, i) => i)
     .sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0))
@@ -513,7 +518,8 @@ export async function upsertMany(
     onProgress: options.onProgress,
   })
   const parsed = parseRows(table, checkRowsArray(rows), undefined, conflictIssues(plan.conflict))
-  const duplicate = findDuplicateKey(plan.conflict, parsed)
+  const keys = conflictKeys(plan.conflict, parsed)
+  const duplicate = findDuplicateKey(keys)
   if (duplicate !== undefined) {
     const [first, second] = duplicate
     const names = plan.conflict.map((c) => c.property).join(', ')
@@ -525,7 +531,7 @@ export async function upsertMany(
   }
   if (parsed.length === 0) return []
   // Sent in conflict-key order (see lockOrder), returned in input order.
-  const order = lockOrder(plan.conflict, parsed)
+  const order = lockOrder(keys)
   const sorted = order.map((i) => parsed[i]!)
   const upserted = await runUpserts(executor, entity, plan, sorted, chunkSize, onProgress)
   const entities: object[] = new Array(parsed.length)

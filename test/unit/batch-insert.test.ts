@@ -24,6 +24,7 @@ import {
 } from '../../src/manager/batch-insert'
 import {
   checkUpsertOptions,
+  conflictKeys,
   findDuplicateKey,
   lockOrder,
   onConflictClause,
@@ -731,8 +732,10 @@ describe('upsert options', () => {
     expect(entities.map((e) => e.id)).toEqual([3, 1, 2])
     expect(
       lockOrder(
-        [users.$meta.columns.find((c) => c.name === 'email')!],
-        [{ email: 'b' }, { email: 'a' }, { email: 'c' }],
+        conflictKeys(
+          [users.$meta.columns.find((c) => c.name === 'email')!],
+          [{ email: 'b' }, { email: 'a' }, { email: 'c' }],
+        ),
       ),
     ).toEqual([1, 0, 2])
   })
@@ -767,23 +770,28 @@ describe('upsert options', () => {
       { userId: 1, name: 'b' },
       { userId: 2, name: 'a' },
     ])
-    expect(findDuplicateKey([functions.userId, functions.name], parsed)).toEqual([1, 3])
+    expect(findDuplicateKey(conflictKeys([functions.userId, functions.name], parsed))).toEqual([
+      1, 3,
+    ])
     const uuids = parseRows(users, [
       { ...user(0), uuid: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' },
       { ...user(1), uuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' },
     ])
-    expect(findDuplicateKey([users.uuid], uuids)).toEqual([0, 1])
+    expect(findDuplicateKey(conflictKeys([users.uuid], uuids))).toEqual([0, 1])
     const prices = defineTable('prices2', { amount: c.numeric().primaryKey() })
     expect(
       findDuplicateKey(
-        [prices.amount],
-        parseRows(prices, [{ amount: '1.50' }, { amount: '01.5' }]),
+        conflictKeys([prices.amount], parseRows(prices, [{ amount: '1.50' }, { amount: '01.5' }])),
       ),
     ).toEqual([0, 1])
     expect(
-      findDuplicateKey([prices.amount], parseRows(prices, [{ amount: '-0.0' }, { amount: '0' }])),
+      findDuplicateKey(
+        conflictKeys([prices.amount], parseRows(prices, [{ amount: '-0.0' }, { amount: '0' }])),
+      ),
     ).toEqual([0, 1])
-    expect(findDuplicateKey([users.email], parseRows(users, [user(0), user(1)]))).toBeUndefined()
+    expect(
+      findDuplicateKey(conflictKeys([users.email], parseRows(users, [user(0), user(1)]))),
+    ).toBeUndefined()
 
     await expect(
       upsertMany(unreachable, FunctionEntity, parsed as never, {
