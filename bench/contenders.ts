@@ -26,8 +26,8 @@ export interface Clients {
   readonly drizzle: PostgresJsDatabase<typeof drizzleSchema>
   readonly knex: Knex
   readonly ke: Database<typeof benchTables>
-  /** kysely-entities with `pipeline: 8` (opt-in): measured next to the default in S1/S2. */
-  readonly kePipelined: Database<typeof benchTables>
+  /** kysely-entities with `pipeline: 1` (no read pipelined): measured next to the default in S1/S2. */
+  readonly keUnpipelined: Database<typeof benchTables>
   close(): Promise<void>
 }
 
@@ -40,14 +40,19 @@ export async function openClients(url: string, pool: number): Promise<Clients> {
   const db = drizzle({ client: drizzleSql, schema: drizzleSchema })
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: pool } })
   const ke = await Database.connect({ url, tables: benchTables, max: pool })
-  const kePipelined = await Database.connect({ url, tables: benchTables, max: pool, pipeline: 8 })
+  const keUnpipelined = await Database.connect({
+    url,
+    tables: benchTables,
+    max: pool,
+    pipeline: 1,
+  })
   return {
     raw,
     kysely,
     drizzle: db,
     knex,
     ke,
-    kePipelined,
+    keUnpipelined,
     async close() {
       await Promise.allSettled([
         raw.end(),
@@ -55,7 +60,7 @@ export async function openClients(url: string, pool: number): Promise<Clients> {
         drizzleSql.end(),
         knex.destroy(),
         ke.close(),
-        kePipelined.close(),
+        keUnpipelined.close(),
       ])
     },
   }

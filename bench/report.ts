@@ -61,17 +61,13 @@ const find = (s: ScenarioResult | undefined, label: string, caseName?: string) =
     .flatMap((c) => c.results)
     .find((r) => r.label === label)
 
-function fasterThanOthers(
-  s: ScenarioResult | undefined,
-  label: string,
-  qualifier = '',
-): TargetResult[] {
+function fasterThanOthers(s: ScenarioResult | undefined, label: string): TargetResult[] {
   const ke = find(s, label)
   if (s === undefined || ke === undefined) return []
   const out: TargetResult[] = [
     {
       scenario: s.id,
-      target: `within 1.05x of postgres.js${qualifier}`,
+      target: 'within 1.05x of postgres.js',
       met: ke.ratio <= 1.05,
       measured: `${formatRatio(ke.ratio)} (${formatMs(ke.metric)} vs ${formatMs(ke.metric / ke.ratio)})`,
     },
@@ -85,7 +81,7 @@ function fasterThanOthers(
   const beaten = rivals.filter((r) => r !== undefined && ke.metric < r.metric)
   out.push({
     scenario: s.id,
-    target: `faster than plain Kysely, Drizzle and Knex (each one’s fastest variant)${qualifier}`,
+    target: 'faster than plain Kysely, Drizzle and Knex (each one’s fastest variant)',
     met: beaten.length === rivals.length,
     measured: `${formatMs(ke.metric)} vs ${rivals
       .filter((r) => r !== undefined)
@@ -101,8 +97,6 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[]): TargetRes
   const out: TargetResult[] = []
   out.push(...fasterThanOthers(byId('S1'), 'kysely-entities findByUuid'))
   out.push(...fasterThanOthers(byId('S2'), 'kysely-entities findByUuid'))
-  const piped = 'kysely-entities findByUuid (pipeline: 8)'
-  out.push(...fasterThanOthers(byId('S2'), piped, ', with the opt-in pipeline: 8'))
   const s3 = find(byId('S3'), 'kysely-entities findAll')
   if (s3 !== undefined) {
     out.push({

@@ -27,7 +27,7 @@ async function probeUuids(ctx: ScenarioContext, count: number): Promise<string[]
 function byUuidVariants(ctx: ScenarioContext): Variant<string>[] {
   const { raw, kysely, drizzle, knex, ke } = ctx.clients
   const users = ke.manager(UserEntity)
-  const pipelinedUsers = ctx.clients.kePipelined.manager(UserEntity)
+  const unpipelinedUsers = ctx.clients.keUnpipelined.manager(UserEntity)
   const prepared = drizzle
     .select()
     .from(dUsers)
@@ -81,10 +81,10 @@ function byUuidVariants(ctx: ScenarioContext): Variant<string>[] {
       fingerprint: idOf,
     },
     {
-      label: 'kysely-entities findByUuid (pipeline: 8)',
+      label: 'kysely-entities findByUuid (pipeline: 1)',
       contender: 'kysely-entities',
-      note: 'opt-in: statements pipelined onto busy connections, as postgres.js does by default',
-      run: (uuid) => pipelinedUsers.findByUuid(uuid),
+      note: 'no read pipelined: each waits for an idle connection (the default pipelines up to 8 reads a connection, as postgres.js pipelines)',
+      run: (uuid) => unpipelinedUsers.findByUuid(uuid),
       fingerprint: idOf,
     },
   ]
@@ -443,6 +443,7 @@ export const s4: Scenario = {
         warmupRounds: 1,
         opsPerRound: ops(ctx, 2),
         checkInputs: 2,
+        gc: 'full',
       },
       ctx,
     )

@@ -204,6 +204,7 @@ export const s5: Scenario = {
             beforeOp: empty,
             rowsPerOp: count,
             checkInputs: 1,
+            gc: 'full',
           },
           ctx,
         ),
@@ -364,6 +365,7 @@ export const s6: Scenario = {
         },
         rowsPerOp: count,
         checkInputs: 1,
+        gc: 'full',
       },
       ctx,
     )

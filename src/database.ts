@@ -58,14 +58,16 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
   /**
    * Milliseconds a statement or a transaction waits for a free connection of the pool (all `max`
    * of them busy or held by transactions) before it fails with {@link PoolTimeoutError}. A call
-   * that timed out was never sent and never runs later. Default 30,000; `Infinity` waits for ever.
+   * that timed out was never sent and never runs later, except a read (below), which may still
+   * run, its result unread. Default 30,000; `Infinity` waits for ever.
    */
   readonly poolTimeout?: number
   /**
-   * Statements sent on one pooled connection at once, 1 to 100 (default 1). Above 1, statements
-   * are pipelined onto busy connections: more throughput with many statements in flight, but one
-   * can wait behind a slow statement on its connection, past `poolTimeout`. See
-   * `PostgresJsDialectConfig.pipeline`.
+   * Reads (the managers' finders, {@link Database.executeRead}) sent on one pooled connection at
+   * once, 1 to 100; default 8. With no connection idle, a read is pipelined behind busy
+   * statements, as postgres.js does: as fast as postgres.js with many reads in flight. One that
+   * has not started within `poolTimeout` fails with {@link PoolTimeoutError} all the same. Any
+   * other statement, and every transaction, waits for an idle connection. 1 pipelines nothing.
    */
   readonly pipeline?: number
 }
@@ -386,6 +388,30 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     const parameters = bindNamedParameters(compiled, params)
     const result = await this.execute<R>(CompiledQuery.raw(compiled.sql, parameters))
     return result.rows as R[]
+  }
+
+  /**
+   * Runs a compiled statement that only reads, as the managers' finders do. Outside a transaction,
+   * with no connection idle, it may be pipelined behind busy statements (`pipeline`, default 8
+   * a connection) instead of waiting for a connection of its own; if it has not started within
+   * `poolTimeout`, the call fails with {@link PoolTimeoutError} and the statement may still run
+   * later, its result unread. So give it only statements without side effects. In a transaction,
+   * or on another dialect, it is {@link execute}.
+   *
+   * @example
+   * ```ts
+   * const { rows } = await db.executeRead(db.kysely.selectFrom('users').selectAll().where('email', '=', email).compile())
+   * // select * from "users" where "email" = $1
+   * ```
+   */
+  executeRead<R>(
+    query: CompiledQuery<unknown>,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    const driver = this.#root.driver
+    if (driver !== undefined && this.#scope === undefined && !this.#root.closed) {
+      return driver.execute<R>(query, 'read')
+    }
+    return this.#executeWithKysely<R>(query)
   }
 
   /**

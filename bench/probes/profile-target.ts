@@ -32,7 +32,7 @@ const db = await Database.connect({
   url,
   tables: benchTables,
   max: 10,
-  pipeline: Number(process.env.PIPELINE ?? 1),
+  ...(process.env.PIPELINE === undefined ? {} : { pipeline: Number(process.env.PIPELINE) }),
 })
 const raw = postgres(url, { max: 10, onnotice: () => {} })
 const rng = createRng(99)

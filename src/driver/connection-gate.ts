@@ -10,12 +10,33 @@ export const DEFAULT_CLOSE_TIMEOUT = 10_000
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer waits are treated as unbounded.
 const MAX_TIMER = 2 ** 31 - 1
 
+/** What a caller of the gate uses. */
+export type GateUse =
+  /** A statement that needs a connection of its own while it runs. */
+  | 'statement'
+  /**
+   * A statement that only reads (the managers' finders): it may also be pipelined behind busy
+   * statements, since running it after its caller gave up changes nothing.
+   */
+  | 'read'
+  /** A transaction: a whole connection, from its BEGIN to its end. */
+  | 'transaction'
+
+/** How a caller was admitted: to an idle connection, or pipelined behind busy ones (reads only). */
+export type Admission = 'idle' | 'pipelined'
+
 interface Waiter {
-  readonly weight: number
-  readonly resolve: () => void
+  readonly use: GateUse
+  readonly resolve: (admission: Admission) => void
   readonly reject: (error: unknown) => void
   /** `performance.now()` after which the caller fails with PoolTimeoutError. */
   readonly deadline: number
+}
+
+/** A pipelined read being watched: see {@link ConnectionGate.watch}. */
+export interface PipelineWatch {
+  readonly deadline: number
+  readonly onLate: () => void
 }
 
 /**
@@ -35,12 +56,13 @@ export function checkMilliseconds(name: string, value: unknown): number {
 }
 
 /**
- * Statements admitted per connection by default. postgres.js would pipeline further statements
- * onto a busy connection, which is faster at many statements in flight, but such a statement then
- * waits behind a slow one, past any pool timeout. One per connection keeps `poolTimeout` a bound
- * on every wait; the `pipeline` option trades that for throughput.
+ * Reads admitted per connection by default: a finder's statement may be pipelined behind up to 7
+ * busy statements on a connection, as postgres.js pipelines by itself. That is what keeps many
+ * reads in flight as fast as postgres.js (S2 of `npm run bench`), and on a network each pipelined
+ * read saves a round trip of waiting. Other statements and transactions always wait for an idle
+ * connection.
  */
-export const PIPELINE_DEPTH = 1
+export const PIPELINE_DEPTH = 8
 
 /** The largest `pipeline` accepted (postgres.js pipelines at most 100 statements a connection). */
 export const MAX_PIPELINE = 100
@@ -57,19 +79,21 @@ export const MAX_PIPELINE = 100
 export function checkPipeline(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PIPELINE) {
     throw new RangeError(
-      `pipeline must be an integer from 1 to ${MAX_PIPELINE} (statements per connection), got ${String(value)}`,
+      `pipeline must be an integer from 1 to ${MAX_PIPELINE} (reads per connection), got ${String(value)}`,
     )
   }
   return value
 }
 
 /**
- * Admits the users of a connection pool of `size` connections: a statement takes one slot, a
- * transaction a whole connection (`pipeline` slots), out of `size × pipeline` (`pipeline`
- * statements may share a connection; default {@link PIPELINE_DEPTH}).
+ * Admits the users of a connection pool of `size` connections. A statement or a transaction is
+ * admitted while a connection is idle (fewer statements and transactions than connections); a
+ * read also while the connections not held by transactions carry fewer than `pipeline` statements
+ * each, and is then sent behind busy ones (postgres.js picks the connection).
  * Later callers wait in line, first come first served, at most `timeout` milliseconds, and then
  * fail with {@link PoolTimeoutError}. A caller that timed out leaves the line: nothing of it is
- * left queued anywhere to run later.
+ * left queued anywhere to run later. A pipelined read is held to the same deadline by
+ * {@link watch}: the driver fails it when it has not started by then.
  *
  * `close()` refuses new callers with {@link DatabaseClosedError}, lets those admitted or already
  * waiting finish, and tells whether they all did within its timeout.
@@ -84,13 +108,15 @@ export function checkPipeline(value: unknown): number {
 export class ConnectionGate {
   readonly #size: number
   readonly #depth: number
-  readonly #capacity: number
   readonly #timeout: number
-  #active = 0
+  #statements = 0
+  #transactions = 0
   // A Set keeps insertion order (first come, first served) and removes a timed-out waiter in O(1).
   readonly #waiters = new Set<Waiter>()
-  // One timer for the whole line, due at its head's deadline: everyone waits the same timeout,
-  // so deadlines come in line order, and a caller in line costs no timer of its own.
+  // Pipelined reads not yet settled, in the order of their deadlines.
+  readonly #watches = new Set<PipelineWatch>()
+  // One timer for the line and the watches, due at the earliest deadline: everyone waits the same
+  // timeout, so deadlines come in the order callers came, and a caller costs no timer of its own.
   #timer: ReturnType<typeof setTimeout> | undefined
   #closing = false
   #forced = false
@@ -106,7 +132,6 @@ export class ConnectionGate {
     }
     this.#size = size
     this.#depth = checkPipeline(pipeline)
-    this.#capacity = size * this.#depth
     this.#timeout = checkMilliseconds('poolTimeout', timeout)
   }
 
@@ -120,14 +145,19 @@ export class ConnectionGate {
     return this.#timeout
   }
 
-  /** Slots a transaction takes: a whole connection. */
-  get connectionWeight(): number {
+  /** Reads admitted per connection (1: none is pipelined). */
+  get pipeline(): number {
     return this.#depth
   }
 
-  /** Slots admitted and not yet released. */
+  /** Statements (reads included) and transactions admitted and not yet released. */
   get active(): number {
-    return this.#active
+    return this.#statements + this.#transactions
+  }
+
+  /** Transactions admitted and not yet released. */
+  get transactions(): number {
+    return this.#transactions
   }
 
   /** Callers waiting in line. */
@@ -146,71 +176,121 @@ export class ConnectionGate {
   }
 
   /**
-   * Resolves when the caller may use `weight` slots (1 for a statement, {@link connectionWeight}
-   * for a transaction); it must call {@link release} with the same weight exactly once afterwards.
-   * Rejects with {@link PoolTimeoutError} after `timeout` ms in line, or with
-   * {@link DatabaseClosedError} once the gate is closing.
+   * Resolves with how the caller was admitted; it must call {@link release} with the same `use`
+   * exactly once afterwards. Rejects with {@link PoolTimeoutError} after `timeout` ms in line, or
+   * with {@link DatabaseClosedError} once the gate is closing.
    */
-  acquire(weight = 1): Promise<void> {
+  acquire(use: GateUse = 'statement'): Promise<Admission> {
     if (this.#closing) return Promise.reject(new DatabaseClosedError())
-    if (this.tryAcquire(weight)) return Promise.resolve()
-    return new Promise<void>((resolve, reject) => {
+    const admission = this.tryAcquire(use)
+    if (admission !== undefined) return Promise.resolve(admission)
+    return new Promise<Admission>((resolve, reject) => {
       const deadline = performance.now() + this.#timeout
-      this.#waiters.add({ weight, resolve, reject, deadline })
-      if (this.#timer === undefined && this.#timeout <= MAX_TIMER) this.#arm(this.#timeout)
+      this.#waiters.add({ use, resolve, reject, deadline })
+      this.#armIfIdle()
     })
   }
 
-  #arm(delay: number): void {
-    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(delay)))
-  }
-
-  /** Fails the callers at the head of the line whose time is up; re-arms for the next one. */
-  #expire(): void {
-    this.#timer = undefined
-    const now = performance.now()
-    for (const waiter of this.#waiters) {
-      if (waiter.deadline > now) {
-        this.#arm(waiter.deadline - now)
-        return
-      }
-      this.#waiters.delete(waiter)
-      waiter.reject(new PoolTimeoutError(this.#timeout, this.#size))
-    }
-    this.#checkIdle()
-  }
-
   /**
-   * Admits the caller at once when `weight` slots are free and nobody waits, without a promise
-   * (the hot path of a statement); false otherwise, and then nothing was taken. Never admits once
-   * the gate is closing. A true result must be followed by exactly one {@link release}.
+   * Admits the caller at once when it fits and nobody waits, without a promise (the hot path of a
+   * statement); `undefined` otherwise, and then nothing was taken. Never admits once the gate is
+   * closing. An admission must be followed by exactly one {@link release} with the same `use`.
    *
    * @example
    * ```ts
    * if (gate.tryAcquire()) { try { run() } finally { gate.release() } } else await gate.acquire()
    * ```
    */
-  tryAcquire(weight = 1): boolean {
-    if (this.#closing || this.#active + weight > this.#capacity || this.#waiters.size > 0) {
-      return false
+  tryAcquire(use: GateUse = 'statement'): Admission | undefined {
+    if (this.#closing || this.#waiters.size > 0) return undefined
+    return this.#admit(use)
+  }
+
+  /** Takes what `use` needs when it fits now. */
+  #admit(use: GateUse): Admission | undefined {
+    const free = this.#size - this.#transactions
+    if (this.#statements < free) {
+      if (use === 'transaction') this.#transactions++
+      else this.#statements++
+      return 'idle'
     }
-    this.#active += weight
-    return true
+    // No idle connection: only a read goes on, behind busy statements (never onto a transaction's).
+    if (use === 'read' && this.#statements < free * this.#depth) {
+      this.#statements++
+      return 'pipelined'
+    }
+    return undefined
+  }
+
+  /**
+   * Calls `onLate` at `deadline` (a `performance.now()` time), unless {@link unwatch} came first:
+   * how a pipelined read is held to its pool timeout. Deadlines must come in the order of the
+   * calls (every caller has the same timeout).
+   */
+  watch(deadline: number, onLate: () => void): PipelineWatch {
+    const watch: PipelineWatch = { deadline, onLate }
+    this.#watches.add(watch)
+    this.#armIfIdle()
+    return watch
+  }
+
+  /** Stops watching: the read settled. */
+  unwatch(watch: PipelineWatch): void {
+    this.#watches.delete(watch)
+    if (this.#watches.size === 0 && this.#waiters.size === 0) this.#disarm()
+  }
+
+  #armIfIdle(): void {
+    if (this.#timer === undefined && this.#timeout <= MAX_TIMER) this.#arm(this.#timeout)
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, Math.ceil(delay)))
+  }
+
+  /** Fails the callers whose time is up, tells the watches that are late; re-arms for the next. */
+  #expire(): void {
+    this.#timer = undefined
+    const now = performance.now()
+    let next = Number.POSITIVE_INFINITY
+    for (const waiter of this.#waiters) {
+      if (waiter.deadline > now) {
+        next = waiter.deadline
+        break
+      }
+      this.#waiters.delete(waiter)
+      waiter.reject(new PoolTimeoutError(this.#timeout, this.#size))
+    }
+    for (const watch of this.#watches) {
+      if (watch.deadline > now) {
+        next = Math.min(next, watch.deadline)
+        break
+      }
+      this.#watches.delete(watch)
+      watch.onLate()
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next - now)
+    this.#checkIdle()
   }
 
   /** Gives back what {@link acquire} admitted; callers in line are admitted in order while they fit. */
-  release(weight = 1): void {
-    if (this.#active < weight) throw new Error('ConnectionGate.release() without acquire()')
-    this.#active -= weight
-    // First come, first served: a transaction at the head is not overtaken by statements behind it.
+  release(use: GateUse = 'statement'): void {
+    if (use === 'transaction') {
+      if (this.#transactions === 0) throw new Error('ConnectionGate.release() without acquire()')
+      this.#transactions--
+    } else {
+      if (this.#statements === 0) throw new Error('ConnectionGate.release() without acquire()')
+      this.#statements--
+    }
+    // First come, first served: a caller at the head that does not fit is not overtaken.
     for (const waiter of this.#waiters) {
-      if (this.#active + waiter.weight > this.#capacity) break
+      const admission = this.#admit(waiter.use)
+      if (admission === undefined) break
       this.#waiters.delete(waiter)
-      this.#active += waiter.weight
-      waiter.resolve()
+      waiter.resolve(admission)
     }
     // A timer left for an admitted head finds the next deadline later and re-arms for it.
-    if (this.#waiters.size === 0) this.#disarm()
+    if (this.#waiters.size === 0 && this.#watches.size === 0) this.#disarm()
     this.#checkIdle()
   }
 
@@ -234,6 +314,7 @@ export class ConnectionGate {
     if (!drained) {
       this.#forced = true
       this.#disarm()
+      this.#watches.clear()
       for (const waiter of this.#waiters) {
         waiter.reject(
           new DatabaseClosedError('The database was closed before a connection was free'),
@@ -250,7 +331,7 @@ export class ConnectionGate {
   }
 
   #idle(): boolean {
-    return this.#active === 0 && this.#waiters.size === 0
+    return this.#statements === 0 && this.#transactions === 0 && this.#waiters.size === 0
   }
 
   #checkIdle(): void {

@@ -32,16 +32,17 @@ export interface PostgresJsDialectConfig {
    * fails with {@link PoolTimeoutError}, never having been sent. Default 30,000; `Infinity` waits
    * for ever. The driver lets at most the client's `max` statements and transactions use the
    * pool at once and queues the others itself, so postgres.js never queues a statement that
-   * could run after its caller gave up. Count on it only when nothing else uses the client.
+   * could run after its caller gave up (a read, below, excepted: it is harmless). Count on it
+   * only when nothing else uses the client.
    */
   readonly poolTimeout?: number
   /**
-   * Statements sent on one connection at once, 1 to 100. Default 1: a statement waits for a free
-   * connection, so `poolTimeout` bounds every wait. Above 1, statements are pipelined onto busy
-   * connections, as postgres.js does by itself: more throughput with many statements in flight
-   * (measured: S2 of `npm run bench`), but a statement can then wait behind a slow one on its
-   * connection for as long as that one runs (`statementTimeout` bounds it). A transaction still
-   * takes a whole connection.
+   * Reads (`execute(query, 'read')`: the managers' finders) sent on one connection at once, 1 to
+   * 100; default 8. With no connection idle, a read is pipelined behind busy statements, as
+   * postgres.js does by itself: many reads in flight then run as fast as on postgres.js (S2 of
+   * `npm run bench`). A pipelined read that has not started within `poolTimeout` (it is stuck
+   * behind a slow statement) fails with {@link PoolTimeoutError}; it may still run later, which
+   * a read can. Other statements and transactions wait for an idle connection. 1 turns it off.
    */
   readonly pipeline?: number
 }
@@ -154,18 +155,80 @@ function failure(state: DriverState, error: unknown, onConnectionLost?: () => vo
   return connectionError
 }
 
+/** What a pooled statement is to the gate: a read may be pipelined, a statement may not. */
+export type StatementUse = 'statement' | 'read'
+
 /**
- * Runs one statement on the shared pool during a turn of the gate. When a turn is free the
+ * Runs one statement on the shared pool during a turn of the gate. When a connection is idle the
  * statement is sent at once, with no promise of ours in between: this is every plain
  * statement's path, so it is kept to the one promise postgres.js returns.
  */
-function runPooled<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
-  return state.gate.tryAcquire() ? runAdmitted(state, query) : runQueued(state, query)
+function runPooled<R>(
+  state: DriverState,
+  query: CompiledQuery,
+  use: StatementUse,
+): Promise<QueryResult<R>> {
+  const admission = state.gate.tryAcquire(use)
+  if (admission === 'idle') return runAdmitted(state, query)
+  if (admission === 'pipelined') {
+    return runPipelined(state, query, performance.now() + state.gate.timeout)
+  }
+  return runQueued(state, query, use)
 }
 
-async function runQueued<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
-  await state.gate.acquire()
-  return runAdmitted(state, query)
+async function runQueued<R>(
+  state: DriverState,
+  query: CompiledQuery,
+  use: StatementUse,
+): Promise<QueryResult<R>> {
+  const deadline = performance.now() + state.gate.timeout
+  const admission = await state.gate.acquire(use)
+  return admission === 'idle' ? runAdmitted(state, query) : runPipelined(state, query, deadline)
+}
+
+/** postgres.js marks the statement a connection is running `active`; those queued behind are not. */
+function started(pending: postgres.PendingQuery<any>): boolean {
+  // Should a version of postgres.js not say, the read counts as started: its caller is then
+  // never failed with a PoolTimeoutError while it might be running.
+  return (pending as { active?: unknown }).active !== false
+}
+
+/**
+ * Runs a read pipelined behind busy statements. Its caller waits at most until `deadline` for it
+ * to start (the pool timeout); a read still queued behind a slow statement then fails with
+ * {@link PoolTimeoutError}, and its turn is given back only when postgres.js is done with it.
+ */
+function runPipelined<R>(
+  state: DriverState,
+  query: CompiledQuery,
+  deadline: number,
+): Promise<QueryResult<R>> {
+  const { gate } = state
+  return new Promise<QueryResult<R>>((resolve, reject) => {
+    let pending: postgres.PendingQuery<any>
+    try {
+      pending = send(state.pool, query)
+    } catch (error) {
+      gate.release('read')
+      reject(failure(state, error))
+      return
+    }
+    const watch = gate.watch(deadline, () => {
+      if (!started(pending)) reject(new PoolTimeoutError(gate.timeout, gate.size))
+    })
+    pending.then(
+      (result) => {
+        gate.unwatch(watch)
+        gate.release('read')
+        resolve(toQueryResult<R>(result))
+      },
+      (error: unknown) => {
+        gate.unwatch(watch)
+        gate.release('read')
+        reject(failure(state, error))
+      },
+    )
+  })
 }
 
 function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
@@ -236,7 +299,7 @@ class PostgresJsConnection implements DatabaseConnection {
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     if (this.#reserved !== undefined) return this.#run(this.#transactionTarget(), compiledQuery)
-    return runPooled(this.#state, compiledQuery)
+    return runPooled(this.#state, compiledQuery, 'statement')
   }
 
   async *streamQuery<R>(
@@ -270,7 +333,7 @@ class PostgresJsConnection implements DatabaseConnection {
     }
     const { gate, pool } = this.#state
     const started = performance.now()
-    await gate.acquire(gate.connectionWeight)
+    await gate.acquire('transaction')
     this.#holding = true
     try {
       this.#reserved = await this.#reserve(pool, started + gate.timeout)
@@ -335,7 +398,7 @@ class PostgresJsConnection implements DatabaseConnection {
     this.#closed = false
     if (this.#holding) {
       this.#holding = false
-      this.#state.gate.release(this.#state.gate.connectionWeight)
+      this.#state.gate.release('transaction')
     }
   }
 }
@@ -399,7 +462,8 @@ export class PostgresJsDriver implements Driver {
   /**
    * Runs one statement on the pool, outside any transaction, without Kysely's connection
    * handling: the path `Database` takes for each plain statement. Same admission (`poolTimeout`),
-   * preparation and error mapping as a statement through Kysely.
+   * preparation and error mapping as a statement through Kysely. `'read'` tells it the statement
+   * only reads: it may then be pipelined (see {@link PostgresJsDialectConfig.pipeline}).
    *
    * @example
    * ```ts
@@ -407,8 +471,8 @@ export class PostgresJsDriver implements Driver {
    * // select * from "users" where "uuid" = $1   -- prepared once per connection
    * ```
    */
-  execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return runPooled(this.#state, query)
+  execute<R>(query: CompiledQuery, use: StatementUse = 'statement'): Promise<QueryResult<R>> {
+    return runPooled(this.#state, query, use)
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

@@ -145,7 +145,7 @@ export class EntityManager<
     const text = checkOptions(options).withDeleted
       ? statements.selectByIdWithDeleted
       : statements.selectById
-    return this.#one(text!, [value])
+    return this.#one(text!, [value], true)
   }
 
   /**
@@ -168,7 +168,7 @@ export class EntityManager<
     const text = checkOptions(options).withDeleted
       ? statements.selectByPublicIdWithDeleted
       : statements.selectByPublicId
-    return this.#one(text!, [value])
+    return this.#one(text!, [value], true)
   }
 
   /**
@@ -180,12 +180,12 @@ export class EntityManager<
    * ```
    */
   async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
-    return this.#many(this.#select(options))
+    return this.#many(this.#select(options), true)
   }
 
   /** The first row matching `where` (in `orderBy` order), or null. */
   async findOne(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E> | null> {
-    const rows = await this.#many(this.#select({ ...options, limit: 1 }))
+    const rows = await this.#many(this.#select({ ...options, limit: 1 }), true)
     return rows[0] ?? null
   }
 
@@ -215,7 +215,7 @@ export class EntityManager<
   async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
     checkOptions(options)
     const where = this.#where(options.where)
-    const { rows } = await this.#executor.execute<{ exists: boolean }>(
+    const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
       this.#finders.exists(where, options.withDeleted === true),
     )
     return rows[0]?.exists === true
@@ -227,7 +227,7 @@ export class EntityManager<
    */
   async existsById(id: unknown): Promise<boolean> {
     const value = this.#keyValue(this.#primaryKey('existsById'), id, 'id')
-    const { rows } = await this.#executor.execute<{ exists: boolean }>(
+    const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
       CompiledQuery.raw(tableStatements(this.#table).existsById!, [value]),
     )
     return rows[0]?.exists === true
@@ -458,7 +458,7 @@ export class EntityManager<
       options.after === undefined || options.after === null
         ? undefined
         : this.#executor.cursors.decode(options.after, columns)
-    const { rows } = await this.#executor.execute<Record<string, unknown>>(
+    const { rows } = await this.#executor.executeRead<Record<string, unknown>>(
       this.#finders.cursorPage(
         where,
         options.withDeleted === true,
@@ -710,16 +710,24 @@ export class EntityManager<
     return Number(result.numAffectedRows ?? 0n)
   }
 
-  async #one(text: string, parameters: readonly unknown[]): Promise<InstanceType<E> | null> {
-    const { rows } = await this.#executor.execute<Record<string, unknown>>(
-      CompiledQuery.raw(text, parameters as unknown[]),
-    )
+  // `read`: the statement only reads, so it may be pipelined (QueryExecutor.executeRead).
+  async #one(
+    text: string,
+    parameters: readonly unknown[],
+    read = false,
+  ): Promise<InstanceType<E> | null> {
+    const query = CompiledQuery.raw(text, parameters as unknown[])
+    const { rows } = await (read
+      ? this.#executor.executeRead<Record<string, unknown>>(query)
+      : this.#executor.execute<Record<string, unknown>>(query))
     const row = rows[0]
     return row === undefined ? null : (this.#entity.fromRow(row) as InstanceType<E>)
   }
 
-  async #many(query: CompiledQuery<unknown>): Promise<InstanceType<E>[]> {
-    const { rows } = await this.#executor.execute<Record<string, unknown>>(query)
+  async #many(query: CompiledQuery<unknown>, read = false): Promise<InstanceType<E>[]> {
+    const { rows } = await (read
+      ? this.#executor.executeRead<Record<string, unknown>>(query)
+      : this.#executor.execute<Record<string, unknown>>(query))
     const entity = this.#entity
     const out = new Array<InstanceType<E>>(rows.length)
     for (let i = 0; i < rows.length; i++) out[i] = entity.fromRow(rows[i]!) as InstanceType<E>
@@ -727,7 +735,7 @@ export class EntityManager<
   }
 
   async #count(query: CompiledQuery<unknown>): Promise<number> {
-    const { rows } = await this.#executor.execute<{ count: bigint | string | number }>(query)
+    const { rows } = await this.#executor.executeRead<{ count: bigint | string | number }>(query)
     return Number(rows[0]?.count ?? 0)
   }
 }

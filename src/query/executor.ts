@@ -20,6 +20,11 @@ export interface QueryExecutor {
   readonly kysely: Kysely<any>
   /** Runs a compiled statement on this handle, mapping driver errors to typed errors. */
   execute<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
+  /**
+   * Runs a statement that only reads (a finder's): outside a transaction it may be pipelined
+   * behind busy statements (see `Database.executeRead`).
+   */
+  executeRead<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
   /** Raw SQL with `@named` parameters on this handle. */
   raw<R = Record<string, unknown>>(
     text: string,

@@ -229,7 +229,7 @@ export async function loadRelation(
   if (keys.size > 0) {
     const entity: AnyEntityClass = executor.entityClass(relation.target)
     const text = relationSql(relation, options)
-    const { rows } = await executor.execute<Record<string, unknown>>(
+    const { rows } = await executor.executeRead<Record<string, unknown>>(
       CompiledQuery.raw(text, [[...keys.values()]]),
     )
     const matchName = relation.junction === undefined ? relation.matchColumn.name : PARENT_KEY

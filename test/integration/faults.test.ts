@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { CompiledQuery } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConnectionError,
@@ -40,6 +41,7 @@ const marks = defineTable('marks', {
   tag: c.text().notNull(),
 })
 class ItemEntity extends Entity.of(items) {}
+class MarkEntity extends Entity.of(marks) {}
 
 const tables = { parents, children, items, marks }
 const CHILDREN = 5
@@ -344,36 +346,72 @@ describe('poolTimeout', () => {
     }
   })
 
-  it('with pipeline: n, statements are sent behind busy ones instead (opt-in), transactions still wait', async () => {
-    const piped = await Database.connect({
-      url: pg.url,
-      tables,
-      max: 1,
-      poolTimeout: 300,
-      pipeline: 4,
-    })
+  it('pipelines reads behind busy statements; one stuck past poolTimeout fails, writes still wait', async () => {
+    const piped = await Database.connect({ url: pg.url, tables, max: 1, poolTimeout: 300 })
+    const marksOf = piped.manager(MarkEntity)
     try {
       const sleeper = piped.raw(`SELECT pg_sleep(1) /* pipelined-busy */`)
       await waitFor(
         'the sleeper on the server',
         async () => (await sleeping('pipelined-busy')) === 1,
       )
-      // Admitted at once, sent behind the sleeper on the one connection: it waits past
-      // poolTimeout for the sleeper, then runs.
-      const behind = outcome(() => piped.raw(`INSERT INTO marks (tag) VALUES ('pipelined')`))
-      // A transaction needs the whole connection: it still times out.
-      const tx = await within(
-        'a transaction behind a busy connection',
-        outcome(() => piped.transaction((t) => t.raw('SELECT 1'))),
-      )
-      expect(!tx.ok && tx.error).toBeInstanceOf(PoolTimeoutError)
-      const insert = await within('the pipelined insert', behind)
-      expect(insert.ok).toBe(true)
-      expect(insert.ms).toBeGreaterThanOrEqual(300) // past poolTimeout, and no PoolTimeoutError
+      // A finder is a read: it is sent behind the sleeper at once, and fails when it has not
+      // started within poolTimeout; it did not wait for the sleeper to finish.
+      const read = outcome(() => marksOf.findAll({ where: { tag: 'none' } }))
+      // A write waits for an idle connection, and times out unsent.
+      const write = outcome(() => piped.raw(`INSERT INTO marks (tag) VALUES ('pipelined')`))
+      // A transaction needs a connection of its own: it times out too.
+      const tx = outcome(() => piped.transaction((t) => t.raw('SELECT 1')))
+      const [r, w, t] = await within('the calls behind the sleeper', Promise.all([read, write, tx]))
+      for (const o of [r, w, t]) expect(!o.ok && o.error).toBeInstanceOf(PoolTimeoutError)
+      expect(r.ms).toBeGreaterThanOrEqual(290)
+      expect(r.ms).toBeLessThan(900) // failed at poolTimeout, before the sleeper was done
       await within('the sleeper', sleeper)
-      expect(await count(`SELECT count(*) AS n FROM marks WHERE tag = 'pipelined'`)).toBe(1)
+      expect(await count(`SELECT count(*) AS n FROM marks WHERE tag = 'pipelined'`)).toBe(0)
+
+      // A read that has started is not failed: it runs past poolTimeout to its result.
+      const short = piped.raw(`SELECT pg_sleep(0.1) /* pipelined-short */`)
+      const long = await within(
+        'a pipelined read that starts in time',
+        outcome(() =>
+          piped.executeRead<{ one: number }>(
+            CompiledQuery.raw('SELECT 1 AS one FROM pg_sleep(0.6) /* pipelined-long */'),
+          ),
+        ),
+      )
+      await short
+      expect(long.ok && long.value.rows).toEqual([{ one: 1 }])
+      expect(long.ms).toBeGreaterThanOrEqual(600)
+      // Many reads at once on the one connection all arrive.
+      const users = await within(
+        '64 reads on one connection',
+        Promise.all(Array.from({ length: 64 }, () => marksOf.count())),
+      )
+      expect(new Set(users).size).toBe(1)
     } finally {
       await piped.close()
+    }
+  })
+
+  it('pipeline: 1 sends no read behind a busy statement', async () => {
+    const strict = await Database.connect({
+      url: pg.url,
+      tables,
+      max: 1,
+      poolTimeout: 300,
+      pipeline: 1,
+    })
+    try {
+      const sleeper = strict.raw(`SELECT pg_sleep(1) /* strict-busy */`)
+      await waitFor('the sleeper on the server', async () => (await sleeping('strict-busy')) === 1)
+      const read = await within(
+        'a read behind the sleeper',
+        outcome(() => strict.manager(MarkEntity).count()),
+      )
+      expect(!read.ok && read.error).toBeInstanceOf(PoolTimeoutError)
+      await within('the sleeper', sleeper)
+    } finally {
+      await strict.close()
     }
     await expect(Database.connect({ url: pg.url, tables, pipeline: 0 })).rejects.toThrow(
       /pipeline must be an integer from 1 to 100/,

@@ -35,6 +35,8 @@ export function captureExecutor(tables: readonly AnyTable[]) {
   const byName = new Map(tables.map((t) => [t.$name, t]))
   const sent: { sql: string; parameters: readonly unknown[] }[] = []
   const responses: { rows: Record<string, unknown>[]; numAffectedRows?: bigint }[] = []
+  // The text of each statement sent through executeRead (a pure read, which may be pipelined).
+  const reads: string[] = []
   const executor: QueryExecutor = {
     kysely,
     cursors: new CursorCodec('unit tests'),
@@ -42,6 +44,10 @@ export function captureExecutor(tables: readonly AnyTable[]) {
       sent.push({ sql: query.sql, parameters: query.parameters })
       const next = responses.shift() ?? { rows: [] }
       return next as unknown as { rows: R[]; numAffectedRows?: bigint }
+    },
+    executeRead<R>(query: CompiledQuery<unknown>) {
+      reads.push(query.sql)
+      return executor.execute<R>(query)
     },
     async raw<R>(text: string, params: Readonly<Record<string, unknown>> = {}) {
       sent.push({ sql: text, parameters: Object.values(params) })
@@ -58,6 +64,7 @@ export function captureExecutor(tables: readonly AnyTable[]) {
   return {
     executor,
     sent,
+    reads,
     respond(rows: Record<string, unknown>[], numAffectedRows?: bigint) {
       responses.push(numAffectedRows === undefined ? { rows } : { rows, numAffectedRows })
     },

@@ -17,6 +17,10 @@ export function countingExecutor(inner: QueryExecutor) {
       statements.push(query.sql)
       return inner.execute(query)
     },
+    executeRead: (query) => {
+      statements.push(query.sql)
+      return inner.executeRead(query)
+    },
     raw: (text, params) => {
       statements.push(text)
       return inner.raw(text, params)

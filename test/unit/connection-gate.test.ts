@@ -8,7 +8,7 @@ import {
 import { DatabaseClosedError, PoolTimeoutError } from '../../src/errors/index'
 
 // Each caller here takes a whole connection, as a transaction does.
-const W = PIPELINE_DEPTH
+const W = 'transaction'
 
 /** How a promise stands after the microtasks queued so far have run. */
 async function state(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
@@ -41,7 +41,7 @@ describe('ConnectionGate', () => {
     const third = gate.acquire(W).then(() => order.push(3))
     const fourth = gate.acquire(W).then(() => order.push(4))
     expect(await state(third)).toBe('pending')
-    expect(gate.active).toBe(2 * W)
+    expect(gate.active).toBe(2)
     expect(gate.waiting).toBe(2)
     gate.release(W)
     await third
@@ -49,7 +49,7 @@ describe('ConnectionGate', () => {
     gate.release(W)
     await fourth
     expect(order).toEqual([3, 4])
-    expect(gate.active).toBe(2 * W)
+    expect(gate.active).toBe(2)
     expect(gate.waiting).toBe(0)
     gate.release(W)
     gate.release(W)
@@ -75,14 +75,14 @@ describe('ConnectionGate', () => {
     expect(gate.waiting).toBe(1)
     gate.release(W) // goes to the second, not to the caller that gave up
     await second
-    expect(gate.active).toBe(1 * W)
+    expect(gate.active).toBe(1)
     expect(gate.waiting).toBe(0)
   })
 
   it('keeps one timer for the whole line, and times callers out in line order', async () => {
     const gate = new ConnectionGate(1, 1_000)
     await gate.acquire(W)
-    const line: Promise<void>[] = []
+    const line: Promise<unknown>[] = []
     for (let i = 0; i < 100; i++) {
       line.push(gate.acquire(W))
       await vi.advanceTimersByTimeAsync(5)
@@ -149,15 +149,16 @@ describe('ConnectionGate', () => {
     await queuedFailed
     expect(gate.forced).toBe(true)
     expect(gate.waiting).toBe(0)
-    expect(gate.active).toBe(1 * W)
+    expect(gate.active).toBe(1)
   })
 
   it('tryAcquire admits at once only when a slot is free, nobody waits and it is open', async () => {
     const gate = new ConnectionGate(1, 1_000)
-    expect(gate.tryAcquire(W)).toBe(true)
-    expect(gate.active).toBe(W)
-    expect(gate.tryAcquire()).toBe(false)
-    expect(gate.active).toBe(W)
+    expect(gate.tryAcquire(W)).toBe('idle')
+    expect(gate.active).toBe(1)
+    expect(gate.tryAcquire()).toBeUndefined()
+    expect(gate.tryAcquire('read')).toBeUndefined() // a transaction's connection takes no read
+    expect(gate.active).toBe(1)
     const waiting = gate.acquire(W)
     gate.release(W)
     await waiting
@@ -165,14 +166,14 @@ describe('ConnectionGate', () => {
     // Free, but someone is in line: no overtaking.
     await gate.acquire(W)
     const queued = gate.acquire(W)
-    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.tryAcquire()).toBeUndefined()
     gate.release(W)
     await queued
     gate.release(W)
-    expect(gate.tryAcquire()).toBe(true)
+    expect(gate.tryAcquire()).toBe('idle')
     gate.release()
     void gate.close(0)
-    expect(gate.tryAcquire()).toBe(false)
+    expect(gate.tryAcquire()).toBeUndefined()
     expect(gate.active).toBe(0)
   })
 
@@ -190,34 +191,86 @@ describe('ConnectionGate', () => {
   })
 })
 
-describe.each([PIPELINE_DEPTH, 4])(
-  'pipeline %i: statements share connections, transactions take one each',
-  (depth) => {
-    it('admits size × pipeline statements, and a transaction only when a whole connection is free', async () => {
-      const gate = new ConnectionGate(2, 60_000, depth)
-      expect(gate.connectionWeight).toBe(depth)
-      await Promise.all(Array.from({ length: 2 * depth }, () => gate.acquire(1)))
-      expect(gate.active).toBe(2 * depth)
-      let admitted = false
-      const transaction = gate.acquire(gate.connectionWeight).then(() => {
-        admitted = true
-      })
-      let statementAdmitted = false
-      const statement = gate.acquire(1).then(() => {
-        statementAdmitted = true
-      })
-      for (let i = 0; i < depth - 1; i++) gate.release(1)
-      await Promise.resolve()
-      expect(admitted).toBe(false)
-      gate.release(1)
-      await transaction
-      expect(admitted).toBe(true)
-      await Promise.resolve()
-      // First come, first served: the statement queued behind the transaction waits for a slot.
-      expect(statementAdmitted).toBe(false)
-      gate.release(1)
-      await statement
-      expect(statementAdmitted).toBe(true)
+describe('ConnectionGate pipelining reads', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('pipelines reads up to `pipeline` a connection; a statement or a transaction needs an idle one', async () => {
+    const gate = new ConnectionGate(2, 60_000, 3)
+    expect(gate.pipeline).toBe(3)
+    expect(gate.tryAcquire('read')).toBe('idle')
+    expect(gate.tryAcquire('statement')).toBe('idle')
+    // Both connections busy: a read goes behind them, a statement does not.
+    expect(gate.tryAcquire('statement')).toBeUndefined()
+    expect(gate.tryAcquire('transaction')).toBeUndefined()
+    for (let i = 0; i < 4; i++) expect(gate.tryAcquire('read')).toBe('pipelined')
+    expect(gate.tryAcquire('read')).toBeUndefined() // 2 connections × 3
+    expect(gate.active).toBe(6)
+
+    // In line, first come first served: the statement at the head waits for an idle connection
+    // and the read behind it is not let past it, though it would fit once a slot frees.
+    const order: string[] = []
+    const statement = gate.acquire('statement').then((a) => order.push(`statement ${a}`))
+    const read = gate.acquire('read').then((a) => order.push(`read ${a}`))
+    gate.release('read')
+    expect(await state(statement)).toBe('pending')
+    expect(await state(read)).toBe('pending')
+    for (let i = 0; i < 4; i++) gate.release('read')
+    await statement
+    await read
+    expect(order).toEqual(['statement idle', 'read pipelined'])
+    expect(gate.active).toBe(3)
+  })
+
+  it('holds no read on a connection a transaction has', async () => {
+    const gate = new ConnectionGate(2, 60_000, 4)
+    expect(gate.tryAcquire('transaction')).toBe('idle')
+    expect(gate.tryAcquire('read')).toBe('idle')
+    for (let i = 0; i < 3; i++) expect(gate.tryAcquire('read')).toBe('pipelined')
+    expect(gate.tryAcquire('read')).toBeUndefined() // one connection left for reads: 4
+    expect(gate.transactions).toBe(1)
+    gate.release('transaction')
+    expect(gate.tryAcquire('read')).toBe('pipelined')
+  })
+
+  it('pipeline 1 pipelines nothing', () => {
+    const gate = new ConnectionGate(1, 60_000, 1)
+    expect(gate.tryAcquire('read')).toBe('idle')
+    expect(gate.tryAcquire('read')).toBeUndefined()
+  })
+
+  it('pipelines by default', () => {
+    const gate = new ConnectionGate(1)
+    expect(gate.pipeline).toBe(PIPELINE_DEPTH)
+    expect(PIPELINE_DEPTH).toBeGreaterThan(1)
+    for (let i = 0; i < PIPELINE_DEPTH; i++) expect(gate.tryAcquire('read')).toBeDefined()
+    expect(gate.tryAcquire('read')).toBeUndefined()
+  })
+
+  it('watch() calls a late watch at its deadline, on the one timer of the line; unwatch() stops it', async () => {
+    const gate = new ConnectionGate(1, 1_000, 4)
+    gate.tryAcquire('statement')
+    const late: number[] = []
+    const watches = [0, 1, 2].map((i) => {
+      expect(gate.tryAcquire('read')).toBe('pipelined')
+      return gate.watch(performance.now() + 1_000 + 10 * i, () => late.push(i))
     })
-  },
-)
+    const waitingFailed = expect(gate.acquire('statement')).rejects.toBeInstanceOf(PoolTimeoutError)
+    expect(vi.getTimerCount()).toBe(1)
+    gate.unwatch(watches[1]!)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(late).toEqual([0])
+    await waitingFailed
+    await vi.advanceTimersByTimeAsync(20)
+    expect(late).toEqual([0, 2])
+    expect(vi.getTimerCount()).toBe(0)
+    const last = gate.watch(performance.now() + 1_000, () => late.push(3))
+    expect(vi.getTimerCount()).toBe(1)
+    gate.unwatch(last)
+    expect(vi.getTimerCount()).toBe(0) // nothing left to time: no timer keeps the process up
+  })
+})

@@ -581,3 +581,47 @@ describe('definition errors', () => {
     await expect(m.findById(1)).rejects.toBeInstanceOf(InvalidDefinitionError)
   })
 })
+
+describe('which statements are reads (may be pipelined behind busy statements)', () => {
+  const fn = cp.FunctionEntity.fromRow(fnRow)
+
+  it('every finder reads through executeRead', async () => {
+    const { cap, functions, users } = setup()
+    const finders: [string, () => Promise<unknown>][] = [
+      ['findById', () => functions.findById(1)],
+      ['findByUuid', () => users.findByUuid(UUID)],
+      ['findAll', () => functions.findAll({ where: { userId: 2 }, limit: 5 })],
+      ['findOne', () => functions.findOne({ where: { name: 'n' } })],
+      ['count', () => functions.count({ where: { userId: 2 } })],
+      ['count all', () => functions.count()],
+      ['exists', () => functions.exists({ where: { userId: 2 } })],
+      ['existsById', () => functions.existsById(1)],
+      ['paginateByCursor', () => functions.paginateByCursor({ limit: 5 })],
+      ['hasMany', () => functions.hasMany('deployments', fn)],
+      ['load', () => functions.load([fn], 'owner')],
+    ]
+    for (const [name, call] of finders) {
+      const before = cap.sent.length
+      await call()
+      expect(cap.sent.length, name).toBe(before + 1)
+      expect(cap.reads.at(-1), name).toBe(cap.last()?.sql)
+    }
+    expect(cap.reads).toHaveLength(finders.length)
+  })
+
+  it('no write, and no raw statement, is a read', async () => {
+    const { cap, functions } = setup()
+    cap.respond([fnRow])
+    await functions.insert({ userId: 2, name: 'n' })
+    await functions.update({ name: 'm' }, { where: { id: 1 } })
+    await functions.updateById(1, { name: 'm' })
+    await functions.delete({ where: { id: 1 } })
+    await functions.deleteById(1)
+    cap.respond([]) // the INSERT ... ON CONFLICT, then the SELECT of the kept row
+    cap.respond([fnRow])
+    await functions.upsert({ userId: 2, name: 'n' }, { conflictColumns: ['userId', 'name'] })
+    await functions.raw('SELECT * FROM functions')
+    expect(cap.sent.length).toBeGreaterThanOrEqual(7)
+    expect(cap.reads).toEqual([])
+  })
+})

@@ -53,6 +53,7 @@ function testExecutor(respond?: (statement: Statement) => readonly Record<string
       if (respond === undefined) throw new Error('unit tests do not run SQL')
       return { rows: respond(statement) as R[] }
     },
+    executeRead: (query) => executor.execute(query),
     raw: async () => {
       throw new Error('unit tests do not run SQL')
     },
