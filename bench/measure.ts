@@ -49,16 +49,6 @@ export interface CaseSpec<I> {
   readonly rowsPerOp?: number
   /** How many inputs the same-work check compares (default 3). */
   readonly checkInputs?: number
-  /**
-   * The collection before each variant's turn (outside the timing; when gc is exposed, as
-   * `npm run bench` does). `'minor'` (the default) clears the young garbage the variant before
-   * left. `'full'` also clears the old generation: for cases whose operations allocate tens of MB
-   * (S4 to S6), where a turn fills the old generation and the next variant would pay for it.
-   * A full collection is not the default because it costs whoever runs next: V8 lowers its
-   * heap limits after one, and 800 findByUuid calls at 32 in flight took 1.6-1.8x as long after
-   * it for every contender (see bench/README.md).
-   */
-  readonly gc?: 'minor' | 'full'
 }
 
 /** The same-work check of one case. */
@@ -131,9 +121,13 @@ export async function checkSameWork<I>(spec: CaseSpec<I>): Promise<CheckResult> 
 type Gc = (options?: { type: 'minor' | 'major' }) => void
 const gc: Gc | undefined = (globalThis as { gc?: Gc }).gc
 
-/** A minor (young generation) or full collection; nothing without `--expose-gc`. */
-function collectGarbage(kind: 'minor' | 'full'): void {
-  gc?.(kind === 'minor' ? { type: 'minor' } : undefined)
+/**
+ * Collects the young generation (nothing without `--expose-gc`, which `npm run bench` passes).
+ * Not the whole heap: V8 lowers its heap limits after a full collection and whoever runs next
+ * pays for it (see bench/README.md).
+ */
+function collectGarbage(): void {
+  gc?.({ type: 'minor' })
 }
 
 const truncate = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s)
@@ -169,9 +163,9 @@ export async function measureCase<I>(
         cursor[index] = at + 1
         return spec.inputs[at % spec.inputs.length]!
       }
-      // Each variant starts its turn with a clean heap (when gc is exposed: npm run bench does),
-      // so no variant pays, on its own clock, for collecting the garbage of the one before it.
-      collectGarbage(spec.gc ?? 'minor')
+      // Each variant starts its turn with an empty young generation, so no variant pays, on its
+      // own clock, for collecting the short-lived garbage of the one before it.
+      collectGarbage()
       let roundTime = 0
       let roundOps = spec.opsPerRound
       if (spec.beforeOp !== undefined || concurrency === 1) {

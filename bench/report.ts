@@ -413,7 +413,7 @@ export function renderMarkdown(report: BenchReport): string {
   ]
   out.push(
     'Every contender runs in this one process on its own pool of the same size, against the same database and data. ' +
-      'Each case runs warm-up rounds, then measured rounds; in each round every variant runs its operations in turn (A B C, then B C A, ...), so drift of the machine reaches all alike, and garbage is collected before each turn (outside the timing; the young generation, and in S4 to S6 the whole heap) so that no variant pays for the garbage of the one before it. ' +
+      'Each case runs warm-up rounds, then measured rounds; in each round every variant runs its operations in turn (A B C, then B C A, ...), so drift of the machine reaches all alike, and garbage is collected before each turn (outside the timing; the young generation) so that no variant pays for the garbage of the one before it. ' +
       'Before timing, every variant runs on the same inputs and its result (ids of the rows returned, or the table content after a write) is compared with the baseline’s. ' +
       'Ratios are to the baseline of each case (hand-written postgres.js); below 1 is faster.',
     '',

@@ -442,11 +442,10 @@ export const s4: Scenario = {
         caseName: '',
         variants,
         inputs,
-        rounds: rounds(ctx, 0.5),
+        rounds: rounds(ctx),
         warmupRounds: 1,
         opsPerRound: ops(ctx, 2),
         checkInputs: 2,
-        gc: 'full',
       },
       ctx,
     )

@@ -204,7 +204,6 @@ export const s5: Scenario = {
             beforeOp: empty,
             rowsPerOp: count,
             checkInputs: 1,
-            gc: 'full',
           },
           ctx,
         ),
@@ -365,7 +364,6 @@ export const s6: Scenario = {
         },
         rowsPerOp: count,
         checkInputs: 1,
-        gc: 'full',
       },
       ctx,
     )
