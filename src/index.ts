@@ -11,10 +11,12 @@ export {
   createPostgresClient,
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_POOL_TIMEOUT,
+  PIPELINE_DEPTH,
   type PostgresClientOptions,
   PostgresJsDialect,
   type PostgresJsDialectConfig,
   PostgresJsDriver,
+  type StatementUse,
 } from './driver/index'
 export * from './dto/index'
 export * from './entity/index'

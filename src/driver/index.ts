@@ -1,4 +1,4 @@
-export { DEFAULT_CLOSE_TIMEOUT, DEFAULT_POOL_TIMEOUT } from './connection-gate'
+export { DEFAULT_CLOSE_TIMEOUT, DEFAULT_POOL_TIMEOUT, PIPELINE_DEPTH } from './connection-gate'
 export { createPostgresClient, type PostgresClientOptions } from './postgres-js-client'
 export { PostgresJsDialect } from './postgres-js-dialect'
 export {
@@ -6,4 +6,5 @@ export {
   type CloseOptions,
   type PostgresJsDialectConfig,
   PostgresJsDriver,
+  type StatementUse,
 } from './postgres-js-driver'

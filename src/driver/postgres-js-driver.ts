@@ -20,6 +20,7 @@ import {
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
 } from './connection-gate'
+import { repairConnectionQueue } from './queue-repair'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
 export interface PostgresJsDialectConfig {
@@ -82,13 +83,24 @@ const RESERVE_RETRY = 1_000
 /** The part of postgres.js's internal connection object that tells when its socket closed. */
 interface RawConnection {
   onclose: ((error: unknown) => void) | null
+  /** The pool queue the connection is in (see queue-repair.ts). */
+  readonly queue?: unknown
 }
 
 // Shared, frozen options: the plain statement path calls no postgres.js method that changes them.
-const PREPARED = Object.freeze({ prepare: true, simple: false }) as postgres.UnsafeQueryOptions
+// `onexecute` repairs the pool's queues the first time a statement meets them (queue-repair.ts).
+const PREPARED = Object.freeze({
+  prepare: true,
+  simple: false,
+  onexecute: repairConnectionQueue,
+}) as postgres.UnsafeQueryOptions
 // postgres.js would send a statement without parameters unprepared (simple protocol): only an
 // explicit script (several statements) goes that way.
-const SCRIPT = Object.freeze({ prepare: true, simple: true }) as postgres.UnsafeQueryOptions
+const SCRIPT = Object.freeze({
+  prepare: true,
+  simple: true,
+  onexecute: repairConnectionQueue,
+}) as postgres.UnsafeQueryOptions
 
 /** Sends one compiled statement through `target` (the pool or a reserved connection). */
 function send(target: postgres.Sql<any>, query: CompiledQuery): postgres.PendingQuery<any> {
@@ -339,6 +351,7 @@ class PostgresJsConnection implements DatabaseConnection {
       this.#reserved = await this.#reserve(pool, started + gate.timeout)
       // `onexecute` (used by postgres.js's own sql.begin) hands over the internal connection.
       const onexecute = (raw: RawConnection) => {
+        repairConnectionQueue(raw)
         this.#raw = raw
         raw.onclose = () => {
           this.#closed = true

@@ -2,6 +2,7 @@ import { CompiledQuery, Kysely, sql } from 'kysely'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresClient, PostgresJsDialect, PostgresJsDriver } from '../../src/driver/index'
+import { isRepaired } from '../../src/driver/queue-repair'
 import { ConnectionError, DatabaseError } from '../../src/errors/index'
 import { testDatabase } from '../setup/test-database'
 
@@ -232,6 +233,39 @@ describe('PostgresJsDialect', () => {
     await sql`select 1`.execute(owner) // Kysely destroys only a driver it has initialised
     await owner.destroy()
     await expect(borrowed`select 1`).rejects.toThrow()
+  })
+})
+
+describe('postgres.js pool queues', () => {
+  it('repairs the queues of the pool its statements meet, which then stay usable by postgres.js itself', async () => {
+    const sql = createPostgresClient({ url: test.url, max: 4 })
+    opened.push(sql)
+    const driver = new PostgresJsDriver({ sql })
+    // A burst opens every connection, and reads pipeline behind busy ones: the statements meet
+    // the connecting and busy queues.
+    const reads = Array.from({ length: 64 }, (_, i) =>
+      driver.execute(CompiledQuery.raw('select $1::int as n', [i]), 'read'),
+    )
+    expect((await Promise.all(reads)).map((r) => r.rows[0])).toEqual(
+      Array.from({ length: 64 }, (_, n) => ({ n })),
+    )
+    // One at a time, a statement is sent on an idle connection: from the open queue.
+    for (let i = 0; i < 4; i++) await driver.execute(CompiledQuery.raw('select 1 as one'))
+    // Which queue is a connection in when postgres.js runs a statement of its own on it?
+    const seen = new Set<unknown>()
+    const spy = (c: { queue?: unknown }) => {
+      seen.add(c.queue)
+      return true
+    }
+    const own = Array.from({ length: 32 }, () =>
+      sql.unsafe('select 1 as one', [], { onexecute: spy } as postgres.UnsafeQueryOptions),
+    )
+    expect((await Promise.all(own)).length).toBe(32)
+    expect(seen.size).toBeGreaterThanOrEqual(1)
+    for (const queue of seen) expect(isRepaired(queue)).toBe(true)
+    // Plain postgres.js calls keep working on the repaired pool, one at a time and at once.
+    for (let i = 0; i < 20; i++) expect((await sql`select ${i}::int as n`)[0]).toEqual({ n: i })
+    await driver.destroy()
   })
 })
 
