@@ -2,9 +2,13 @@ import { and, asc, desc, sql as dsql, eq, gt, inArray } from 'drizzle-orm'
 import { sql } from 'kysely'
 import { createPostgresClient, Database } from 'kysely-entities'
 import { FunctionEntity, FunctionInvocationEntity, UserEntity } from 'kysely-entities/containerpub'
-import type { Variant } from './measure'
+import type { Contender } from './contenders'
+import type { Variant, VariantResult } from './measure'
+import { runProbe } from './probe'
+import { SUSTAINED_SECONDS, SUSTAINED_VARIANTS } from './probes/sustained-variants'
 import { createRng } from './rng'
 import {
+  type CaseResult,
   idsOf,
   ops,
   rounds,
@@ -15,6 +19,7 @@ import {
   warmup,
 } from './scenario'
 import { benchTables, dDeployments, dFunctions, dInvocations, dUsers } from './schema'
+import { summarize } from './stats'
 
 // ---------------------------------------------------------------- S1 / S2: findByUuid
 
@@ -143,16 +148,80 @@ export const s2: Scenario = {
       },
       ctx,
     )
+    const sustained = ctx.probeRuns > 0 ? await sustainedCase(ctx) : undefined
     return {
       id: 'S2',
       title: this.title,
-      what: 'S1 with 32 callers at once on each contender’s pool; each round issues the same number of calls.',
+      what:
+        'S1 with 32 callers at once on each contender’s pool; each round issues the same number of calls.' +
+        (sustained === undefined
+          ? ''
+          : ` Then “sustained”: each contender alone in a fresh process, 32 calls in flight without pause for ${SUSTAINED_SECONDS} s; its time per call is that of the last whole second.`),
       metric: 'time per call at 32 in flight (1 / throughput), median round',
       metricColumn: 'time/call',
-      cases: [result],
-      notes: [],
+      cases: sustained === undefined ? [result] : [result, sustained.result],
+      notes: sustained?.notes ?? [],
     }
   },
+}
+
+/**
+ * S2 held for `SUSTAINED_SECONDS` in a fresh process per contender (`probes/sustained.ts`): the
+ * calls completed in each second. postgres.js's pool slows down as such a load goes on (its queues
+ * grow with every statement, porsager/postgres#747), which the short rounds above do not show.
+ */
+async function sustainedCase(
+  ctx: ScenarioContext,
+): Promise<{ result: CaseResult; notes: string[] }> {
+  const perSecond: number[][] = []
+  for (let j = 0; j < SUSTAINED_VARIANTS.length; j++) {
+    ctx.progress.update(`sustained, fresh process: ${SUSTAINED_VARIANTS[j]}`)
+    const out = JSON.parse(
+      await runProbe('probes/sustained.ts', ['--url', ctx.url, '--variant', String(j)]),
+    ) as { perSecond: number[] }
+    perSecond.push(out.perSecond)
+  }
+  const contenderOf = (label: string): Contender =>
+    label.startsWith('kysely-entities') ? 'kysely-entities' : (label.split(' ')[0] as Contender)
+  const results: VariantResult[] = SUSTAINED_VARIANTS.map((label, j) => {
+    const counts = perSecond[j]!.filter((n) => n > 0)
+    const times = counts.map((n) => 1000 / n)
+    const latency = summarize(times)
+    const last = times.at(-1) ?? Number.NaN
+    return {
+      scenario: 'S2',
+      caseName: 'sustained',
+      label,
+      contender: contenderOf(label),
+      baseline: j === 0,
+      latency,
+      perRound: latency,
+      opsPerSec: counts.at(-1) ?? Number.NaN,
+      metric: last,
+      ratio: Number.NaN,
+    }
+  })
+  const base = results[0]!
+  for (const r of results) r.ratio = r.metric / base.metric
+  const notes = SUSTAINED_VARIANTS.map(
+    (label, j) =>
+      `sustained, ${label}: calls per second, second by second: ${perSecond[j]!.map((n) => n.toLocaleString('en-US')).join(', ')}`,
+  )
+  return {
+    result: {
+      name: 'sustained',
+      check: {
+        scenario: 'S2',
+        caseName: 'sustained',
+        passed: true,
+        inputs: 0,
+        variants: SUSTAINED_VARIANTS.length,
+        mismatches: [],
+      },
+      results,
+    },
+    notes,
+  }
 }
 
 // ---------------------------------------------------------------- S3: page of 20 functions

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENDERS } from '../../bench/contenders'
 import { runBenchmarks, SCENARIOS } from '../../bench/harness'
 import { runProbe } from '../../bench/probe'
+import { SUSTAINED_VARIANTS } from '../../bench/probes/sustained-variants'
 import type { TestDatabase } from '../../src/testing/index'
 import { testDatabase } from '../setup/test-database'
 
@@ -86,7 +87,9 @@ describe('benchmark harness (smoke run, tiny data set)', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true)
   })
 
-  it('runs the fresh-process probes (S8 first call, S5 memory)', { timeout: 60_000 }, async () => {
+  it('runs the fresh-process probes (S8 first call, S5 memory, S2 sustained)', {
+    timeout: 60_000,
+  }, async () => {
     const cold = JSON.parse(
       await runProbe('probes/compile-cold.ts', ['--case', '0', '--variant', '5']),
     ) as { label: string; first: number; repeated: number }
@@ -111,5 +114,20 @@ describe('benchmark harness (smoke run, tiny data set)', () => {
     ) as { rows: number; peakHeapOverInputMb: number }
     expect(memory.rows).toBe(200)
     expect(memory.peakHeapOverInputMb).toBeGreaterThanOrEqual(0)
+
+    const sustained = JSON.parse(
+      await runProbe('probes/sustained.ts', [
+        '--url',
+        database.url,
+        '--variant',
+        String(SUSTAINED_VARIANTS.indexOf('kysely-entities findByUuid')),
+        '--seconds',
+        '2',
+        '--pool',
+        '2',
+      ]),
+    ) as { perSecond: number[] }
+    expect(sustained.perSecond.length).toBeGreaterThanOrEqual(1)
+    expect(sustained.perSecond[0]).toBeGreaterThan(0)
   })
 })
