@@ -1,4 +1,5 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { wellFormed } from '../schema/column-value-schema'
 
 /** Deepest nesting accepted inside one jsonb value or bound parameter, and most nodes a jsonb value may hold. */
 export const MAX_JSON_DEPTH = 100
@@ -40,8 +41,9 @@ export function jsonSizeProblem(value: unknown): string | undefined {
  * parameter and would crash on (a TypeError or RangeError while serialising it, or a stack
  * overflow) rather than send: a symbol or a function anywhere, an invalid Date, an `undefined`
  * array element, an object without a string form (`Object.create(null)`, JSON with a `toString`
- * key), a bigint inside an object (JSON has none), a cycle, or nesting deeper than
- * {@link MAX_JSON_DEPTH}. Strings, numbers and everything else the driver serialises pass: what
+ * key), a bigint inside an object (JSON has none), a cycle, nesting deeper than
+ * {@link MAX_JSON_DEPTH}, or a string or key with an unpaired UTF-16 surrogate (it has no UTF-8
+ * form: it would be stored changed). Numbers and everything else the driver serialises pass: what
  * PostgreSQL makes of them is its own typed error. The message never repeats the value.
  *
  * @example
@@ -84,6 +86,10 @@ function walk(
   if (typeof value === 'bigint' && inObject) {
     throw refuse('a bigint inside an object cannot be bound (JSON has no bigint)')
   }
+  // The driver would send U+FFFD in place of the lone half: the text would be stored changed.
+  if (typeof value === 'string' && !wellFormed(value)) {
+    throw refuse('a string with an unpaired UTF-16 surrogate cannot be bound (not valid Unicode)')
+  }
   if (typeof value !== 'object') return
   if (value === null) return
   if (value instanceof Date) {
@@ -105,7 +111,10 @@ function walk(
       walk(element, path, depth + 1, inObject, ancestors, checked)
     }
   } else {
-    for (const child of Object.values(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      if (!wellFormed(key)) {
+        throw refuse('a key with an unpaired UTF-16 surrogate cannot be bound (not valid Unicode)')
+      }
       walk(child, path, depth + 1, true, ancestors, checked)
     }
   }

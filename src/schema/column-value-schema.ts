@@ -16,7 +16,8 @@ const NUL_MESSAGE = 'text cannot contain a NUL (\\u0000) character'
 // text would come back changed (jsonb refuses it outright). With the u flag, a surrogate pair
 // is one code point and does not match: only unpaired halves do.
 const LONE_SURROGATE_RE = /[\uD800-\uDFFF]/u
-const wellFormed = (s: string) => !LONE_SURROGATE_RE.test(s)
+/** Whether a string is valid Unicode (no unpaired UTF-16 surrogate), so that UTF-8 can carry it. */
+export const wellFormed = (s: string): boolean => !LONE_SURROGATE_RE.test(s)
 const SURROGATE_MESSAGE = 'text cannot contain an unpaired UTF-16 surrogate (not valid Unicode)'
 
 /** A string PostgreSQL stores exactly as given: no NUL, no unpaired surrogate. */

@@ -368,6 +368,19 @@ describe('bindNamedParameters', () => {
     expect(values[4]).toBe(date)
   })
 
+  it('refuses a string with an unpaired surrogate anywhere, which would be stored changed', () => {
+    const c = compileNamedSql('SELECT @v')
+    const lone = `${'🙂'.repeat(3)}\uD83D` // a pair cut in half, as a slice of text can leave
+    for (const v of [lone, [lone], { note: lone }, { [lone]: 1 }, '\uDE42x']) {
+      expect(() => bindNamedParameters(c, { v })).toThrow(InvalidQueryError)
+      expect(() => bindNamedParameters(c, { v })).toThrow(
+        /parameters\.v: .*unpaired UTF-16 surrogate/,
+      )
+    }
+    // Whole pairs are valid Unicode: they pass.
+    expect(bindNamedParameters(c, { v: '🙂'.repeat(3) })).toEqual(['🙂🙂🙂'])
+  })
+
   it('throws MissingParameterError for an absent name', () => {
     const error = missing(() => bindNamedParameters(compiled, { manager: 1 }))
     expect(error.parameter).toBe('id')
