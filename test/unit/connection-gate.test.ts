@@ -25,14 +25,15 @@ async function state(promise: Promise<unknown>): Promise<'pending' | 'fulfilled'
   return result
 }
 
-describe('ConnectionGate', () => {
-  beforeEach(() => {
-    vi.useFakeTimers()
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+// Every test here runs on fake timers: deadlines are advanced, never waited for.
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
+describe('ConnectionGate', () => {
   it('admits `size` callers at once and hands each release to the next in line, in order', async () => {
     const gate = new ConnectionGate(2, 1_000)
     await gate.acquire(W)
@@ -192,13 +193,6 @@ describe('ConnectionGate', () => {
 })
 
 describe('ConnectionGate pipelining reads', () => {
-  beforeEach(() => {
-    vi.useFakeTimers()
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
-
   it('pipelines reads up to `pipeline` a connection; a statement or a transaction needs an idle one', async () => {
     const gate = new ConnectionGate(2, 60_000, 3)
     expect(gate.pipeline).toBe(3)
