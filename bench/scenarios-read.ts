@@ -2,10 +2,13 @@ import { and, asc, desc, sql as dsql, eq, gt, inArray } from 'drizzle-orm'
 import { sql } from 'kysely'
 import { createPostgresClient, Database } from 'kysely-entities'
 import { FunctionEntity, FunctionInvocationEntity, UserEntity } from 'kysely-entities/containerpub'
-import type { Contender } from './contenders'
 import type { Variant, VariantResult } from './measure'
 import { runProbe } from './probe'
-import { SUSTAINED_SECONDS, SUSTAINED_VARIANTS } from './probes/sustained-variants'
+import {
+  SUSTAINED_CONTENDER,
+  SUSTAINED_SECONDS,
+  SUSTAINED_VARIANTS,
+} from './probes/sustained-variants'
 import { createRng } from './rng'
 import {
   type CaseResult,
@@ -181,8 +184,6 @@ async function sustainedCase(
     ) as { perSecond: number[] }
     perSecond.push(out.perSecond)
   }
-  const contenderOf = (label: string): Contender =>
-    label.startsWith('kysely-entities') ? 'kysely-entities' : (label.split(' ')[0] as Contender)
   const results: VariantResult[] = SUSTAINED_VARIANTS.map((label, j) => {
     const counts = perSecond[j]!.filter((n) => n > 0)
     const times = counts.map((n) => 1000 / n)
@@ -192,7 +193,7 @@ async function sustainedCase(
       scenario: 'S2',
       caseName: 'sustained',
       label,
-      contender: contenderOf(label),
+      contender: SUSTAINED_CONTENDER[label],
       baseline: j === 0,
       latency,
       perRound: latency,

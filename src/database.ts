@@ -8,7 +8,12 @@ import {
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
-import { asScript, type CloseOptions, type PostgresJsDriver } from './driver/postgres-js-driver'
+import {
+  asScript,
+  type CloseOptions,
+  type PostgresJsDriver,
+  type StatementUse,
+} from './driver/postgres-js-driver'
 import {
   type AnyEntityClass,
   defaultEntityClass,
@@ -407,11 +412,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   executeRead<R>(
     query: CompiledQuery<unknown>,
   ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
-    const driver = this.#root.driver
-    if (driver !== undefined && this.#scope === undefined && !this.#root.closed) {
-      return driver.execute<R>(query, 'read')
-    }
-    return this.#executeWithKysely<R>(query)
+    return this.#execute<R>(query, 'read')
   }
 
   /**
@@ -450,11 +451,18 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   execute<R>(
     query: CompiledQuery<unknown>,
   ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    return this.#execute<R>(query, 'statement')
+  }
+
+  #execute<R>(
+    query: CompiledQuery<unknown>,
+    use: StatementUse,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
     // Outside a transaction, on this package's own driver, a statement needs nothing of Kysely's
     // connection handling: the driver admits, runs and maps errors itself.
     const driver = this.#root.driver
     if (driver !== undefined && this.#scope === undefined && !this.#root.closed) {
-      return driver.execute<R>(query)
+      return driver.execute<R>(query, use)
     }
     return this.#executeWithKysely<R>(query)
   }

@@ -45,7 +45,11 @@ for (let i = 0; i < 500; i++) await op() // warm-up, one at a time
 let done = 0
 const end = performance.now() + Number(values.seconds) * 1000
 const counts: number[] = []
-const timer = setInterval(() => counts.push(done - counts.reduce((a, b) => a + b, 0)), 1000)
+let counted = 0
+const timer = setInterval(() => {
+  counts.push(done - counted)
+  counted = done
+}, 1000)
 await Promise.all(
   Array.from({ length: Number(values.concurrency) }, async () => {
     while (performance.now() < end) {

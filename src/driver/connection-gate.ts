@@ -237,7 +237,7 @@ export class ConnectionGate {
   /** Stops watching: the read settled. */
   unwatch(watch: PipelineWatch): void {
     this.#watches.delete(watch)
-    if (this.#watches.size === 0 && this.#waiters.size === 0) this.#disarm()
+    this.#disarmWhenNothingTimed()
   }
 
   #armIfIdle(): void {
@@ -290,7 +290,7 @@ export class ConnectionGate {
       waiter.resolve(admission)
     }
     // A timer left for an admitted head finds the next deadline later and re-arms for it.
-    if (this.#waiters.size === 0 && this.#watches.size === 0) this.#disarm()
+    this.#disarmWhenNothingTimed()
     this.#checkIdle()
   }
 
@@ -328,6 +328,11 @@ export class ConnectionGate {
   #disarm(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
+  }
+
+  /** No timer is left to keep the process up once nobody waits and no read is watched. */
+  #disarmWhenNothingTimed(): void {
+    if (this.#waiters.size === 0 && this.#watches.size === 0) this.#disarm()
   }
 
   #idle(): boolean {

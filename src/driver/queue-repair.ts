@@ -93,7 +93,8 @@ function isPostgresJsQueue(value: unknown): value is PostgresJsQueue {
  * ```
  */
 export function repairQueue(queue: unknown): boolean {
-  if (!isPostgresJsQueue(queue) || REPAIRED.has(queue)) return false
+  if (typeof queue !== 'object' || queue === null || REPAIRED.has(queue)) return false
+  if (!isPostgresJsQueue(queue)) return false
   const content: unknown[] = []
   while (queue.length > 0) content.push(queue.shift())
   const fixed = compactingQueue(content)
@@ -127,8 +128,7 @@ const FOLLOW_STATEMENTS = 4
  * too, a microtask later. Returns true, which tells postgres.js to go on as without the hook.
  */
 export function repairConnectionQueue(connection: { readonly queue?: unknown }): true {
-  const queue = connection.queue
-  if (queue !== undefined && !REPAIRED.has(queue as object)) repairQueue(queue)
+  repairQueue(connection.queue)
   const followed = FOLLOWED.get(connection) ?? 0
   if (followed < FOLLOW_STATEMENTS) {
     FOLLOWED.set(connection, followed + 1)

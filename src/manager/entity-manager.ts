@@ -711,23 +711,24 @@ export class EntityManager<
   }
 
   // `read`: the statement only reads, so it may be pipelined (QueryExecutor.executeRead).
+  #rows(query: CompiledQuery<unknown>, read: boolean) {
+    return read
+      ? this.#executor.executeRead<Record<string, unknown>>(query)
+      : this.#executor.execute<Record<string, unknown>>(query)
+  }
+
   async #one(
     text: string,
     parameters: readonly unknown[],
     read = false,
   ): Promise<InstanceType<E> | null> {
-    const query = CompiledQuery.raw(text, parameters as unknown[])
-    const { rows } = await (read
-      ? this.#executor.executeRead<Record<string, unknown>>(query)
-      : this.#executor.execute<Record<string, unknown>>(query))
+    const { rows } = await this.#rows(CompiledQuery.raw(text, parameters as unknown[]), read)
     const row = rows[0]
     return row === undefined ? null : (this.#entity.fromRow(row) as InstanceType<E>)
   }
 
   async #many(query: CompiledQuery<unknown>, read = false): Promise<InstanceType<E>[]> {
-    const { rows } = await (read
-      ? this.#executor.executeRead<Record<string, unknown>>(query)
-      : this.#executor.execute<Record<string, unknown>>(query))
+    const { rows } = await this.#rows(query, read)
     const entity = this.#entity
     const out = new Array<InstanceType<E>>(rows.length)
     for (let i = 0; i < rows.length; i++) out[i] = entity.fromRow(rows[i]!) as InstanceType<E>

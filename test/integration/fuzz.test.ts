@@ -2064,13 +2064,6 @@ function buildParams(
   }
 }
 
-/** The value `params` binds to `name` (own properties only, as bindNamedParameters reads). */
-function ownValue(params: unknown, name: string): unknown {
-  if (params === null || typeof params !== 'object' || !Object.hasOwn(params, name))
-    return undefined
-  return (params as Record<string, unknown>)[name]
-}
-
 function defineOwn(target: object, key: string, value: unknown): object {
   return Object.defineProperty(target, key, {
     value,
