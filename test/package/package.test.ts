@@ -54,12 +54,6 @@ describe('the built package', () => {
     expect('code' in result ? result.stdout : '').toBe('')
   })
 
-  it('the CLI answers an unknown command with its usage and exit code 2', async () => {
-    const error = await run(process.execPath, [`${root}/dist/cli.js`, 'nope']).catch((e) => e)
-    expect(error.code).toBe(2)
-    expect(error.stderr).toContain('usage: kysely-entities')
-  })
-
   it('npx kysely-entities migrate up, then validate: no drift on a fresh database', async () => {
     const test = await createTestDatabase(inject('databaseUrl'), { prefix: 'pkg_cli' })
     try {
