@@ -1,3 +1,13 @@
+/**
+ * Tables, entities, managers, DTOs, the query builder, the driver, migrations and the drift
+ * check: everything but the ContainerPub schema and the test helpers.
+ *
+ * ```ts
+ * import { Database, Entity, c, defineDto, defineTable } from 'kysely-entities'
+ * ```
+ *
+ * @module kysely-entities
+ */
 export { sql } from 'kysely'
 export {
   type ConnectOptions,

@@ -138,8 +138,8 @@ export type OrganizationWithMembersJson = OrganizationJson & {
   members: OrganizationMemberJson[]
 }
 
-/** A member user as {@link OrganizationMemberDto.from} takes it: its relations loaded. */
-export type LoadedMember = Parameters<typeof OrganizationMemberDto.from>[0]
+/** A member user as the `from` of {@link OrganizationMemberDto} takes it: its relations loaded. */
+export type LoadedMember = Parameters<(typeof OrganizationMemberDto)['from']>[0]
 
 /** What {@link OrganizationWithMembersDto.fromEntities} takes. */
 export interface OrganizationWithMembersInput {
@@ -211,6 +211,8 @@ function withMembers(
  * OrganizationWithMembersDto.fromEntities({ organization, members: users, memberships, profiles, requesterId })
  * await OrganizationWithMembersDto.resolve(db, { organization, requesterId }) // 3 queries
  * ```
+ *
+ * @namespace
  */
 export const OrganizationWithMembersDto = Object.freeze({
   /** Maps an organization and its members (relations loaded on them, or passed). */
@@ -255,6 +257,8 @@ export interface UserWithOrganizationJson {
  * //   "organization": { "uuid": "4e5f…", "name": "Acme", "ownerUuid": "9b1d…", "createdAt": "…" } }
  * await UserWithOrganizationDto.resolve(db, users) // 2 queries: memberships, then organizations
  * ```
+ *
+ * @namespace
  */
 export const UserWithOrganizationDto = Object.freeze({
   /** Maps a user and its organization (null when it has none). */

@@ -76,6 +76,10 @@ export class PostgresJsDialect implements Dialect {
     return new PostgresAdapter()
   }
 
+  /**
+   * Kysely's PostgreSQL introspector, for table and column metadata. `db` is the Kysely
+   * instance without its plugins (`kysely.withoutPlugins()`), as Kysely passes it.
+   */
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new PostgresIntrospector(db)
   }

@@ -144,6 +144,8 @@ const field = (spec: FieldSpec): any => new FieldDefinition(spec, [])
  * // { "uuid": "5f0c…", "title": "resize", "isActive": true, "ownerUuid": "9b1d…",
  * //   "deployments": [{ "uuid": "77aa…", "version": 2 }] }
  * ```
+ *
+ * @namespace
  */
 export const dtoField = Object.freeze({
   /**

@@ -180,6 +180,8 @@ function of<T extends AnyTable>(table: T): EntityClass<T> {
  * u.toMap()                     // { id: 1, uuid, email: 'a@x.io', password_hash: h, created_at: ... }
  * u.copyWith({ email: 'b@x.io' }) // a new UserEntity; u is unchanged
  * ```
+ *
+ * @namespace
  */
 export const Entity = Object.freeze({
   /** The base class for entities of `table`: extend it (`class UserEntity extends Entity.of(users) {}`). */

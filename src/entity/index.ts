@@ -11,4 +11,4 @@ export {
   type TableOfEntity,
 } from './entity'
 export { EntityValidationError, type ValidationIssue } from './entity-validation-error'
-export { type DecodeStep, decodePlan, decodeRow } from './row-decoder'
+export { type Decode, type DecodeStep, decodePlan, decodeRow } from './row-decoder'

@@ -1,8 +1,8 @@
 import { parseTimestamp } from '../schema/column-value-schema'
 import type { Column } from '../schema/define-table'
 
-/** Normalises one non-null value as a driver returned it. */
-type Decode = (value: unknown) => unknown
+/** Normalises one non-null value as a driver returned it (an int8 string to a `bigint`, ...). */
+export type Decode = (value: unknown) => unknown
 
 const toBigInt: Decode = (v) => (typeof v === 'bigint' ? v : BigInt(v as string | number))
 const toNumber: Decode = (v) => (typeof v === 'number' ? v : Number(v))

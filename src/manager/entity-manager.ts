@@ -33,9 +33,9 @@ import { tableStatements } from './table-statements'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
 import { jsonbSizeIssues, validationError } from './validation'
 
-/** Options of the finders. */
+export type { Related, RelationName, RelationsOf, WithRelation } from '../query/relation-types'
 
-export type { Related, RelationName, WithRelation } from '../query/relation-types'
+/** Options of the finders. */
 export interface FindOptions<T extends AnyTable> {
   /** Property-keyed filter: a value means `=`, `null` IS NULL, an array `= ANY`, or operators. */
   readonly where?: WhereInput<T>

@@ -7,6 +7,7 @@ export {
   type PaginateOptions,
   type Related,
   type RelationName,
+  type RelationsOf,
   type RequiredWhere,
   type WithRelation,
   type WriteOptions,

@@ -51,7 +51,8 @@ export type ColumnRef<T extends AnyTable> = ColumnNameOf<T> | `${string}.${strin
 /**
  * One item of {@link EntityQuery.select}: `'*'`, `'column'`, `'alias.column'`, `'alias.*'`,
  * `'column as name'`, `'alias.column as name'`, or an aliased Kysely expression
- * (`` sql<number>`count(fd.id)`.as('deployment_count') ``).
+ * (`` sql<bigint>`count(fd.id)`.as('deployment_count') ``: `count` is an int8, which this package's
+ * driver reads as a `bigint`).
  */
 export type SelectItem<T extends AnyTable> =
   | '*'
@@ -240,7 +241,7 @@ function listArgument<I>(args: readonly unknown[]): readonly I[] {
  * @example
  * ```ts
  * const rows = await db.manager(FunctionEntity).query('f')
- *   .select(['f.*', 'u.email', sql<number>`count(fd.id)`.as('deployment_count')])
+ *   .select(['f.*', 'u.email', sql<bigint>`count(fd.id)`.as('deployment_count')])
  *   .join('users u', 'f.user_id', 'u.id')
  *   .leftJoin('function_deployments fd', 'f.id', 'fd.function_id')
  *   .where('f.status', '=', 'active')
@@ -317,7 +318,7 @@ export class EntityQuery<
    *
    * @example
    * ```ts
-   * await q.select(['id', 'uuid', 'name as title', sql<number>`now() - created_at`.as('age')]).execute()
+   * await q.select(['id', 'uuid', 'name as title', sql<string>`now() - created_at`.as('age')]).execute()
    * // select "id", "uuid", "name" as "title", now() - created_at as "age" from "functions"
    * ```
    */
@@ -795,7 +796,7 @@ export class EntityQuery<
    *
    * @example
    * ```ts
-   * const rows = await query('f').select(['f.uuid', sql<number>`count(fd.id)`.as('deployments')])
+   * const rows = await query('f').select(['f.uuid', sql<bigint>`count(fd.id)`.as('deployments')])
    *   .leftJoin('function_deployments fd', 'f.id', 'fd.function_id').groupBy('f.uuid')
    *   .execute<{ uuid: string; deployments: bigint }>()
    * // select "f"."uuid", count(fd.id) as "deployments" from "functions" as "f"

