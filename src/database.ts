@@ -27,6 +27,7 @@ import {
   TransactionClosedError,
 } from './errors/kysely-entities-error'
 import { mapDatabaseError } from './errors/map-database-error'
+import { checkKyselyPlugins, type KyselyPluginClass } from './kysely-plugins'
 import { EntityManager } from './manager/entity-manager'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
@@ -75,6 +76,25 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * other statement, and every transaction, waits for an idle connection. 1 pipelines nothing.
    */
   readonly pipeline?: number
+}
+
+/** Options of {@link Database.fromKysely}: the tables, and the plugins you vouch for. */
+export interface FromKyselyOptions<TTables extends TableRecord> {
+  /** The table definitions this database serves, e.g. `{ users, functions }`. */
+  readonly tables: TTables
+  /** As in {@link ConnectOptions.entities}. */
+  readonly entities?: readonly AnyEntityClass[]
+  /** As in {@link ConnectOptions.cursorSecret}. */
+  readonly cursorSecret?: string | Uint8Array
+  /**
+   * Plugin classes of the Kysely instance that you vouch for: they change no result row (no
+   * renamed key, no changed value, no row added or dropped) and no table a statement reaches.
+   * Entities trust the rows of their own statements, so any other plugin is refused with
+   * {@link UnsupportedPluginError}. Exactly these classes are allowed, not their subclasses;
+   * Kysely's `DeduplicateJoinsPlugin` and `HandleEmptyInListsPlugin` need no listing, and
+   * `CamelCasePlugin`, `ParseJSONResultsPlugin` and `WithSchemaPlugin` cannot be listed.
+   */
+  readonly allowPlugins?: readonly KyselyPluginClass[]
 }
 
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
@@ -262,20 +282,31 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * (pg, postgres.js, PGlite). Entities normalise what those drivers return (an int8 as a string,
    * a date as a `Date`). `close()` destroys that Kysely instance.
    *
+   * The instance's plugins are checked here, since entities trust the rows of their statements:
+   * a plugin that changes result rows (`CamelCasePlugin`, `ParseJSONResultsPlugin`) or the tables
+   * statements reach (`WithSchemaPlugin`, `kysely.withSchema()`) is refused with
+   * {@link UnsupportedPluginError}, and so is any plugin not known to leave them alone unless its
+   * class is in `allowPlugins`. Kysely's `DeduplicateJoinsPlugin` and `HandleEmptyInListsPlugin`
+   * are allowed.
+   *
    * @example
    * ```ts
    * const db = Database.fromKysely(new Kysely({ dialect: new PostgresDialect({ pool }) }), { tables })
+   *
+   * // A plugin of yours that only looks at statements and results, vouched for:
+   * const traced = new Kysely({ dialect, plugins: [new TracingPlugin()] })
+   * const db2 = Database.fromKysely(traced, { tables, allowPlugins: [TracingPlugin] })
+   *
+   * Database.fromKysely(new Kysely({ dialect, plugins: [new CamelCasePlugin()] }), { tables })
+   * // throws UnsupportedPluginError: Database.fromKysely: plugins[0] is "CamelCasePlugin", which renames ...
    * ```
    */
   static fromKysely<TTables extends TableRecord>(
     kysely: Kysely<any>,
-    options: {
-      readonly tables: TTables
-      readonly entities?: readonly AnyEntityClass[]
-      readonly cursorSecret?: string | Uint8Array
-    },
+    options: FromKyselyOptions<TTables>,
   ): Database<TTables> {
     checkTables(options.tables)
+    checkKyselyPlugins(kysely, options.allowPlugins)
     return new Database(
       kysely,
       options.tables,

@@ -12,6 +12,7 @@ export { sql } from 'kysely'
 export {
   type ConnectOptions,
   Database,
+  type FromKyselyOptions,
   type TransactionOptions,
   type WithContextOptions,
 } from './database'
@@ -31,6 +32,7 @@ export {
 export * from './dto/index'
 export * from './entity/index'
 export * from './errors/index'
+export type { KyselyPluginClass } from './kysely-plugins'
 export * from './manager/index'
 export * from './migrate/index'
 export { CursorCodec } from './query/cursor'

@@ -14,3 +14,16 @@ const SHOWN_NAME_RE = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/
 export function shownName(name: string): string {
   return SHOWN_NAME_RE.test(name) ? JSON.stringify(name) : '<not an identifier>'
 }
+
+/**
+ * True when {@link shownName} would repeat `name`: an identifier of at most 64 characters.
+ *
+ * @example
+ * ```ts
+ * isShownName('CamelCasePlugin') // true
+ * isShownName('')                // false
+ * ```
+ */
+export function isShownName(name: string): boolean {
+  return SHOWN_NAME_RE.test(name)
+}

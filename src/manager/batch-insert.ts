@@ -26,7 +26,11 @@ export interface BatchInsertOptions {
   readonly chunkSize?: number
   /**
    * Called after each statement with the rows done so far and the total: the array's length, or
-   * `NaN` when the rows are another iterable (its length is known only at its end).
+   * `NaN` when the rows are another iterable (its length is known only at its end). `done` grows
+   * by each statement's row count (a chunk is one statement, or several in the `VALUES` form) and
+   * ends at the row count. When it is called, the rows of the chunk being written have all been
+   * read from `rows`, and at most the next chunk besides: it is read while this one is written,
+   * and how far that has got depends on timing.
    */
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void
 }

@@ -195,7 +195,17 @@ describe('database errors through the driver', () => {
       const trx = await k.startTransaction().execute()
       const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
       const sleeping = caught(sql`select pg_sleep(10)`.execute(trx))
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // Terminated only once the server runs the statement: mid-statement, whatever the timing.
+      await expect
+        .poll(
+          async () =>
+            (
+              await sql<{ query: string }>`select query from pg_stat_activity
+                where pid = ${rows[0]?.pid}::int and state = 'active'`.execute(db)
+            ).rows[0]?.query,
+          { timeout: 30_000 },
+        )
+        .toContain('pg_sleep')
       await sql`select pg_terminate_backend(${rows[0]?.pid}::int)`.execute(db)
       expect(await sleeping).toBeInstanceOf(ConnectionError)
       // Later statements fail at once instead of hanging on the dead connection.

@@ -142,13 +142,21 @@ describe('PostgresJsDialect', () => {
 
   it('survives losing the connection of an idle transaction (no hang, pool intact)', async () => {
     const one = kyselyWith(1)
+    let closes = 0
+    opened.at(-1)!.options.onclose = () => {
+      closes++
+    }
     const trx = await one.startTransaction().execute()
     const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)
     await sql`select pg_terminate_backend(${rows[0]?.pid}::int)`.execute(db)
     await expect
-      .poll(async () => (await sql`select pid from pg_stat_activity`.execute(db)).rows)
+      .poll(async () => (await sql`select pid from pg_stat_activity`.execute(db)).rows, {
+        timeout: 30_000,
+      })
       .not.toContainEqual({ pid: rows[0]?.pid })
-    await new Promise((resolve) => setTimeout(resolve, 100)) // let the client see the close
+    // The next statement is sent once the client has seen the close (and, before it, the
+    // server's FATAL message): one sent earlier could be handed that message by postgres.js.
+    await expect.poll(() => closes, { timeout: 30_000 }).toBe(1)
     await expect(sql`select 1`.execute(trx)).rejects.toBeInstanceOf(ConnectionError)
     await trx.rollback().execute() // the session is gone, and its transaction with it
     expect((await sql`select 1 as one`.execute(one)).rows).toEqual([{ one: 1 }])
