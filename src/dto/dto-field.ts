@@ -1,6 +1,6 @@
 import type { ColumnState } from '../schema/column-builder'
 import type { Column } from '../schema/define-table'
-import type { AnyDto, DtoContext } from './define-dto'
+import type { AnyDto, DtoContext } from './dto'
 
 /**
  * Type-level: the field copies entity property `P` (renamed to the field's key).

@@ -1,17 +1,13 @@
 export {
-  type AnyDto,
-  type ContextArgs,
-  type Dto,
-  type DtoContext,
   type DtoFields,
   type DtoFieldsContext,
   type DtoFieldsNeeds,
   type DtoOf,
-  type DtoOutput,
   type DtoOutputOf,
   defineDto,
   type PublicProperty,
 } from './define-dto'
+export type { AnyDto, ContextArgs, Dto, DtoContext, DtoOutput } from './dto'
 export { DtoDefinitionError } from './dto-definition-error'
 export {
   type AnyDtoField,

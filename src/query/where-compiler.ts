@@ -6,7 +6,21 @@ import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { jsonSizeProblem } from './bindable'
 import { describe } from './query-options'
-import type { CompileWhereOptions } from './where-input'
+
+/** Options of {@link compileWhere} (and of the statement compiler under it). */
+export interface CompileWhereOptions {
+  /** Prefix of error paths. Default `'where'`. */
+  readonly path?: string
+  /** A table alias (an identifier) qualifying every column: `"f"."user_id"`. Default none. */
+  readonly qualifier?: string
+  /** Accept `{ all: true }`, meaning "no condition" (updates and deletes opt in with it). */
+  readonly allowAll?: boolean
+  /**
+   * Treat secret and internal columns (password hashes, integer ids) as unknown, so that input
+   * from outside cannot filter on them, e.g. guess a hash one `like` at a time. Default false.
+   */
+  readonly publicOnly?: boolean
+}
 
 /** Deepest nesting of where objects (`and` / `or` / `not`) accepted; the top object is level 1. */
 export const MAX_WHERE_DEPTH = 16

@@ -3,9 +3,14 @@ import type { ColumnState, StateOf } from '../schema/column-builder'
 import type { JsonValue } from '../schema/columns'
 import type { AnyTable } from '../schema/define-table'
 import type { ColumnsOf, PropertyOf } from '../schema/table-types'
-import { isPlainObject, textParts, whereText } from './where-compiler'
+import { type CompileWhereOptions, isPlainObject, textParts, whereText } from './where-compiler'
 
-export { MAX_WHERE_CONDITIONS, MAX_WHERE_DEPTH, MAX_WHERE_LIST } from './where-compiler'
+export {
+  type CompileWhereOptions,
+  MAX_WHERE_CONDITIONS,
+  MAX_WHERE_DEPTH,
+  MAX_WHERE_LIST,
+} from './where-compiler'
 
 type TextKind = 'text' | 'varchar'
 type ArrayKind = 'textArray' | 'integerArray'
@@ -120,21 +125,6 @@ export interface WhereClause {
   readonly shape: string
   /** The bound values in the order the compiled SQL numbers them ($1, $2, ...). */
   readonly values: readonly unknown[]
-}
-
-/** Options of {@link compileWhere}. */
-export interface CompileWhereOptions {
-  /** Prefix of error paths. Default `'where'`. */
-  readonly path?: string
-  /** A table alias (an identifier) qualifying every column: `"f"."user_id"`. Default none. */
-  readonly qualifier?: string
-  /** Accept `{ all: true }`, meaning "no condition" (updates and deletes opt in with it). */
-  readonly allowAll?: boolean
-  /**
-   * Treat secret and internal columns (password hashes, integer ids) as unknown, so that input
-   * from outside cannot filter on them, e.g. guess a hash one `like` at a time. Default false.
-   */
-  readonly publicOnly?: boolean
 }
 
 /**

@@ -1,105 +1,33 @@
 import { z } from 'zod'
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
-import {
-  type AnyColumnBuilder,
-  ColumnBuilder,
-  type ColumnConfig,
-  type ColumnKind,
-  type ColumnState,
-  type ColumnTarget,
-  type StateOf,
-} from './column-builder'
+import { ColumnBuilder, type ColumnConfig } from './column-builder'
 import { columnSchema } from './column-value-schema'
 import { quoteIdentifier, snakeCase } from './naming'
-import {
-  type RelationBuilder,
-  type RelationDefinition,
-  type RelationRecord,
-  relationBuilder,
-} from './relations'
+import { type RelationBuilder, relationBuilder } from './relations'
+import type {
+  CheckDefinition,
+  Column,
+  ColumnBuilders,
+  IndexDefinition,
+  RelationDefinition,
+  RelationRecord,
+  Table,
+  TableMeta,
+  UniqueDefinition,
+} from './table'
 
-/** The columns argument of `defineTable`: property name to column builder. */
-export type ColumnBuilders = Record<string, AnyColumnBuilder>
-
-/**
- * A column of a defined table: its builder's description plus the names it got from the table,
- * and its zod schema. Frozen.
- */
-export interface Column<S extends ColumnState = ColumnState, P extends string = string>
-  extends ColumnTarget {
-  /** Type-level state only. */
-  readonly '~state'?: S
-  /** SQL name of the table. */
-  readonly table: string
-  /** camelCase property name on entities. */
-  readonly property: P
-  /** SQL column name. */
-  readonly name: string
-  readonly kind: ColumnKind
-  /** The PostgreSQL type as DDL writes it, e.g. `varchar(255)`. */
-  readonly sqlType: string
-  readonly notNull: boolean
-  readonly hasDefault: boolean
-  readonly primaryKey: boolean
-  readonly unique: boolean
-  readonly internal: boolean
-  readonly secret: boolean
-  readonly onUpdateNow: boolean
-  readonly config: ColumnConfig
-  /** Validates and normalises one value of this column (null allowed unless NOT NULL). */
-  readonly schema: z.ZodType
-}
-
-/** A declared index. */
-export interface IndexDefinition {
-  readonly name: string
-  readonly columns: readonly Column[]
-  readonly unique: boolean
-  /** Partial index predicate, SQL written in the definition. */
-  readonly where: string | undefined
-}
-
-/** A declared multi-column (or single-column) UNIQUE constraint. */
-export interface UniqueDefinition {
-  readonly name: string
-  readonly columns: readonly Column[]
-}
-
-/** A CHECK constraint. */
-export interface CheckDefinition {
-  readonly name: string
-  readonly expression: string
-}
-
-/** Everything derived from a definition once, when the table is defined. */
-export interface TableMeta {
-  /** SQL name of the table. */
-  readonly name: string
-  /** `"name"`, quoted. */
-  readonly quotedName: string
-  /** Columns in definition order. */
-  readonly columns: readonly Column[]
-  readonly byProperty: ReadonlyMap<string, Column>
-  readonly byName: ReadonlyMap<string, Column>
-  readonly primaryKey: readonly Column[]
-  /** The public identifier: the uuid column named `uuid` (or `publicId` in the options). */
-  readonly publicId: Column | undefined
-  readonly softDelete: Column | undefined
-  readonly onUpdateNow: readonly Column[]
-  readonly indexes: readonly IndexDefinition[]
-  readonly uniques: readonly UniqueDefinition[]
-  readonly checks: readonly CheckDefinition[]
-  /** `"id", "uuid", "email"`: every column, quoted, in order. */
-  readonly selectList: string
-  /** snake_case row -> validated camelCase-ready values (keys stay snake_case). */
-  readonly rowSchema: z.ZodObject
-  /** camelCase properties of a whole entity. */
-  readonly entitySchema: z.ZodObject
-  /** camelCase insert data: required where NOT NULL without default; unknown keys refused. */
-  readonly insertSchema: z.ZodObject
-  /** camelCase update patch: every key optional; unknown keys refused. */
-  readonly updateSchema: z.ZodObject
-}
+export type {
+  AnyTable,
+  CheckDefinition,
+  Column,
+  ColumnBuilders,
+  IndexDefinition,
+  Table,
+  TableBase,
+  TableColumns,
+  TableMeta,
+  UniqueDefinition,
+} from './table'
 
 type Keys<C> = keyof C & string
 
@@ -130,41 +58,6 @@ export interface TableOptions<C extends ColumnBuilders, R extends RelationRecord
   /** Relations to other tables, used by managers to load related rows. */
   readonly relations?: (r: RelationBuilder) => R
 }
-
-/** The parts of a table every table has, whatever its columns. */
-export interface TableBase<
-  N extends string = string,
-  C extends ColumnBuilders = ColumnBuilders,
-  R extends RelationRecord = RelationRecord,
-> {
-  /** SQL name of the table. */
-  readonly $name: N
-  /** Columns by property name. */
-  readonly $columns: TableColumns<C>
-  /** Maps and validators computed at definition time. */
-  readonly $meta: TableMeta
-  /** Relations by name. */
-  readonly $relations: R
-  /** Type-level only: the column builders. */
-  readonly '~columns'?: C
-}
-
-/** The columns of a table by property name. */
-export type TableColumns<C extends ColumnBuilders> = {
-  readonly [K in Keys<C>]: Column<StateOf<C[K]>, K>
-}
-
-/**
- * A defined table: its columns are properties (`users.email`), its metadata is under `$`.
- */
-export type Table<
-  N extends string = string,
-  C extends ColumnBuilders = ColumnBuilders,
-  R extends RelationRecord = RelationRecord,
-> = TableBase<N, C, R> & TableColumns<C>
-
-/** Any defined table. */
-export type AnyTable = TableBase<string, any, any>
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 

@@ -1,44 +1,6 @@
-import type { AnyTable } from './define-table'
+import type { AnyTable, RelationDefinition, RelationKind, RelationTarget } from './table'
 
-/** How two tables are linked. */
-export type RelationKind = 'hasMany' | 'hasOne' | 'belongsTo' | 'manyToMany'
-
-/**
- * The related table: its SQL name (resolved through the tables a `Database` serves), or a thunk
- * returning the table. Names never form a type cycle; a thunk between tables that relate to each
- * other both ways makes TypeScript ask for an annotation (`(): AnyTable => functions`).
- */
-export type RelationTarget = string | (() => AnyTable)
-
-/**
- * A relation as declared in `defineTable(..., { relations })`. Keys are property names.
- * `T` is the target's SQL name when it was given by name.
- */
-export interface RelationDefinition<
-  K extends RelationKind = RelationKind,
-  T extends string = string,
-> {
-  readonly kind: K
-  /** The related table. */
-  readonly target: T | (() => AnyTable)
-  /**
-   * hasMany / hasOne: the property on the target that holds this table's key.
-   * belongsTo: the property on this table that holds the target's key.
-   * manyToMany: the property on the junction table that holds this table's key.
-   */
-  readonly foreignKey: string
-  /**
-   * The key `foreignKey` holds: for hasMany/hasOne/manyToMany a property of this table, for
-   * belongsTo a property of the target. Default: the primary key; `'uuid'` for uuid keys.
-   */
-  readonly references: string | undefined
-  /** manyToMany only: the junction table. */
-  readonly through: RelationTarget | undefined
-  /** manyToMany only: the property on the junction table that holds the target's key. */
-  readonly otherKey: string | undefined
-  /** manyToMany only: the target's key that `otherKey` holds (default: its primary key). */
-  readonly targetKey: string | undefined
-}
+export type { RelationDefinition, RelationKind, RelationRecord, RelationTarget } from './table'
 
 /** Options of a manyToMany relation. */
 export interface ManyToManyOptions {
@@ -119,6 +81,3 @@ export const relationBuilder = Object.freeze({
 
 /** The type of {@link relationBuilder}. */
 export type RelationBuilder = typeof relationBuilder
-
-/** Relations by name, as a table stores them. */
-export type RelationRecord = Readonly<Record<string, RelationDefinition>>
