@@ -16,6 +16,7 @@ export {
   type TransactionOptions,
   type WithContextOptions,
 } from './database'
+export * from './drift/index'
 export {
   asScript,
   type CloseOptions,

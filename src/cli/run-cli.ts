@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
+import { diffSchema } from '../drift/diff-schema'
+import { formatSchemaReport } from '../drift/schema-report'
+import { validateSchema } from '../drift/validate-schema'
 import { KyselyEntitiesError } from '../errors/kysely-entities-error'
-import { diffSchema } from '../schema/diff-schema'
 import { generateDDLStatements } from '../schema/generate-ddl'
-import { formatSchemaReport } from '../schema/schema-report'
-import { validateSchema } from '../schema/validate-schema'
 import {
   CLI_COMMANDS,
   type CliCommandName,

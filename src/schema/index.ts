@@ -1,13 +1,4 @@
 export {
-  type CatalogColumn,
-  type CatalogConstraint,
-  type CatalogExecutor,
-  type CatalogIndex,
-  type CatalogTable,
-  readCatalog,
-  type SchemaCatalog,
-} from './catalog'
-export {
   type AnyColumnBuilder,
   ColumnBuilder,
   type ColumnConfig,
@@ -23,7 +14,6 @@ export {
 } from './column-builder'
 export { columnSchema, columnValueSchema, parseTimestamp } from './column-value-schema'
 export { type ColumnBuilderOf, type ColumnFactory, column, type JsonValue } from './columns'
-export type { SchemaCheckOptions, TableList } from './compare-schema'
 export {
   type AnyTable,
   type CheckDefinition,
@@ -39,7 +29,6 @@ export {
   type TableOptions,
   type UniqueDefinition,
 } from './define-table'
-export { diffSchema, planSchemaDiff, type SchemaDiff } from './diff-schema'
 export {
   columnDDL,
   type GenerateDDLOptions,
@@ -57,13 +46,4 @@ export {
   type RelationTarget,
   relationBuilder,
 } from './relations'
-export {
-  ISSUE_KINDS,
-  type IssueKind,
-  type SchemaIssue,
-  type SchemaValidationResult,
-} from './schema-issue'
-export { formatSchemaReport, type SchemaReportOptions } from './schema-report'
-export { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 export type * from './table-types'
-export { checkCatalog, validateSchema } from './validate-schema'

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { containerpubTables } from '../../src/containerpub/index'
+import { diffSchema } from '../../src/drift/diff-schema'
+import type { SchemaValidationResult } from '../../src/drift/schema-issue'
+import { normalizeExpression } from '../../src/drift/sql-normalization'
+import { validateSchema } from '../../src/drift/validate-schema'
 import { type AnyTable, c, Database, defineTable, generateDDL } from '../../src/index'
-import { diffSchema } from '../../src/schema/diff-schema'
-import type { SchemaValidationResult } from '../../src/schema/schema-issue'
-import { normalizeExpression } from '../../src/schema/sql-normalization'
-import { validateSchema } from '../../src/schema/validate-schema'
 import { testDatabase } from '../setup/test-database'
 
 const containerpub = Object.values(containerpubTables)

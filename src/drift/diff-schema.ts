@@ -1,3 +1,6 @@
+import type { AnyTable, Column } from '../schema/define-table'
+import { generateDDLStatements } from '../schema/generate-ddl'
+import { quoteIdentifier as q } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
 import {
   compareCatalog,
@@ -9,9 +12,6 @@ import {
   tableArray,
   truncateIdentifier,
 } from './compare-schema'
-import type { AnyTable, Column } from './define-table'
-import { generateDDLStatements } from './generate-ddl'
-import { quoteIdentifier as q } from './naming'
 
 /**
  * SQL that would bring the live database in line with the definitions. `up` applies it, `down`

@@ -1,9 +1,9 @@
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import type { ReferentialAction } from '../schema/column-builder'
+import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
+import { columnDDL } from '../schema/generate-ddl'
+import { quoteIdentifier as q } from '../schema/naming'
 import type { CatalogColumn, CatalogConstraint, CatalogIndex, SchemaCatalog } from './catalog'
-import type { ReferentialAction } from './column-builder'
-import type { AnyTable, CheckDefinition, Column, IndexDefinition } from './define-table'
-import { columnDDL } from './generate-ddl'
-import { quoteIdentifier as q } from './naming'
 import type { IssueKind, SchemaIssue } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 

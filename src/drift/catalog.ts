@@ -1,8 +1,13 @@
-import type { QueryExecutor } from '../query/executor'
-import type { ReferentialAction } from './column-builder'
+import type { ReferentialAction } from '../schema/column-builder'
 
 /** What reading the catalog needs from a database handle: raw SQL. A `Database` or a `tx`. */
-export type CatalogExecutor = Pick<QueryExecutor, 'raw'>
+export interface CatalogExecutor {
+  /** Raw SQL with `@named` parameters. */
+  raw<R = Record<string, unknown>>(
+    text: string,
+    params?: Readonly<Record<string, unknown>>,
+  ): Promise<R[]>
+}
 
 /** A column of a live table, as the catalog describes it. */
 export interface CatalogColumn {

@@ -1,4 +1,4 @@
-import type { ColumnKind } from './column-builder'
+import type { ColumnKind } from '../schema/column-builder'
 
 // The drift check compares what a definition writes (`varchar(255)`, `'active'`,
 // `"role" IN ('a', 'b')`) with what PostgreSQL prints back from its catalog
