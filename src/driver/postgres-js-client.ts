@@ -1,5 +1,7 @@
 import postgres from 'postgres'
-import { parseTimestamp } from '../schema/column-value-schema'
+import { parseDriverTimestamp } from '../values/timestamp-text'
+
+export { parseDriverTimestamp } from '../values/timestamp-text'
 
 /** Connection options of {@link createPostgresClient}. Unset fields fall back to `url`, then PG* env vars. */
 export interface PostgresClientOptions {
@@ -39,66 +41,6 @@ const passString = (x: unknown): string => String(x)
  */
 export const reconnectBackoff = (retries: number): number =>
   (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1)
-
-/** The two-digit number at `i`, or NaN when either character is not a digit. */
-function twoDigits(text: string, i: number): number {
-  const a = text.charCodeAt(i) - 48
-  const b = text.charCodeAt(i + 1) - 48
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN
-}
-
-/**
- * PostgreSQL's usual output, read from its characters with no regex and no string built:
- * 'YYYY-MM-DD HH:MM:SS[.ffffff][+00]' with a year from 1000. Undefined for anything else.
- */
-function commonTimestamp(text: string): Date | undefined {
-  let end = text.length
-  if (end >= 22 && text.endsWith('+00')) end -= 3
-  if (end < 19 || end === 20 || end > 26) return undefined
-  if (
-    text.charCodeAt(4) !== 45 || // -
-    text.charCodeAt(7) !== 45 ||
-    text.charCodeAt(10) !== 32 || // space
-    text.charCodeAt(13) !== 58 || // :
-    text.charCodeAt(16) !== 58 ||
-    (end > 19 && text.charCodeAt(19) !== 46) // .
-  ) {
-    return undefined
-  }
-  const century = twoDigits(text, 0)
-  const year = century * 100 + twoDigits(text, 2)
-  const month = twoDigits(text, 5)
-  const day = twoDigits(text, 8)
-  const hours = twoDigits(text, 11)
-  const minutes = twoDigits(text, 14)
-  const seconds = twoDigits(text, 17)
-  let ms = 0
-  for (let i = 20, scale = 100; i < end; i++, scale /= 10) {
-    const d = text.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return undefined
-    ms += d * scale
-  }
-  // NaN fails every comparison: one test covers every field's digits. Years before 1000 (and
-  // Date.UTC's two-digit years) are the careful parser's.
-  if (!(century >= 10 && year >= 0 && month >= 0 && day >= 0)) return undefined
-  if (!(hours >= 0 && minutes >= 0 && seconds >= 0)) return undefined
-  return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds, Math.floor(ms)))
-}
-
-/**
- * Reads a `timestamp`/`timestamptz` value as PostgreSQL sends it (ISO DateStyle, UTC session)
- * into a `Date`: the usual form from its characters (a few times faster than `new Date(text)`,
- * and rows carry many), anything else (years 1-999, BC, other offsets) with the careful
- * field-by-field `parseTimestamp`. A unit test holds the two to the same result.
- *
- * @example
- * ```ts
- * parseDriverTimestamp('2024-01-02 03:04:05.123456+00') // 2024-01-02T03:04:05.123Z
- * parseDriverTimestamp('0099-01-01 00:00:00')           // 0099-01-01T00:00:00.000Z
- * ```
- */
-export const parseDriverTimestamp = (text: string): Date =>
-  commonTimestamp(text) ?? parseTimestamp(text)
 
 // -0 is a valid float that String() and '' + x turn into '0'.
 const serializeFloat = (x: unknown): string => (Object.is(x, -0) ? '-0' : String(x))

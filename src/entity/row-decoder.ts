@@ -1,5 +1,5 @@
-import { parseTimestamp } from '../schema/column-value-schema'
 import type { Column } from '../schema/define-table'
+import { parseTimestamp } from '../values/timestamp-text'
 
 /** Normalises one non-null value as a driver returned it (an int8 string to a `bigint`, ...). */
 export type Decode = (value: unknown) => unknown

@@ -1,5 +1,8 @@
 import { z } from 'zod'
+import { parseTimestamp } from '../values/timestamp-text'
 import type { ColumnConfig } from './column-builder'
+
+export { parseTimestamp } from '../values/timestamp-text'
 
 const INT4 = { min: -2147483648, max: 2147483647 }
 const INT2 = { min: -32768, max: 32767 }
@@ -63,49 +66,6 @@ function numeric(config: ColumnConfig): z.ZodType {
     .union([z.string().regex(DECIMAL_RE), z.number().finite().transform(String)])
     .refine(fits, `more integer digits than numeric(${precision}, ${scale ?? 0}) allows`)
   return config.mode === 'number' ? asString.transform(Number) : asString
-}
-
-// YYYY-MM-DD, then optionally a time (T or space), then optionally Z or an offset of ±hh,
-// ±hh:mm or ±hh:mm:ss (PostgreSQL prints local mean time offsets such as +00:19:32 for old
-// dates in some zones), then optionally PostgreSQL's ' BC'.
-const TIMESTAMP_TEXT_RE =
-  /^(\d{4,6})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?(?:([zZ])|([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/
-
-/**
- * A timestamp in ISO 8601 or PostgreSQL's text form (`2024-01-02 03:04:05+00`); without an
- * offset, the wall clock is UTC (the package's convention for `timestamp`). Parsed field by
- * field, never by `new Date(text)`: V8 reads `0001-01-01 00:00:00+00` as the year 2001. Offsets
- * with seconds and BC years (`0044-03-15 BC`: the year -43) are read too; fractions of a
- * millisecond are dropped, as a `Date` has none. A calendar date that does not exist gives an
- * invalid `Date`.
- *
- * @example
- * ```ts
- * parseTimestamp('0001-01-01 00:00:00+00') // 0001-01-01T00:00:00.000Z
- * parseTimestamp('2024-02-29 23:30:00-05') // 2024-03-01T04:30:00.000Z
- * parseTimestamp('1800-01-01 00:00:00+00:19:32') // 1799-12-31T23:40:28.000Z
- * parseTimestamp('2024-01-02') // 2024-01-02T00:00:00.000Z
- * ```
- */
-export function parseTimestamp(text: string): Date {
-  const m = TIMESTAMP_TEXT_RE.exec(text)
-  if (m === null) return new Date(Number.NaN)
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', fraction = '', , sign, oh, om, os, bc] = m
-  const year = bc === undefined ? Number(y) : 1 - Number(y)
-  const month = Number(mo) - 1
-  const day = Number(d)
-  const date = new Date(0)
-  // setUTCFullYear, unlike Date.UTC, takes years 0 to 99 as they are.
-  date.setUTCFullYear(year, month, day)
-  if (date.getUTCMonth() !== month || date.getUTCDate() !== day) return new Date(Number.NaN)
-  const [hours, minutes, seconds] = [Number(h), Number(mi), Number(sec)]
-  // 24:00:00 is the next midnight and 23:59:60 a leap second, as PostgreSQL reads them.
-  const past = hours === 24 && (minutes > 0 || seconds > 0 || /[1-9]/.test(fraction))
-  if (past || hours > 24 || minutes > 59 || seconds > 60) return new Date(Number.NaN)
-  date.setUTCHours(hours, minutes, seconds, Number(fraction.slice(0, 3).padEnd(3, '0')))
-  if (sign === undefined) return date
-  const offset = (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0)) * 1000
-  return new Date(date.getTime() - (sign === '-' ? -offset : offset))
 }
 
 // The instants a timestamp is written and read exactly: years 1 to 9999. PostgreSQL stores
