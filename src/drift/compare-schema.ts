@@ -1,5 +1,6 @@
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import type { ReferentialAction } from '../schema/column-builder'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
 import { columnDDL } from '../schema/generate-ddl'
 import { quoteIdentifier as q } from '../schema/naming'
@@ -85,7 +86,7 @@ export function tableArray(tables: TableList): readonly AnyTable[] {
  * ```
  */
 export function expectedDefault(column: Column): string | null {
-  if (column.kind === 'serial' || column.kind === 'bigserial') {
+  if (columnType(column.kind).serial) {
     return `nextval('${serialSequenceName(column.table, column.name)}'::regclass)`
   }
   // Read back from columnDDL, the one place that writes defaults, so the check compares against
@@ -335,7 +336,7 @@ function compareColumns(table: AnyTable, liveColumns: readonly CatalogColumn[], 
     }
     const expected = expectedDefault(column)
     const actual = actualDefault(live)
-    const serial = column.kind === 'serial' || column.kind === 'bigserial'
+    const serial = columnType(column.kind).serial
     // A serial column is satisfied by any sequence default, or by an identity column.
     const same = serial
       ? live.identity !== null ||

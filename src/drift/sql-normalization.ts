@@ -1,4 +1,5 @@
 import type { ColumnKind } from '../schema/column-builder'
+import { columnType } from '../schema/column-types'
 
 // The drift check compares what a definition writes (`varchar(255)`, `'active'`,
 // `"role" IN ('a', 'b')`) with what PostgreSQL prints back from its catalog
@@ -462,16 +463,17 @@ export function sameDefault(
   const [x] = e
   const [y] = a
   if (e.length !== 1 || a.length !== 1 || x?.type !== 'string' || y?.type !== 'string') return false
-  if (kind === 'jsonb') {
+  const comparison = columnType(kind).defaultComparison
+  if (comparison === 'json') {
     try {
       return canonicalJson(JSON.parse(x.value)) === canonicalJson(JSON.parse(y.value))
     } catch {
       return false
     }
   }
-  if (kind === 'timestamp' || kind === 'timestamptz') {
-    const left = timestampValue(x.value, kind === 'timestamptz')
-    const right = timestampValue(y.value, kind === 'timestamptz')
+  if (comparison === 'instant' || comparison === 'wallClock') {
+    const left = timestampValue(x.value, comparison === 'instant')
+    const right = timestampValue(y.value, comparison === 'instant')
     return left !== undefined && left === right
   }
   return false

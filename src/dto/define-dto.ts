@@ -2,6 +2,7 @@ import { type AnyEntityClass, isEntityClass, type TableOfEntity } from '../entit
 import type { QueryExecutor } from '../query/executor'
 import { loadRelation } from '../query/relation-loader'
 import type { ColumnState, StateOf } from '../schema/column-builder'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import type { RelationDefinition } from '../schema/relations'
 import type { ColumnsOf, EntityProps, Simplify, ValueOf } from '../schema/table-types'
@@ -277,7 +278,7 @@ function isColumn(value: unknown): value is Column {
 function hiddenBecause(column: Column): string | undefined {
   if (column.secret) return 'a secret column; secrets never leave the server'
   if (!column.internal) return undefined
-  if (column.kind === 'serial' || column.kind === 'bigserial') {
+  if (columnType(column.kind).serial) {
     return `a ${column.kind} id (internal); internal ids never leave the server`
   }
   if (column.config.references !== undefined) {

@@ -1,7 +1,9 @@
 import { isEntityClass } from '../entity/entity'
+import { columnType } from '../schema/column-types'
 import type { JsonValue } from '../schema/columns'
 import type { Column } from '../schema/define-table'
 import type { Simplify } from '../schema/table-types'
+import { type ColumnConverter, dateToJson } from '../values/json-values'
 import { DtoDefinitionError } from './dto-definition-error'
 
 /**
@@ -64,38 +66,16 @@ type JsonObject<V> = Simplify<
   }
 >
 
-/** Converts one non-null column value to its JSON form. */
-export type ColumnConverter = (value: unknown) => unknown
-
-// Date.prototype.toJSON writes null for an invalid date; a DTO writes what JSON would.
-const dateToJson: ColumnConverter = (v) =>
-  v instanceof Date ? (Number.isFinite(v.getTime()) ? v.toISOString() : null) : v
-const bigintToJson: ColumnConverter = (v) => (typeof v === 'bigint' ? v.toString() : v)
-// JSON has no NaN or Infinity (PostgreSQL floats do): JSON.stringify writes null, so do we.
-const finiteOrNull: ColumnConverter = (v) =>
-  typeof v === 'number' && !Number.isFinite(v) ? null : v
+export type { ColumnConverter } from '../values/json-values'
 
 /**
  * The converter for one column, chosen once at definition time from its kind; `undefined` when
  * its values are already JSON (text, integers, booleans, uuids, dates as strings, jsonb documents,
  * arrays of text or integers).
+ * @example columnConverter(users.createdAt)!(new Date(0)) // '1970-01-01T00:00:00.000Z'
  */
 export function columnConverter(column: Column): ColumnConverter | undefined {
-  switch (column.kind) {
-    case 'timestamp':
-    case 'timestamptz':
-      return dateToJson
-    case 'bigint':
-    case 'bigserial':
-      return column.config.mode === 'number' ? undefined : bigintToJson
-    case 'real':
-    case 'doublePrecision':
-      return finiteOrNull
-    case 'numeric':
-      return column.config.mode === 'number' ? finiteOrNull : undefined
-    default:
-      return undefined
-  }
+  return columnType(column.kind).json(column.config)
 }
 
 /**

@@ -1,37 +1,8 @@
+import { columnType } from '../schema/column-types'
 import type { Column } from '../schema/define-table'
-import { parseTimestamp } from '../values/timestamp-text'
+import type { Decode } from '../values/row-values'
 
-/** Normalises one non-null value as a driver returned it (an int8 string to a `bigint`, ...). */
-export type Decode = (value: unknown) => unknown
-
-const toBigInt: Decode = (v) => (typeof v === 'bigint' ? v : BigInt(v as string | number))
-const toNumber: Decode = (v) => (typeof v === 'number' ? v : Number(v))
-// A driver that returns a \`date\` as a Date (pg) builds it at local midnight: read the local
-// calendar day, or every date east of UTC would come back a day early.
-const pad = (n: number, width = 2) => String(n).padStart(width, '0')
-const toDateString: Decode = (v) =>
-  v instanceof Date ? `${pad(v.getFullYear(), 4)}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}` : v
-const toDate: Decode = (v) => (v instanceof Date ? v : parseTimestamp(String(v)))
-const toNumericString: Decode = (v) => (typeof v === 'string' ? v : String(v))
-
-// Drivers disagree on these types (pg and postgres.js return int8 as strings, pg returns dates
-// as Date): decoding makes entities the same whatever dialect is underneath.
-function decoderFor(column: Column): Decode | undefined {
-  switch (column.kind) {
-    case 'bigint':
-    case 'bigserial':
-      return column.config.mode === 'number' ? toNumber : toBigInt
-    case 'numeric':
-      return column.config.mode === 'number' ? toNumber : toNumericString
-    case 'date':
-      return toDateString
-    case 'timestamp':
-    case 'timestamptz':
-      return toDate
-    default:
-      return undefined
-  }
-}
+export type { Decode } from '../values/row-values'
 
 /** One step of a decode plan: read `name`, write `property`. */
 export interface DecodeStep {
@@ -44,7 +15,11 @@ export interface DecodeStep {
 export function decodePlan(columns: readonly Column[]): readonly DecodeStep[] {
   return Object.freeze(
     columns.map((c) =>
-      Object.freeze({ name: c.name, property: c.property, decode: decoderFor(c) }),
+      Object.freeze({
+        name: c.name,
+        property: c.property,
+        decode: columnType(c.kind).decode(c.config),
+      }),
     ),
   )
 }

@@ -22,6 +22,7 @@ import { loadRelation, type RelationLoadOptions } from '../query/relation-loader
 import type { Related, RelationName, WithRelation } from '../query/relation-types'
 import { type WhereText, whereText } from '../query/where-compiler'
 import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition } from '../schema/relations'
@@ -451,7 +452,7 @@ export class EntityManager<
     // value as PostgreSQL's own text (selected as __ke_cursor_<i>), or rows sharing its
     // millisecond would be skipped.
     const exact = columns.map((c, i) =>
-      c.kind === 'timestamp' || c.kind === 'timestamptz' ? `__ke_cursor_${i}` : undefined,
+      columnType(c.kind).exactText ? `__ke_cursor_${i}` : undefined,
     )
     const where = this.#where(options.where)
     const after =
@@ -672,9 +673,11 @@ export class EntityManager<
     for (const column of this.#table.$meta.columns) {
       const value = parsed[column.property]
       if (value === undefined) continue
+      const { parameter } = columnType(column.kind)
+      // The cast is the registry's constant for the kind, never a value.
       set[column.name] =
-        column.kind === 'jsonb' && value !== null
-          ? sql`${JSON.stringify(value)}::text::jsonb`
+        parameter.cast !== '' && value !== null
+          ? sql`${parameter.encode(value)}${sql.raw(parameter.cast)}`
           : toParameter(column, value)
     }
     if (Object.keys(set).length === 0) {

@@ -2,6 +2,7 @@ import { CompiledQuery } from 'kysely'
 import type { OrderTerm } from '../query/query-options'
 import { StatementCache } from '../query/statement-cache'
 import { numberPlaceholders, type WhereText } from '../query/where-compiler'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { toParameter } from './jsonb-parameter'
@@ -183,7 +184,8 @@ function shapeKey(prefix: string, where: WhereText | undefined): string {
   return where === undefined ? prefix : `${prefix}\n${where.shape}`
 }
 
-const isTimestamp = (column: Column) => column.kind === 'timestamp' || column.kind === 'timestamptz'
+// Values PostgreSQL holds more exactly than JavaScript (timestamps) travel in cursors as its text.
+const isTimestamp = (column: Column) => columnType(column.kind).exactText
 
 /** Which condition selects the rows after a cursor at `values` (see `cursorPage`). */
 function keysetOf(

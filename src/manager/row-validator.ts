@@ -1,4 +1,5 @@
 import { EntityValidationError, type ValidationIssue } from '../entity/entity-validation-error'
+import { columnType } from '../schema/column-types'
 import type { AnyTable } from '../schema/define-table'
 import { jsonbSizeIssues, validationError } from './validation'
 
@@ -44,7 +45,7 @@ export class RowValidator {
     this.#table = table
     this.#pathOf = pathOf
     this.#check = check
-    this.#hasJsonb = table.$meta.columns.some((c) => c.kind === 'jsonb')
+    this.#hasJsonb = table.$meta.columns.some((c) => columnType(c.kind).where === 'document')
   }
 
   /** True once a row had an issue. */

@@ -4,6 +4,7 @@ import { SerializationFailureError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { QueryExecutor } from '../query/executor'
 import { columnOf, describe } from '../query/query-options'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import {
@@ -24,6 +25,7 @@ import {
   unnestInsertSql,
   unnestParameters,
 } from './batch-insert'
+import { isArrayKind } from './batch-values'
 
 /**
  * Options of {@link upsert} and {@link upsertMany}.
@@ -171,22 +173,8 @@ function conflictIssues(conflict: readonly Column[]) {
   }
 }
 
-// The same decimal written differently ('1.50', '01.5') is one key for PostgreSQL.
-function canonicalDecimal(text: string): string {
-  if (/e/i.test(text)) return text
-  const negative = text.startsWith('-')
-  const [whole = '', fraction = ''] = text.replace(/^[-+]/, '').split('.')
-  const w = whole.replace(/^0+/, '') || '0'
-  const f = fraction.replace(/0+$/, '')
-  const digits = f === '' ? w : `${w}.${f}`
-  return negative && digits !== '0' ? `-${digits}` : digits
-}
-
 function keyPart(column: Column, value: unknown): string {
-  const text = serializeValue(column, value) ?? ''
-  if (column.kind === 'uuid') return text.toLowerCase()
-  if (column.kind === 'numeric') return canonicalDecimal(text)
-  return text
+  return columnType(column.kind).keyText(serializeValue(column, value) ?? '')
 }
 
 /**
@@ -329,10 +317,7 @@ export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): s
     const q = quoteIdentifier
     const qualified = meta.columns.map((c) => `${meta.quotedName}.${q(c.name)}`).join(', ')
     const arrays = conflict
-      .map(
-        (c, i) =>
-          `$${i + 1}::${c.kind === 'textArray' || c.kind === 'integerArray' ? 'text' : castType(c)}[]`,
-      )
+      .map((c, i) => `$${i + 1}::${isArrayKind(c) ? 'text' : castType(c)}[]`)
       .join(', ')
     const names = conflict.map((_, i) => `c${i + 1}`).join(', ')
     const on = conflict

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { columnType } from '../schema/column-types'
 import type { Column } from '../schema/define-table'
 
 /** Longest cursor accepted: a cursor holds one value per sort column, never kilobytes. */
@@ -118,8 +119,7 @@ export class CursorCodec {
       const result = column.schema.safeParse(raw)
       if (!result.success) throw invalid('it does not match this ordering')
       // A valid timestamp string is bound as it is: PostgreSQL reads its microseconds exactly.
-      const timestamp = column.kind === 'timestamp' || column.kind === 'timestamptz'
-      return timestamp && typeof raw === 'string' ? raw : result.data
+      return columnType(column.kind).exactText && typeof raw === 'string' ? raw : result.data
     })
   }
 }

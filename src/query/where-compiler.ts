@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
-import type { ColumnKind } from '../schema/column-builder'
-import { columnValueSchema } from '../schema/column-value-schema'
+import { columnType, columnValueSchema } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { jsonSizeProblem } from './bindable'
@@ -209,37 +208,7 @@ export const OPERATORS = [
 const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS)
 const NESTING_KEYS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'all'])
 const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
-const TEXT_KINDS: ReadonlySet<ColumnKind> = new Set(['text', 'varchar'])
-const ARRAY_KINDS: ReadonlySet<ColumnKind> = new Set(['textArray', 'integerArray'])
-// Lists bound as text arrays, cast back in SQL (see listElement).
-const LIST_CASTS: Partial<Record<ColumnKind, string>> = {
-  boolean: '::text[]::boolean[]',
-  jsonb: '::text[]::jsonb[]',
-}
 const NUL_MESSAGE = 'text cannot contain a NUL (\\u0000) character'
-
-/** What a value of each kind must be, for error messages. */
-const EXPECTED: Readonly<Record<ColumnKind, string>> = {
-  serial: 'an integer',
-  integer: 'an integer',
-  smallint: 'an integer',
-  bigserial: 'an integer (a number, a bigint or a string of digits)',
-  bigint: 'an integer (a number, a bigint or a string of digits)',
-  numeric: 'a decimal number (a number or a string)',
-  real: 'a number',
-  doublePrecision: 'a number',
-  boolean: 'a boolean',
-  text: 'a string',
-  varchar: 'a string',
-  uuid: 'a uuid string',
-  timestamp: 'a Date or an ISO 8601 timestamp string',
-  timestamptz: 'a Date or an ISO 8601 timestamp string',
-  date: "a 'YYYY-MM-DD' string or a Date",
-  jsonb: 'a JSON value',
-  inet: 'an IP address string',
-  textArray: 'an array of strings',
-  integerArray: 'an array of integers',
-}
 
 const jsonSchema = z.json()
 
@@ -284,19 +253,6 @@ function issueAt(path: readonly PropertyKey[]): string {
 function checkJsonSize(value: unknown, path: string): void {
   const problem = jsonSizeProblem(value)
   if (problem !== undefined) throw new InvalidQueryError(path, problem)
-}
-
-/**
- * An element of a list parameter as sent. postgres.js types an array parameter by its first
- * element (int8 for a bigint, timestamptz for a Date, bool for a boolean) and then serialises the
- * whole array as that scalar, which PostgreSQL refuses; text it parses back exactly avoids that.
- */
-function listElement(kind: ColumnKind, value: unknown): unknown {
-  if (typeof value === 'bigint') return String(value)
-  if (value instanceof Date) return value.toISOString()
-  if (kind === 'jsonb') return JSON.stringify(value)
-  if (kind === 'boolean') return String(value)
-  return value
 }
 
 class WhereCompiler {
@@ -401,10 +357,10 @@ class WhereCompiler {
 
   /** The terms of one column's value: a value, null, a list or an operator object. */
   #column(column: Column, value: unknown, path: string): Term[] {
-    const kind = column.kind
+    const family = columnType(column.kind).where
     if (value === null) return [this.#nullTest(column, true)]
-    if (Array.isArray(value) && !ARRAY_KINDS.has(kind)) {
-      if (kind === 'jsonb') {
+    if (Array.isArray(value) && family !== 'array') {
+      if (family === 'document') {
         throw new InvalidQueryError(
           path,
           'an array for a jsonb column is ambiguous: use { in: [...] } for a list of values, { eq: [...] } or { contains: [...] } for a JSON array',
@@ -415,7 +371,7 @@ class WhereCompiler {
     if (isPlainObject(value)) {
       const entries = ownEntries(value, path)
       if (
-        kind === 'jsonb' &&
+        family === 'document' &&
         (entries.length === 0 || entries.some(([k]) => !OPERATOR_SET.has(k)))
       ) {
         throw new InvalidQueryError(
@@ -441,7 +397,7 @@ class WhereCompiler {
       this.#count(at)
       given.set(key as Operator, [value, at])
     })
-    const kind = column.kind
+    const family = columnType(column.kind).where
     const out: Term[] = []
     for (const op of OPERATORS) {
       const entry = given.get(op)
@@ -460,14 +416,14 @@ class WhereCompiler {
         case 'gte':
         case 'lt':
         case 'lte':
-          if (kind === 'jsonb' || ARRAY_KINDS.has(kind)) {
+          if (family !== 'ordered' && family !== 'text') {
             throw new InvalidQueryError(at, `not supported for a ${column.sqlType} column`)
           }
           out.push(this.#compare(column, RANGE_SQL[op], this.#value(column, value, at)))
           break
         case 'in':
         case 'notIn':
-          if (ARRAY_KINDS.has(kind)) {
+          if (family === 'array') {
             throw new InvalidQueryError(at, `not supported for a ${column.sqlType} column`)
           }
           if (!Array.isArray(value)) {
@@ -477,7 +433,7 @@ class WhereCompiler {
           break
         case 'like':
         case 'ilike':
-          if (!TEXT_KINDS.has(kind)) {
+          if (family !== 'text') {
             throw new InvalidQueryError(at, 'like and ilike need a text or varchar column')
           }
           if (typeof value !== 'string') {
@@ -506,19 +462,19 @@ class WhereCompiler {
 
   /** `"col" <op> ?`, a jsonb value as JSON text cast to jsonb. */
   #compare(column: Column, op: string, value: unknown): Term {
-    return column.kind === 'jsonb'
-      ? term(`${this.#ref(column)} ${op} ?::text::jsonb`, [JSON.stringify(value)])
-      : term(`${this.#ref(column)} ${op} ?`, [value])
+    const { parameter } = columnType(column.kind)
+    return term(`${this.#ref(column)} ${op} ?${parameter.cast}`, [parameter.encode(value)])
   }
 
   #contains(column: Column, value: unknown, path: string): Term {
-    if (column.kind === 'jsonb') {
+    const family = columnType(column.kind).where
+    if (family === 'document') {
       if (value === null) throw new InvalidQueryError(path, 'expected a JSON value, got null')
       checkJsonSize(value, path)
       const json = this.#parse(column, jsonSchema, value, path, 'a JSON value')
       return term(`${this.#ref(column)} @> ?::text::jsonb`, [JSON.stringify(json)])
     }
-    if (!ARRAY_KINDS.has(column.kind)) {
+    if (family !== 'array') {
       throw new InvalidQueryError(path, 'contains needs a jsonb or array column')
     }
     return term(`${this.#ref(column)} @> ?`, [this.#value(column, value, path)])
@@ -530,16 +486,16 @@ class WhereCompiler {
     if (list.length > MAX_WHERE_LIST) {
       throw new InvalidQueryError(path, `a list of more than ${MAX_WHERE_LIST} values`)
     }
-    const kind = column.kind
+    const { list: encoding } = columnType(column.kind)
     const values = new Array<unknown>(list.length)
     for (let i = 0; i < list.length; i++) {
       const at = `${path}[${i}]`
       if (list[i] === null) {
         throw new InvalidQueryError(at, 'a list cannot hold null: use isNull, or or: [...]')
       }
-      values[i] = listElement(kind, this.#value(column, list[i], at))
+      values[i] = encoding.element(this.#value(column, list[i], at))
     }
-    const cast = LIST_CASTS[kind] ?? ''
+    const cast = encoding.cast
     const sqlOp = op === 'in' ? '= any(' : '<> all('
     return term(`${this.#ref(column)} ${sqlOp}?${cast})`, [values])
   }
@@ -552,10 +508,10 @@ class WhereCompiler {
     if (Array.isArray(value) && value.length > MAX_WHERE_LIST) {
       throw new InvalidQueryError(path, `a list of more than ${MAX_WHERE_LIST} values`)
     }
-    if (column.kind === 'jsonb') checkJsonSize(value, path)
+    if (columnType(column.kind).where === 'document') checkJsonSize(value, path)
     const expected =
       column.config.jsonSchema === undefined
-        ? EXPECTED[column.kind]
+        ? columnType(column.kind).expected
         : "a value matching the column's JSON schema"
     return this.#parse(column, infoOf(this.#table, column).schema, value, path, expected)
   }

@@ -1,5 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { ColumnState, StateOf } from '../schema/column-builder'
+import type { ColumnTypes } from '../schema/column-types'
 import type { JsonValue } from '../schema/columns'
 import type { AnyTable } from '../schema/define-table'
 import type { ColumnsOf, PropertyOf } from '../schema/table-types'
@@ -11,9 +12,6 @@ export {
   MAX_WHERE_DEPTH,
   MAX_WHERE_LIST,
 } from './where-compiler'
-
-type TextKind = 'text' | 'varchar'
-type ArrayKind = 'textArray' | 'integerArray'
 
 /** `=`, `<>` and null tests: every column takes them. */
 export interface EqualityOperators<V, N> {
@@ -52,16 +50,19 @@ export interface ContainsOperator<V> {
 
 type Nullable<S extends ColumnState> = S['notNull'] extends true ? never : null
 type Data<S extends ColumnState> = NonNullable<S['data']>
+// The where operators of a column come from its kind's entry in the column-type registry.
+type Family<S extends ColumnState> = ColumnTypes[S['kind']]['where']
 
 /** The operator object of a column with state `S`: which operators exist depends on its kind. */
-export type ColumnOperators<S extends ColumnState> = S['kind'] extends 'jsonb'
-  ? EqualityOperators<Data<S>, Nullable<S>> & ListOperators<Data<S>> & ContainsOperator<JsonValue>
-  : S['kind'] extends ArrayKind
-    ? EqualityOperators<Data<S>, Nullable<S>> & ContainsOperator<Data<S>>
-    : EqualityOperators<Data<S>, Nullable<S>> &
-        RangeOperators<Data<S>> &
-        ListOperators<Data<S>> &
-        (S['kind'] extends TextKind ? PatternOperators : {})
+export type ColumnOperators<S extends ColumnState> =
+  Family<S> extends 'document'
+    ? EqualityOperators<Data<S>, Nullable<S>> & ListOperators<Data<S>> & ContainsOperator<JsonValue>
+    : Family<S> extends 'array'
+      ? EqualityOperators<Data<S>, Nullable<S>> & ContainsOperator<Data<S>>
+      : EqualityOperators<Data<S>, Nullable<S>> &
+          ListOperators<Data<S>> &
+          (Family<S> extends 'equality' ? {} : RangeOperators<Data<S>>) &
+          (Family<S> extends 'text' ? PatternOperators : {})
 
 /**
  * What a where input accepts for one column with state `S`: a value (equality), `null`
@@ -69,11 +70,12 @@ export type ColumnOperators<S extends ColumnState> = S['kind'] extends 'jsonb'
  * arrays are values), or an operator object. A jsonb column takes scalars directly, documents only
  * through `eq` or `contains`.
  */
-export type ColumnWhere<S extends ColumnState> = S['kind'] extends 'jsonb'
-  ? Exclude<Data<S>, object> | Nullable<S> | ColumnOperators<S>
-  : S['kind'] extends ArrayKind
-    ? Data<S> | Nullable<S> | ColumnOperators<S>
-    : Data<S> | Nullable<S> | readonly Data<S>[] | ColumnOperators<S>
+export type ColumnWhere<S extends ColumnState> =
+  Family<S> extends 'document'
+    ? Exclude<Data<S>, object> | Nullable<S> | ColumnOperators<S>
+    : Family<S> extends 'array'
+      ? Data<S> | Nullable<S> | ColumnOperators<S>
+      : Data<S> | Nullable<S> | readonly Data<S>[] | ColumnOperators<S>
 
 /**
  * A typed filter on table `T`, keyed by entity property names; all keys of one object are AND-ed,

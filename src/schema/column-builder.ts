@@ -1,98 +1,23 @@
-import type { z } from 'zod'
+import type {
+  ColumnConfig,
+  ColumnState,
+  ColumnTarget,
+  ReferentialAction,
+  SetState,
+} from './column-config'
+import { COLUMN_TYPES, type IntegerKind, type KindsWith } from './column-types'
 
-/** The column types a definition can use; each maps to one PostgreSQL type. */
-export type ColumnKind =
-  | 'serial'
-  | 'bigserial'
-  | 'integer'
-  | 'bigint'
-  | 'smallint'
-  | 'numeric'
-  | 'real'
-  | 'doublePrecision'
-  | 'boolean'
-  | 'text'
-  | 'varchar'
-  | 'uuid'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'date'
-  | 'jsonb'
-  | 'inet'
-  | 'textArray'
-  | 'integerArray'
-
-/** What a foreign key does when the referenced row is deleted or its key updated. */
-export type ReferentialAction = 'cascade' | 'restrict' | 'set null' | 'set default' | 'no action'
-
-/**
- * The type-level facts about a column that the derived types read: its JavaScript value type,
- * whether it can be null, whether the database supplies a value, and whether it may leave the
- * server (internal ids and secrets never do).
- */
-export interface ColumnState {
-  readonly kind: ColumnKind
-  readonly data: unknown
-  readonly notNull: boolean
-  readonly hasDefault: boolean
-  readonly internal: boolean
-  readonly secret: boolean
-  readonly name: string | undefined
-}
-
-/** `S` with `K` set to `V`. */
-export type SetState<S extends ColumnState, K extends keyof ColumnState, V> = {
-  readonly [P in keyof S]: P extends K ? V : S[P]
-}
-
-/** A column default: a literal value (bound into DDL as a quoted literal) or an SQL expression. */
-export type ColumnDefault =
-  | { readonly kind: 'value'; readonly value: unknown }
-  | { readonly kind: 'sql'; readonly sql: string }
-
-/** A resolved column as a foreign-key target: enough to name it in SQL. */
-export interface ColumnTarget {
-  readonly table: string
-  readonly name: string
-  readonly property: string
-  readonly kind: ColumnKind
-  readonly internal: boolean
-}
-
-/** A foreign key. The target is a thunk so tables can reference each other in any order. */
-export interface ColumnReference {
-  readonly column: () => ColumnTarget
-  readonly onDelete: ReferentialAction | undefined
-  readonly onUpdate: ReferentialAction | undefined
-}
-
-/** The run-time description a builder accumulates; frozen, copied on every modifier. */
-export interface ColumnConfig {
-  readonly kind: ColumnKind
-  readonly notNull: boolean
-  readonly hasDefault: boolean
-  readonly primaryKey: boolean
-  readonly unique: boolean
-  readonly defaultValue: ColumnDefault | undefined
-  readonly references: ColumnReference | undefined
-  readonly secret: boolean
-  readonly internal: boolean
-  readonly name: string | undefined
-  readonly onUpdateNow: boolean
-  readonly enumValues: readonly string[] | undefined
-  readonly length: number | undefined
-  readonly precision: number | undefined
-  readonly scale: number | undefined
-  /** For bigint/bigserial: `bigint` or `number`; for numeric: `string` or `number`. */
-  readonly mode: 'bigint' | 'number' | 'string' | undefined
-  readonly jsonSchema: z.ZodType | undefined
-}
-
-/** Integer kinds: a foreign key of one of these points at an internal id. */
-export type IntegerKind = 'integer' | 'bigint' | 'smallint'
-const INTEGER_KINDS: ReadonlySet<ColumnKind> = new Set(['integer', 'bigint', 'smallint'])
-const TIME_KINDS: ReadonlySet<ColumnKind> = new Set(['timestamp', 'timestamptz', 'date'])
-const TEXT_KINDS: ReadonlySet<ColumnKind> = new Set(['text', 'varchar'])
+export type {
+  ColumnConfig,
+  ColumnDefault,
+  ColumnKind,
+  ColumnReference,
+  ColumnState,
+  ColumnTarget,
+  ReferentialAction,
+  SetState,
+} from './column-config'
+export type { IntegerKind } from './column-types'
 
 /**
  * An immutable column description: every modifier returns a new builder, so a builder can be
@@ -156,9 +81,10 @@ export class ColumnBuilder<S extends ColumnState> {
 
   /** `DEFAULT CURRENT_TIMESTAMP` (`CURRENT_DATE` for a date column). */
   defaultNow(
-    this: ColumnBuilder<S & { kind: 'timestamp' | 'timestamptz' | 'date' }>,
+    this: ColumnBuilder<S & { kind: KindsWith<'clock', 'instant' | 'day'> }>,
   ): ColumnBuilder<SetState<S, 'hasDefault', true>> {
-    const sql = this.config.kind === 'date' ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP'
+    const sql =
+      COLUMN_TYPES[this.config.kind].clock === 'day' ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP'
     return this.#with({ hasDefault: true, defaultValue: { kind: 'sql', sql } })
   }
 
@@ -186,7 +112,7 @@ export class ColumnBuilder<S extends ColumnState> {
   ): ColumnBuilder<SetState<S, 'internal', S['kind'] extends IntegerKind ? true : S['internal']>> {
     return this.#with({
       references: { column, onDelete: options.onDelete, onUpdate: options.onUpdate },
-      internal: this.config.internal || INTEGER_KINDS.has(this.config.kind),
+      internal: this.config.internal || COLUMN_TYPES[this.config.kind].integerKey,
     })
   }
 
@@ -209,7 +135,7 @@ export class ColumnBuilder<S extends ColumnState> {
   }
 
   /** Set to the current time on every update (by the manager, and by a trigger in the DDL). */
-  onUpdateNow(this: ColumnBuilder<S & { kind: 'timestamp' | 'timestamptz' }>): ColumnBuilder<S> {
+  onUpdateNow(this: ColumnBuilder<S & { kind: KindsWith<'clock', 'instant'> }>): ColumnBuilder<S> {
     return this.#with({ onUpdateNow: true })
   }
 
@@ -218,7 +144,7 @@ export class ColumnBuilder<S extends ColumnState> {
    * @example role: c.varchar(50).enum(['developer', 'team']) // CHECK ("role" IN ('developer', 'team'))
    */
   enum<const V extends readonly [string, ...string[]]>(
-    this: ColumnBuilder<S & { kind: 'text' | 'varchar' }>,
+    this: ColumnBuilder<S & { kind: KindsWith<'where', 'text'> }>,
     values: V,
   ): ColumnBuilder<SetState<S, 'data', V[number]>> {
     return this.#with({ enumValues: Object.freeze([...values]) })
@@ -227,16 +153,6 @@ export class ColumnBuilder<S extends ColumnState> {
   /** Narrows the TypeScript type of the value (e.g. a jsonb column with no zod schema). */
   $type<T>(): ColumnBuilder<SetState<S, 'data', T>> {
     return this.#with({})
-  }
-
-  /** @internal Used by `defineTable` to check modifiers against the kind. */
-  static isTimeKind(kind: ColumnKind): boolean {
-    return TIME_KINDS.has(kind)
-  }
-
-  /** @internal */
-  static isTextKind(kind: ColumnKind): boolean {
-    return TEXT_KINDS.has(kind)
   }
 }
 

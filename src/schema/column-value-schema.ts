@@ -1,14 +1,14 @@
+// The zod schemas of column values, one building block per kind of value; which kind uses which
+// is the column-type registry's (column-types.ts) to say.
 import { z } from 'zod'
 import { parseTimestamp } from '../values/timestamp-text'
-import type { ColumnConfig } from './column-builder'
+import type { ColumnConfig } from './column-config'
 
-export { parseTimestamp } from '../values/timestamp-text'
-
-const INT4 = { min: -2147483648, max: 2147483647 }
-const INT2 = { min: -32768, max: 32767 }
+export const INT4 = { min: -2147483648, max: 2147483647 }
+export const INT2 = { min: -32768, max: 32767 }
 const INT8_MIN = -(2n ** 63n)
 const INT8_MAX = 2n ** 63n - 1n
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INTEGER_STRING_RE = /^-?\d+$/
 const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/
 
@@ -24,10 +24,10 @@ export const wellFormed = (s: string): boolean => !LONE_SURROGATE_RE.test(s)
 const SURROGATE_MESSAGE = 'text cannot contain an unpaired UTF-16 surrogate (not valid Unicode)'
 
 /** A string PostgreSQL stores exactly as given: no NUL, no unpaired surrogate. */
-const storableString = () =>
+export const storableString = () =>
   z.string().refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE)
 
-function text(config: ColumnConfig): z.ZodType<string> {
+export function text(config: ColumnConfig): z.ZodType<string> {
   if (config.enumValues !== undefined) {
     return z.enum(config.enumValues as [string, ...string[]])
   }
@@ -41,19 +41,20 @@ function text(config: ColumnConfig): z.ZodType<string> {
   )
 }
 
-const int = (range: { min: number; max: number }) => z.number().int().min(range.min).max(range.max)
+export const int = (range: { min: number; max: number }) =>
+  z.number().int().min(range.min).max(range.max)
 
-const int8 = z
+export const int8 = z
   .union([z.bigint(), z.string().regex(INTEGER_STRING_RE), z.number().int()])
   .transform((v) => BigInt(v))
   .pipe(z.bigint().min(INT8_MIN).max(INT8_MAX))
 
-const int8AsNumber = z
+export const int8AsNumber = z
   .union([z.number().int(), z.string().regex(INTEGER_STRING_RE), z.bigint()])
   .transform((v) => Number(v))
   .pipe(z.number().int().refine(Number.isSafeInteger, 'beyond ±2^53: use { mode: "bigint" }'))
 
-function numeric(config: ColumnConfig): z.ZodType {
+export function numeric(config: ColumnConfig): z.ZodType {
   const { precision, scale } = config
   const fits = (s: string) => {
     if (precision === undefined) return true
@@ -83,7 +84,7 @@ const inTimestampRange = (d: Date) => {
 const PG_TIMESTAMP_RE =
   /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d\d(:?\d\d(:?\d\d)?)?)?$/
 
-const timestamp = z
+export const timestamp = z
   .union([
     z.date(),
     z.iso.datetime({ offset: true, local: true }),
@@ -96,14 +97,14 @@ const timestamp = z
 
 // z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does; there is
 // no year 0 (1 BC) in PostgreSQL, and a Date past 9999 has no 'YYYY-MM-DD' form.
-const date = z
+export const date = z
   .union([z.iso.date(), z.date()])
   .refine((v) => !(v instanceof Date) || inTimestampRange(v), 'outside years 1 to 9999')
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .refine((v) => !v.startsWith('0000'), 'year 0 does not exist (1 BC is followed by 1 AD)')
 
 // The largest float4 and the smallest non-zero one: PostgreSQL refuses what rounds past them.
-const realInRange = (n: number) => {
+export const realInRange = (n: number) => {
   const f = Math.fround(n)
   return Number.isFinite(f) && (f !== 0 || n === 0)
 }
@@ -147,7 +148,7 @@ function hasProtoKey(value: unknown): boolean {
   return false
 }
 
-function jsonb(config: ColumnConfig): z.ZodType {
+export function jsonb(config: ColumnConfig): z.ZodType {
   const document = (config.jsonSchema ?? z.json()).superRefine((value, ctx) => {
     const message = unstorableJson(value)
     if (message !== undefined) ctx.addIssue({ code: 'custom', message })
@@ -165,54 +166,4 @@ function jsonb(config: ColumnConfig): z.ZodType {
     .pipe(document)
 }
 
-const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
-
-/**
- * The zod schema of one column's non-null value, built once per column when its table is defined.
- * It accepts what drivers and JSON requests send (an int8 as a string, a timestamp as an ISO
- * string) and outputs the documented JavaScript type.
- */
-export function columnValueSchema(config: ColumnConfig): z.ZodType {
-  switch (config.kind) {
-    case 'serial':
-    case 'integer':
-      return int(INT4)
-    case 'smallint':
-      return int(INT2)
-    case 'bigserial':
-    case 'bigint':
-      return config.mode === 'number' ? int8AsNumber : int8
-    case 'numeric':
-      return numeric(config)
-    case 'real':
-      return z.number().refine(realInRange, 'out of range for real (float4)')
-    case 'doublePrecision':
-      return z.number()
-    case 'boolean':
-      return z.boolean()
-    case 'text':
-    case 'varchar':
-      return text(config)
-    case 'uuid':
-      return z.string().regex(UUID_RE, 'invalid uuid')
-    case 'timestamp':
-    case 'timestamptz':
-      return timestamp
-    case 'date':
-      return date
-    case 'jsonb':
-      return jsonb(config)
-    case 'inet':
-      return inet
-    case 'textArray':
-      return z.array(storableString())
-    case 'integerArray':
-      return z.array(int(INT4))
-  }
-}
-
-/** {@link columnValueSchema}, accepting `null` unless the column is NOT NULL. */
-export function columnSchema(config: ColumnConfig): z.ZodType {
-  const value = columnValueSchema(config)
-  return config.notNull ? value : value.nullable()
-}
+export const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])

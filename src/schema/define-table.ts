@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import { ColumnBuilder, type ColumnConfig } from './column-builder'
-import { columnSchema } from './column-value-schema'
+import { COLUMN_TYPES, columnSchema } from './column-types'
 import { quoteIdentifier, snakeCase } from './naming'
 import { type RelationBuilder, relationBuilder } from './relations'
 import type {
@@ -87,49 +87,18 @@ const RESERVED = new Set([
   'all',
 ])
 
-function sqlTypeOf(config: ColumnConfig): string {
-  switch (config.kind) {
-    case 'varchar':
-      return `varchar(${config.length})`
-    case 'numeric':
-      if (config.precision === undefined) return 'numeric'
-      return config.scale === undefined
-        ? `numeric(${config.precision})`
-        : `numeric(${config.precision},${config.scale})`
-    case 'doublePrecision':
-      return 'double precision'
-    case 'textArray':
-      return 'text[]'
-    case 'integerArray':
-      return 'integer[]'
-    default:
-      return config.kind
-  }
-}
-
 function checkColumn(where: string, config: ColumnConfig): void {
   const fail = (why: string) => {
     throw new InvalidDefinitionError(`${where}: ${why}`)
   }
-  if (config.kind === 'varchar') {
-    const n = config.length
-    if (n === undefined || !Number.isInteger(n) || n < 1 || n > 10485760) {
-      fail(`varchar length must be an integer from 1 to 10485760, got ${String(n)}`)
-    }
-  }
-  if (config.kind === 'numeric' && config.precision !== undefined) {
-    const { precision: p, scale: s } = config
-    if (!Number.isInteger(p) || p < 1 || p > 1000) fail(`numeric precision must be 1..1000`)
-    if (s !== undefined && (!Number.isInteger(s) || s < 0 || s > p)) {
-      fail(`numeric scale must be 0..precision`)
-    }
-  }
+  const problem = COLUMN_TYPES[config.kind].configProblem(config)
+  if (problem !== undefined) fail(problem)
   if (config.primaryKey && !config.notNull) fail('a primary key cannot be nullable')
-  if (config.onUpdateNow && config.kind !== 'timestamp' && config.kind !== 'timestamptz') {
+  if (config.onUpdateNow && COLUMN_TYPES[config.kind].clock !== 'instant') {
     fail('onUpdateNow() needs a timestamp column')
   }
   if (config.enumValues !== undefined) {
-    if (!ColumnBuilder.isTextKind(config.kind)) fail('enum() needs a text or varchar column')
+    if (COLUMN_TYPES[config.kind].where !== 'text') fail('enum() needs a text or varchar column')
     for (const value of config.enumValues) {
       if (value.includes('\u0000')) fail('enum() values cannot contain NUL')
       if (config.length !== undefined && [...value].length > config.length) {
@@ -142,7 +111,7 @@ function checkColumn(where: string, config: ColumnConfig): void {
     fail('defaultRandom() needs a uuid column')
   }
   if (d?.kind === 'sql' && /^CURRENT_(TIMESTAMP|DATE)$/.test(d.sql)) {
-    if (!ColumnBuilder.isTimeKind(config.kind))
+    if (COLUMN_TYPES[config.kind].clock === 'none')
       fail('defaultNow() needs a timestamp or date column')
   }
 }
@@ -178,7 +147,7 @@ function buildColumn(table: string, property: string, builder: unknown): Column 
     property,
     name,
     kind: config.kind,
-    sqlType: sqlTypeOf(config),
+    sqlType: COLUMN_TYPES[config.kind].sqlType(config),
     notNull: config.notNull,
     hasDefault: config.hasDefault,
     primaryKey: config.primaryKey,
@@ -259,7 +228,7 @@ function buildMeta(
     if (
       softDelete === undefined ||
       softDelete.notNull ||
-      (softDelete.kind !== 'timestamp' && softDelete.kind !== 'timestamptz')
+      COLUMN_TYPES[softDelete.kind].clock !== 'instant'
     ) {
       throw new InvalidDefinitionError(
         `defineTable("${table}"): softDelete column must be a nullable timestamp`,

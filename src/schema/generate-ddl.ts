@@ -1,4 +1,5 @@
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import { columnType } from './column-types'
 import type { AnyTable, Column } from './define-table'
 import { quoteIdentifier as q } from './naming'
 
@@ -15,11 +16,12 @@ function literal(text: string): string {
 
 function defaultSql(column: Column): string | undefined {
   const d = column.config.defaultValue
-  if (d === undefined || column.kind === 'serial' || column.kind === 'bigserial') return undefined
+  const type = columnType(column.kind)
+  if (d === undefined || type.serial) return undefined
   if (d.kind === 'sql') return d.sql
   const value = d.value
   if (value === null) return 'NULL'
-  if (column.kind === 'jsonb') return `${literal(JSON.stringify(value))}::jsonb`
+  if (type.defaultSql !== undefined) return type.defaultSql(value, literal)
   if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') {
     return String(value)
   }

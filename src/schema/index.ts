@@ -1,3 +1,5 @@
+export type { ColumnConverter } from '../values/json-values'
+export { parseTimestamp } from '../values/timestamp-text'
 export {
   type AnyColumnBuilder,
   ColumnBuilder,
@@ -7,12 +9,23 @@ export {
   type ColumnReference,
   type ColumnState,
   type ColumnTarget,
-  type IntegerKind,
   type ReferentialAction,
   type SetState,
   type StateOf,
 } from './column-builder'
-export { columnSchema, columnValueSchema, parseTimestamp } from './column-value-schema'
+export type { IntegerKind } from './column-types'
+export {
+  type Clock,
+  COLUMN_TYPES,
+  type ColumnType,
+  type ColumnTypes,
+  columnSchema,
+  columnType,
+  columnValueSchema,
+  type DefaultComparison,
+  type KindsWith,
+  type WhereFamily,
+} from './column-types'
 export { type ColumnBuilderOf, type ColumnFactory, column, type JsonValue } from './columns'
 export {
   type AnyTable,

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseDriverTimestamp } from '../../src/driver/postgres-js-client'
-import { parseTimestamp } from '../../src/schema/column-value-schema'
+import { parseTimestamp } from '../../src/values/timestamp-text'
 
 // What PostgreSQL prints (DateStyle ISO, TimeZone UTC): fractions without trailing zeros.
 function pgText(date: Date, micros: number, zone: '' | '+00'): string {
