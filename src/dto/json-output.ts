@@ -3,12 +3,12 @@ import { columnType } from '../schema/column-types'
 import type { JsonValue } from '../schema/columns'
 import type { Column } from '../schema/define-table'
 import type { Simplify } from '../schema/table-types'
-import { type ColumnConverter, dateToJson } from '../values/json-values'
+import { bytesToJson, type ColumnConverter, dateToJson } from '../values/json-values'
 import { DtoDefinitionError } from './dto-definition-error'
 
 /**
  * The JSON form of a value, as a DTO writes it and `JSON.parse(JSON.stringify(...))` would give it
- * back: `Date` becomes an ISO string, `bigint` a decimal string, objects and arrays are converted
+ * back: `Date` becomes an ISO string, `bigint` a decimal string, bytes base64, objects and arrays are converted
  * member by member, functions and symbols are dropped (a Map or Set has no members: `{}`). Values already JSON (jsonb documents) stay
  * as they are; `unknown` stays `unknown`.
  *
@@ -22,7 +22,7 @@ export type Jsonify<V> = 0 extends 1 & V
   ? any
   : V extends JsonValue
     ? V
-    : V extends Date
+    : V extends Date | Uint8Array
       ? string
       : V extends bigint
         ? string
@@ -104,6 +104,7 @@ function convert(value: unknown, field: string, ancestors: object[]): unknown {
   if (value === null) return null
   const object = value as object
   if (object instanceof Date) return dateToJson(object)
+  if (object instanceof Uint8Array) return bytesToJson(object)
   if (isEntityClass(object.constructor)) {
     throw new DtoDefinitionError(
       field,

@@ -5,7 +5,7 @@ import { numberPlaceholders, type WhereText } from '../query/where-compiler'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
-import { toParameter } from './jsonb-parameter'
+import { placeholder, toParameter } from './jsonb-parameter'
 
 /** How rows after a keyset cursor are selected (see {@link FinderStatements.cursorPage}). */
 type Keyset = 'row' | 'rowOrNull' | 'nullAsc' | 'nullDesc'
@@ -142,7 +142,7 @@ export class FinderStatements {
       })
       let conditions = this.#where(where, live)
       if (keyset !== undefined) {
-        const condition = keysetText(keyset, refs, direction, parameters.length + 1)
+        const condition = keysetText(keyset, columns, refs, direction, parameters.length + 1)
         conditions += conditions === '' ? ` where ${condition}` : ` and ${condition}`
       }
       const order = refs.map((ref) => `${ref} ${direction}`).join(', ')
@@ -159,7 +159,7 @@ export class FinderStatements {
         }
       } else {
         // (sort is null and key > $n): the key alone.
-        parameters.push(after![1])
+        parameters.push(toParameter(columns[1]!, after![1]))
       }
     }
     parameters.push(limit)
@@ -205,22 +205,27 @@ function keysetArity(keyset: Keyset, columns: readonly Column[]): number {
 
 function keysetText(
   keyset: Keyset,
+  columns: readonly Column[],
   refs: readonly string[],
   direction: 'asc' | 'desc',
   first: number,
 ): string {
   const op = direction === 'asc' ? '>' : '<'
   const [sortRef, keyRef] = refs
+  // Each value with its kind's placeholder: bytea and jsonb travel as text cast in the SQL, as
+  // toParameter sends them.
+  const key = placeholder(columns[columns.length - 1]!, first)
   switch (keyset) {
     case 'row':
     case 'rowOrNull': {
-      const row = `(${refs.join(', ')}) ${op} (${refs.map((_, i) => `$${first + i}`).join(', ')})`
+      const values = columns.map((column, i) => placeholder(column, first + i)).join(', ')
+      const row = `(${refs.join(', ')}) ${op} (${values})`
       return keyset === 'row' ? row : `(${row} or ${sortRef} is null)`
     }
     case 'nullAsc':
-      return `(${sortRef} is null and ${keyRef} > $${first})`
+      return `(${sortRef} is null and ${keyRef} > ${key})`
     case 'nullDesc':
-      return `((${sortRef} is null and ${keyRef} < $${first}) or ${sortRef} is not null)`
+      return `((${sortRef} is null and ${keyRef} < ${key}) or ${sortRef} is not null)`
   }
 }
 

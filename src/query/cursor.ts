@@ -29,14 +29,16 @@ function nextNonce(): Buffer {
 function encodeValue(value: unknown): unknown {
   if (value instanceof Date) return { d: value.toISOString() }
   if (typeof value === 'bigint') return { b: value.toString() }
+  if (value instanceof Uint8Array) return { x: Buffer.from(value).toString('hex') }
   return value
 }
 
 function decodeValue(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const tagged = value as { d?: unknown; b?: unknown }
+    const tagged = value as { d?: unknown; b?: unknown; x?: unknown }
     if (typeof tagged.d === 'string') return tagged.d
     if (typeof tagged.b === 'string') return tagged.b
+    if (typeof tagged.x === 'string') return Buffer.from(tagged.x, 'hex')
   }
   return value
 }

@@ -3,7 +3,13 @@
 // is one entry here (the compiler refuses an entry that lacks a facet, or a kind without an
 // entry), its name in `ColumnKind` and its factory in `column` (columns.ts).
 import { z } from 'zod'
-import { bigintToJson, type ColumnConverter, dateToJson, finiteOrNull } from '../values/json-values'
+import {
+  bigintToJson,
+  bytesToJson,
+  type ColumnConverter,
+  dateToJson,
+  finiteOrNull,
+} from '../values/json-values'
 import {
   type Decode,
   toBigInt,
@@ -15,6 +21,7 @@ import {
 import {
   arrayText,
   booleanText,
+  bytesText,
   canonicalDecimal,
   floatText,
   jsonText,
@@ -24,6 +31,7 @@ import {
 } from '../values/sql-text'
 import type { ColumnConfig, ColumnKind } from './column-config'
 import {
+  bytes,
   date,
   INT2,
   INT4,
@@ -89,6 +97,8 @@ export interface ColumnType {
   readonly exactText: boolean
   /** The text of a key value written one way, as PostgreSQL compares it (upsert's conflict keys). */
   readonly keyText: (text: string) => string
+  /** The PostgreSQL extension that provides the type (`CREATE EXTENSION` in the DDL), if any. */
+  readonly extension: string | undefined
   /** What is wrong with a column's length, precision or scale, or `undefined`. */
   readonly configProblem: (config: ColumnConfig) => string | undefined
   /** A literal default in DDL, when the kind needs more than an SQL literal (jsonb's cast). */
@@ -129,6 +139,7 @@ const scalar = {
   exactText: false,
   keyText: (text: string) => text,
   configProblem: none,
+  extension: undefined,
   defaultSql: undefined,
   defaultComparison: 'expression',
   serial: false,
@@ -269,6 +280,17 @@ export const COLUMN_TYPES = Object.freeze({
     expected: 'a string',
     where: 'text',
   },
+  // Case-insensitive text (the citext extension): keys that differ only in case are one key.
+  citext: {
+    ...scalar,
+    sqlType: name('citext'),
+    castType: 'citext',
+    valueSchema: text,
+    expected: 'a string',
+    where: 'text',
+    keyText: lowerCase,
+    extension: 'citext',
+  },
   uuid: {
     ...scalar,
     sqlType: name('uuid'),
@@ -320,6 +342,21 @@ export const COLUMN_TYPES = Object.freeze({
     castType: 'inet',
     valueSchema: () => inet,
     expected: 'an IP address string',
+  },
+  // Bytes: compared whole (no ranges or patterns), sent as PostgreSQL's hex text where a text
+  // is sent, written in DTOs as base64.
+  bytea: {
+    ...scalar,
+    sqlType: name('bytea'),
+    castType: 'bytea',
+    valueSchema: () => bytes,
+    expected: 'a Uint8Array (or Buffer)',
+    where: 'equality',
+    list: { element: bytesText, cast: '::text[]::bytea[]' },
+    parameter: { encode: bytesText, cast: '::text::bytea' },
+    text: bytesText,
+    json: () => bytesToJson,
+    defaultSql: (value, literal) => `${literal(bytesText(value))}::bytea`,
   },
   textArray: {
     ...arrayType,

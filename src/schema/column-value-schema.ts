@@ -166,4 +166,7 @@ export function jsonb(config: ColumnConfig): z.ZodType {
     .pipe(document)
 }
 
+/** Bytes: a `Uint8Array` (a `Buffer` is one). */
+export const bytes = z.instanceof(Uint8Array)
+
 export const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])

@@ -69,7 +69,8 @@ function make(kind: ColumnKind, patch: Partial<ColumnConfig> = {}): ColumnBuilde
  * | `numeric(p, s)` | numeric(p,s) | `string` (exact decimal; `{ mode: 'number' }` for `number`) |
  * | `real()`, `doublePrecision()` | real, double precision | `number` |
  * | `boolean()` | boolean | `boolean` |
- * | `text()`, `varchar(n)`, `inet()` | text, varchar(n), inet | `string` |
+ * | `text()`, `varchar(n)`, `citext()`, `inet()` | text, varchar(n), citext, inet | `string` |
+ * | `bytea()` | bytea | `Uint8Array` (a `Buffer` from the driver) |
  * | `uuid()` | uuid | `string` |
  * | `timestamp()`, `timestamptz()` | timestamp (read as UTC), timestamptz | `Date` |
  * | `date()` | date | `string` (`'YYYY-MM-DD'`) |
@@ -126,6 +127,11 @@ export const column = Object.freeze({
   text: (): ColumnBuilderOf<'text', string> => make('text'),
   /** `varchar(length)`: the length is checked in characters, as PostgreSQL counts them. */
   varchar: (length: number): ColumnBuilderOf<'varchar', string> => make('varchar', { length }),
+  /**
+   * `citext`: text compared without regard to case (PostgreSQL's citext extension, which the DDL
+   * creates). Takes like/ilike and enum() as text does.
+   */
+  citext: (): ColumnBuilderOf<'citext', string> => make('citext'),
   /** `uuid`. */
   uuid: (): ColumnBuilderOf<'uuid', string> => make('uuid'),
   /** `timestamp` (without time zone): the wall clock is UTC, read and written as `Date`. */
@@ -143,6 +149,11 @@ export const column = Object.freeze({
   ): ColumnBuilderOf<'jsonb', z.output<T>> => make('jsonb', { jsonSchema: schema }),
   /** `inet`: an IPv4 or IPv6 host or network address, as a string. */
   inet: (): ColumnBuilderOf<'inet', string> => make('inet'),
+  /**
+   * `bytea`: bytes, as a `Uint8Array` (drivers return a `Buffer`, which is one). Where inputs
+   * compare them whole (eq, ne, in, notIn, isNull); DTOs write them as base64.
+   */
+  bytea: (): ColumnBuilderOf<'bytea', Uint8Array> => make('bytea'),
   /** `text[]`. */
   textArray: (): ColumnBuilderOf<'textArray', string[]> => make('textArray'),
   /** `integer[]`. */

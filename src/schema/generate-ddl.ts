@@ -110,6 +110,10 @@ function extensionsFor(tables: readonly AnyTable[]): string[] {
     for (const [pattern, extension] of EXTENSION_FUNCTIONS) {
       if (texts.some((t) => pattern.test(t))) needed.add(extension)
     }
+    for (const column of table.$meta.columns) {
+      const extension = columnType(column.kind).extension
+      if (extension !== undefined) needed.add(extension)
+    }
   }
   return [...needed].sort()
 }

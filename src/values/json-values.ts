@@ -10,6 +10,13 @@ export type ColumnConverter = (value: unknown) => unknown
 export const dateToJson: ColumnConverter = (v) =>
   v instanceof Date ? (Number.isFinite(v.getTime()) ? v.toISOString() : null) : v
 
+/**
+ * Bytes as base64 text (JSON has no bytes; `Buffer`'s own `toJSON` writes an array of numbers).
+ * @example bytesToJson(Buffer.from('hi')) // 'aGk='
+ */
+export const bytesToJson: ColumnConverter = (v) =>
+  v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v
+
 /** A `bigint` as a decimal string. @example bigintToJson(12n) // '12' */
 export const bigintToJson: ColumnConverter = (v) => (typeof v === 'bigint' ? v.toString() : v)
 

@@ -58,6 +58,15 @@ export const booleanText = (value: unknown): string => (value ? 't' : 'f')
 export const timestampText = (value: unknown): string =>
   value instanceof Date ? value.toISOString() : String(value)
 
+/**
+ * Bytes as PostgreSQL's hex text for bytea.
+ * @example bytesText(Uint8Array.of(0xde, 0xad)) // '\\xdead'
+ */
+export const bytesText = (value: unknown): string =>
+  value instanceof Uint8Array
+    ? `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`
+    : String(value)
+
 /** A JSON document as its text. @example jsonText({ a: 1 }) // '{"a":1}' */
 export const jsonText = (value: unknown): string => JSON.stringify(value)
 

@@ -165,6 +165,10 @@ function valueFor(column: Column): fc.Arbitrary<unknown> {
         return column.config.enumValues === undefined
           ? fc.string({ maxLength: 4 })
           : fc.constantFrom(...column.config.enumValues)
+      case 'citext':
+        return fc.string({ maxLength: 4 })
+      case 'bytea':
+        return fc.uint8Array({ maxLength: 4 })
       case 'uuid':
         return fc.uuid()
       case 'timestamp':
