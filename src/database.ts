@@ -14,15 +14,9 @@ import {
   type PostgresJsDriver,
   type StatementUse,
 } from './driver/postgres-js-driver'
-import {
-  type AnyEntityClass,
-  defaultEntityClass,
-  type EntityClass,
-  isEntityClass,
-} from './entity/entity'
+import type { AnyEntityClass, EntityClass } from './entity/entity'
 import {
   DatabaseClosedError,
-  InvalidDefinitionError,
   InvalidQueryError,
   TransactionClosedError,
 } from './errors/kysely-entities-error'
@@ -35,6 +29,7 @@ import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
 import { compileRequestContext, type RequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
 import type { KyselyDatabase, TableRecord } from './schema/table-types'
+import { checkTables, TableRegistry } from './table-registry'
 import {
   checkRetryOptions,
   type RetryDelay,
@@ -153,8 +148,8 @@ const ACCESS_MODES: ReadonlySet<string> = new Set(['read only', 'read write'])
 interface Root {
   closed: boolean
   readonly kysely: Kysely<any>
-  readonly tablesByName: ReadonlyMap<string, AnyTable>
-  readonly entities: Map<AnyTable, AnyEntityClass>
+  /** The served tables, and the entity class for the rows of each. */
+  readonly registry: TableRegistry
   readonly cursors: CursorCodec
   /** The driver of a `Database.connect` pool: plain statements go straight to it. */
   readonly driver: PostgresJsDriver | undefined
@@ -167,16 +162,9 @@ function makeRoot(
   cursorSecret?: string | Uint8Array,
   driver?: PostgresJsDriver,
 ): Root {
-  const tablesByName = new Map(Object.values(tables).map((t) => [t.$name, t]))
-  const registry = new Map<AnyTable, AnyEntityClass>()
-  for (const entity of entities) {
-    if (!isEntityClass(entity)) {
-      throw new InvalidDefinitionError('Database: `entities` must be classes made by Entity.of()')
-    }
-    registry.set(entity.table, entity)
-  }
+  const registry = new TableRegistry(tables, entities)
   const cursors = new CursorCodec(cursorSecret)
-  return { closed: false, kysely, tablesByName, entities: registry, cursors, driver }
+  return { closed: false, kysely, registry, cursors, driver }
 }
 
 // One per transaction level: a handle whose scope has ended must refuse work.
@@ -186,30 +174,6 @@ interface Scope {
   readonly depth: number
   readonly trx: ControlledTransaction<any, string[]>
   savepoints: number
-}
-
-function checkTables(tables: unknown): void {
-  if (tables === null || typeof tables !== 'object') {
-    throw new InvalidDefinitionError(
-      'Database: `tables` must be an object of defineTable() results',
-    )
-  }
-  const names = new Map<string, string>()
-  for (const [key, table] of Object.entries(tables)) {
-    const t = table as Partial<AnyTable> | undefined
-    if (t === undefined || t === null || typeof t.$name !== 'string' || t.$meta === undefined) {
-      throw new InvalidDefinitionError(
-        `Database: tables.${key} is not a table made by defineTable()`,
-      )
-    }
-    const other = names.get(t.$name)
-    if (other !== undefined) {
-      throw new InvalidDefinitionError(
-        `Database: tables.${other} and tables.${key} both define table "${t.$name}"`,
-      )
-    }
-    names.set(t.$name, key)
-  }
 }
 
 /**
@@ -333,32 +297,17 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
 
   /** The served table with SQL name `name`; throws {@link InvalidQueryError} when there is none. */
   table(name: string): AnyTable {
-    const table = this.#root.tablesByName.get(name)
-    if (table === undefined) {
-      throw new InvalidQueryError(
-        'table',
-        `no table named ${JSON.stringify(name)} is served by this database`,
-      )
-    }
-    return table
+    return this.#root.registry.table(name)
   }
 
   /** The entity class for rows of `table`: the registered subclass, else `Entity.of(table)`. */
   entityClass<T extends AnyTable>(table: T): EntityClass<T> {
-    return (this.#root.entities.get(table) ?? defaultEntityClass(table)) as EntityClass<T>
+    return this.#root.registry.entityClass(table)
   }
 
   /** Registers `entity` as the class for rows of its table (managers and relation loading use it). */
   register(entity: AnyEntityClass): void {
-    if (!isEntityClass(entity)) {
-      throw new InvalidDefinitionError('register(): expected a class made by Entity.of()')
-    }
-    if (!this.#root.tablesByName.has(entity.table.$name)) {
-      throw new InvalidDefinitionError(
-        `register(): table "${entity.table.$name}" is not among this database's tables`,
-      )
-    }
-    this.#root.entities.set(entity.table, entity)
+    this.#root.registry.register(entity, 'register')
   }
 
   /**
@@ -378,15 +327,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     this.#assertUsable()
     let manager = this.#managers.get(entity)
     if (manager === undefined) {
-      if (!isEntityClass(entity)) {
-        throw new InvalidDefinitionError('manager(): expected a class made by Entity.of()')
-      }
-      if (this.#root.tablesByName.get(entity.table.$name) !== entity.table) {
-        throw new InvalidDefinitionError(
-          `manager(): table "${entity.table.$name}" is not among this database's tables`,
-        )
-      }
-      this.#root.entities.set(entity.table, entity)
+      this.#root.registry.register(entity, 'manager')
       manager = new EntityManager<E, TTables>(this, entity)
       this.#managers.set(entity, manager)
     }
