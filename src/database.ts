@@ -26,16 +26,18 @@ import { EntityManager } from './manager/entity-manager'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
-import { compileRequestContext, type RequestContext } from './request-context'
+import { compileRequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
 import type { KyselyDatabase, TableRecord } from './schema/table-types'
 import { checkTables, TableRegistry } from './table-registry'
 import {
-  checkRetryOptions,
-  type RetryDelay,
-  type RetryEvent,
-  runWithRetries,
-} from './transaction-retry'
+  checkSavepointOptions,
+  checkTransactionOptions,
+  type TransactionOptions,
+  type WithContextOptions,
+  withContextTransactionOptions,
+} from './transaction-options'
+import { checkRetryOptions, runWithRetries } from './transaction-retry'
 
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
@@ -94,55 +96,6 @@ export interface FromKyselyOptions<TTables extends TableRecord> {
 
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
 const POOLS = new WeakMap<Kysely<any>, PostgresJsDialect>()
-
-/** Options of {@link Database.transaction}. */
-export interface TransactionOptions {
-  /** `read committed` (PostgreSQL's default), `repeatable read`, `serializable`, ... */
-  readonly isolationLevel?: IsolationLevel
-  /** `read only` or `read write`. */
-  readonly accessMode?: AccessMode
-  /**
-   * How many times to run the whole callback again, in a new transaction, when an attempt fails
-   * with a {@link SerializationFailureError} (a serialization failure, `40001`, or a deadlock,
-   * `40P01`); no other error is retried. Default 0. The callback must be safe to run again: no side
-   * effects outside the database, or ones that tolerate repetition. Only the outermost transaction
-   * can be retried: on a `tx` (a savepoint) it is refused with {@link InvalidQueryError}.
-   */
-  readonly retries?: number
-  /**
-   * The backoff between attempts. Before retry `k` the wait is random in `[c / 2, c)` with
-   * `c = min(max, base * 2^(k-1))`; default `{ base: 10, max: 1000 }` (5–10 ms, 10–20 ms,
-   * 20–40 ms, ... up to 500–1000 ms).
-   */
-  readonly retryDelay?: RetryDelay
-  /** Called before each retry, e.g. to count or log them. A throw ends the retries with that error. */
-  readonly onRetry?: (event: RetryEvent) => void
-}
-
-/**
- * Options of {@link Database.withContext}: the request context (settings and role, set for the
- * transaction only) and the options of the transaction it opens.
- */
-export interface WithContextOptions extends RequestContext, TransactionOptions {}
-
-const WITH_CONTEXT_KEYS: ReadonlySet<string> = new Set([
-  'settings',
-  'role',
-  'isolationLevel',
-  'accessMode',
-  'retries',
-  'retryDelay',
-  'onRetry',
-])
-
-const ISOLATION_LEVELS: ReadonlySet<string> = new Set([
-  'read uncommitted',
-  'read committed',
-  'repeatable read',
-  'serializable',
-  'snapshot',
-])
-const ACCESS_MODES: ReadonlySet<string> = new Set(['read only', 'read write'])
 
 // One per Database.connect/fromKysely: shared by every transaction handle made from it.
 interface Root {
@@ -482,35 +435,13 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     options: TransactionOptions = {},
   ): Promise<R> {
     this.#assertUsable()
-    const { isolationLevel, accessMode } = options
-    if (isolationLevel !== undefined && !ISOLATION_LEVELS.has(isolationLevel)) {
-      throw new InvalidQueryError(
-        'isolationLevel',
-        `unknown isolation level ${JSON.stringify(isolationLevel)}`,
-      )
-    }
-    if (accessMode !== undefined && !ACCESS_MODES.has(accessMode)) {
-      throw new InvalidQueryError('accessMode', `unknown access mode ${JSON.stringify(accessMode)}`)
-    }
+    checkTransactionOptions(options)
     const scope = this.#scope
     if (scope !== undefined) {
-      if (isolationLevel !== undefined || accessMode !== undefined) {
-        throw new InvalidQueryError(
-          isolationLevel !== undefined ? 'isolationLevel' : 'accessMode',
-          'a nested transaction (savepoint) runs with its parent transaction settings',
-        )
-      }
-      const retryOption = (['retries', 'retryDelay', 'onRetry'] as const).find(
-        (key) => options[key] !== undefined,
-      )
-      if (retryOption !== undefined) {
-        throw new InvalidQueryError(
-          retryOption,
-          'only the outermost transaction can be retried: a savepoint cannot replay the work of the transaction around it',
-        )
-      }
+      checkSavepointOptions(options)
       return this.#savepoint(scope, fn)
     }
+    const { isolationLevel, accessMode } = options
     const retry = checkRetryOptions(options)
     if (retry.retries === 0) return this.#transactionOnce(fn, isolationLevel, accessMode)
     return runWithRetries(retry, () => this.#transactionOnce(fn, isolationLevel, accessMode))
@@ -625,12 +556,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   ): Promise<R> {
     this.#assertUsable()
     const { statement } = compileRequestContext(context)
-    const { settings: _settings, role: _role, ...options } = context
-    for (const key of Object.keys(options)) {
-      if (!WITH_CONTEXT_KEYS.has(key)) {
-        throw new InvalidQueryError(key, 'unknown option of withContext()')
-      }
-    }
+    const options = withContextTransactionOptions(context)
     return this.transaction(async (tx) => {
       if (statement !== undefined) await tx.execute(statement)
       return fn(tx)
