@@ -1,10 +1,4 @@
-import {
-  type AccessMode,
-  CompiledQuery,
-  type ControlledTransaction,
-  type IsolationLevel,
-  Kysely,
-} from 'kysely'
+import { type AccessMode, CompiledQuery, type IsolationLevel, Kysely } from 'kysely'
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
@@ -38,6 +32,13 @@ import {
   withContextTransactionOptions,
 } from './transaction-options'
 import { checkRetryOptions, runWithRetries } from './transaction-retry'
+import {
+  assertScopeOpen,
+  type OpenHandle,
+  runSavepoint,
+  runTransaction,
+  type TransactionScope,
+} from './transaction-scope'
 
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
@@ -120,15 +121,6 @@ function makeRoot(
   return { closed: false, kysely, registry, cursors, driver }
 }
 
-// One per transaction level: a handle whose scope has ended must refuse work.
-interface Scope {
-  ended: boolean
-  busy: boolean
-  readonly depth: number
-  readonly trx: ControlledTransaction<any, string[]>
-  savepoints: number
-}
-
 /**
  * A PostgreSQL database served through its table definitions: a typed Kysely instance, raw SQL
  * with named parameters, and transactions. Managers and entities work through it.
@@ -145,7 +137,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   readonly #kysely: Kysely<KyselyDatabase<TTables>>
   readonly #tables: TTables
   readonly #root: Root
-  readonly #scope: Scope | undefined
+  readonly #scope: TransactionScope | undefined
   // Managers are stateless views of (handle, entity): one per pair is enough.
   readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any>>()
 
@@ -153,7 +145,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     kysely: Kysely<KyselyDatabase<TTables>>,
     tables: TTables,
     root: Root,
-    scope: Scope | undefined,
+    scope: TransactionScope | undefined,
   ) {
     this.#kysely = kysely
     this.#tables = tables
@@ -439,7 +431,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     const scope = this.#scope
     if (scope !== undefined) {
       checkSavepointOptions(options)
-      return this.#savepoint(scope, fn)
+      return runSavepoint(scope, this.#openHandle(), fn)
     }
     const { isolationLevel, accessMode } = options
     const retry = checkRetryOptions(options)
@@ -454,65 +446,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     accessMode: AccessMode | undefined,
   ): Promise<R> {
     this.#assertUsable()
-    let builder = this.#kysely.startTransaction()
-    if (isolationLevel !== undefined) builder = builder.setIsolationLevel(isolationLevel)
-    if (accessMode !== undefined) builder = builder.setAccessMode(accessMode)
-    let trx: ControlledTransaction<any, string[]>
-    try {
-      trx = (await builder.execute()) as ControlledTransaction<any, string[]>
-    } catch (error) {
-      throw mapDatabaseError(error)
-    }
-    const child: Scope = { ended: false, busy: false, depth: 1, trx, savepoints: 0 }
-    const tx = new Database<TTables>(trx as any, this.#tables, this.#root, child)
-    try {
-      const result = await fn(tx)
-      child.ended = true
-      await trx.commit().execute()
-      return result
-    } catch (error) {
-      child.ended = true
-      if (!trx.isCommitted && !trx.isRolledBack)
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => {})
-      throw mapDatabaseError(error)
-    }
+    return runTransaction(this.#kysely, isolationLevel, accessMode, this.#openHandle(), fn)
   }
 
-  async #savepoint<R>(scope: Scope, fn: (tx: Database<TTables>) => Promise<R>): Promise<R> {
-    if (scope.busy) {
-      throw new TransactionClosedError(
-        'A nested transaction is already running on this transaction: await it before starting another',
-      )
-    }
-    // Our own counter, never user input, names the savepoint.
-    const name = `ke_sp_${scope.depth}_${++scope.savepoints}`
-    scope.busy = true
-    try {
-      const sp = (await scope.trx.savepoint(name).execute()) as ControlledTransaction<any, string[]>
-      const child: Scope = {
-        ended: false,
-        busy: false,
-        depth: scope.depth + 1,
-        trx: sp,
-        savepoints: 0,
-      }
-      const tx = new Database<TTables>(sp as any, this.#tables, this.#root, child)
-      try {
-        const result = await fn(tx)
-        child.ended = true
-        await (sp as any).releaseSavepoint(name).execute()
-        return result
-      } catch (error) {
-        child.ended = true
-        await (sp as any).rollbackToSavepoint(name).execute()
-        throw mapDatabaseError(error)
-      }
-    } finally {
-      scope.busy = false
-    }
+  // The handle a transaction level's callback receives: these tables and root, on its `trx`.
+  #openHandle(): OpenHandle<Database<TTables>> {
+    return (trx, scope) => new Database<TTables>(trx as any, this.#tables, this.#root, scope)
   }
 
   /**
@@ -595,14 +534,6 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
 
   #assertUsable(): void {
     if (this.#root.closed) throw new DatabaseClosedError()
-    const scope = this.#scope
-    if (scope !== undefined) {
-      if (scope.ended) throw new TransactionClosedError()
-      if (scope.busy) {
-        throw new TransactionClosedError(
-          'This transaction has a nested transaction running: use the handle that nested transaction received',
-        )
-      }
-    }
+    assertScopeOpen(this.#scope)
   }
 }
