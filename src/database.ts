@@ -1,10 +1,4 @@
-import {
-  type AccessMode,
-  CompiledQuery,
-  type ControlledTransaction,
-  type IsolationLevel,
-  Kysely,
-} from 'kysely'
+import { type AccessMode, CompiledQuery, type IsolationLevel, Kysely } from 'kysely'
 import type postgres from 'postgres'
 import { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 import { PostgresJsDialect } from './driver/postgres-js-dialect'
@@ -14,15 +8,9 @@ import {
   type PostgresJsDriver,
   type StatementUse,
 } from './driver/postgres-js-driver'
-import {
-  type AnyEntityClass,
-  defaultEntityClass,
-  type EntityClass,
-  isEntityClass,
-} from './entity/entity'
+import type { AnyEntityClass, EntityClass } from './entity/entity'
 import {
   DatabaseClosedError,
-  InvalidDefinitionError,
   InvalidQueryError,
   TransactionClosedError,
 } from './errors/kysely-entities-error'
@@ -32,15 +20,25 @@ import { EntityManager } from './manager/entity-manager'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
-import { compileRequestContext, type RequestContext } from './request-context'
+import { compileRequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
 import type { KyselyDatabase, TableRecord } from './schema/table-types'
+import { checkTables, TableRegistry } from './table-registry'
 import {
-  checkRetryOptions,
-  type RetryDelay,
-  type RetryEvent,
-  runWithRetries,
-} from './transaction-retry'
+  checkSavepointOptions,
+  checkTransactionOptions,
+  type TransactionOptions,
+  type WithContextOptions,
+  withContextTransactionOptions,
+} from './transaction-options'
+import { checkRetryOptions, runWithRetries } from './transaction-retry'
+import {
+  assertScopeOpen,
+  type OpenHandle,
+  runSavepoint,
+  runTransaction,
+  type TransactionScope,
+} from './transaction-scope'
 
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
@@ -100,61 +98,12 @@ export interface FromKyselyOptions<TTables extends TableRecord> {
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
 const POOLS = new WeakMap<Kysely<any>, PostgresJsDialect>()
 
-/** Options of {@link Database.transaction}. */
-export interface TransactionOptions {
-  /** `read committed` (PostgreSQL's default), `repeatable read`, `serializable`, ... */
-  readonly isolationLevel?: IsolationLevel
-  /** `read only` or `read write`. */
-  readonly accessMode?: AccessMode
-  /**
-   * How many times to run the whole callback again, in a new transaction, when an attempt fails
-   * with a {@link SerializationFailureError} (a serialization failure, `40001`, or a deadlock,
-   * `40P01`); no other error is retried. Default 0. The callback must be safe to run again: no side
-   * effects outside the database, or ones that tolerate repetition. Only the outermost transaction
-   * can be retried: on a `tx` (a savepoint) it is refused with {@link InvalidQueryError}.
-   */
-  readonly retries?: number
-  /**
-   * The backoff between attempts. Before retry `k` the wait is random in `[c / 2, c)` with
-   * `c = min(max, base * 2^(k-1))`; default `{ base: 10, max: 1000 }` (5–10 ms, 10–20 ms,
-   * 20–40 ms, ... up to 500–1000 ms).
-   */
-  readonly retryDelay?: RetryDelay
-  /** Called before each retry, e.g. to count or log them. A throw ends the retries with that error. */
-  readonly onRetry?: (event: RetryEvent) => void
-}
-
-/**
- * Options of {@link Database.withContext}: the request context (settings and role, set for the
- * transaction only) and the options of the transaction it opens.
- */
-export interface WithContextOptions extends RequestContext, TransactionOptions {}
-
-const WITH_CONTEXT_KEYS: ReadonlySet<string> = new Set([
-  'settings',
-  'role',
-  'isolationLevel',
-  'accessMode',
-  'retries',
-  'retryDelay',
-  'onRetry',
-])
-
-const ISOLATION_LEVELS: ReadonlySet<string> = new Set([
-  'read uncommitted',
-  'read committed',
-  'repeatable read',
-  'serializable',
-  'snapshot',
-])
-const ACCESS_MODES: ReadonlySet<string> = new Set(['read only', 'read write'])
-
 // One per Database.connect/fromKysely: shared by every transaction handle made from it.
 interface Root {
   closed: boolean
   readonly kysely: Kysely<any>
-  readonly tablesByName: ReadonlyMap<string, AnyTable>
-  readonly entities: Map<AnyTable, AnyEntityClass>
+  /** The served tables, and the entity class for the rows of each. */
+  readonly registry: TableRegistry
   readonly cursors: CursorCodec
   /** The driver of a `Database.connect` pool: plain statements go straight to it. */
   readonly driver: PostgresJsDriver | undefined
@@ -167,49 +116,9 @@ function makeRoot(
   cursorSecret?: string | Uint8Array,
   driver?: PostgresJsDriver,
 ): Root {
-  const tablesByName = new Map(Object.values(tables).map((t) => [t.$name, t]))
-  const registry = new Map<AnyTable, AnyEntityClass>()
-  for (const entity of entities) {
-    if (!isEntityClass(entity)) {
-      throw new InvalidDefinitionError('Database: `entities` must be classes made by Entity.of()')
-    }
-    registry.set(entity.table, entity)
-  }
+  const registry = new TableRegistry(tables, entities)
   const cursors = new CursorCodec(cursorSecret)
-  return { closed: false, kysely, tablesByName, entities: registry, cursors, driver }
-}
-
-// One per transaction level: a handle whose scope has ended must refuse work.
-interface Scope {
-  ended: boolean
-  busy: boolean
-  readonly depth: number
-  readonly trx: ControlledTransaction<any, string[]>
-  savepoints: number
-}
-
-function checkTables(tables: unknown): void {
-  if (tables === null || typeof tables !== 'object') {
-    throw new InvalidDefinitionError(
-      'Database: `tables` must be an object of defineTable() results',
-    )
-  }
-  const names = new Map<string, string>()
-  for (const [key, table] of Object.entries(tables)) {
-    const t = table as Partial<AnyTable> | undefined
-    if (t === undefined || t === null || typeof t.$name !== 'string' || t.$meta === undefined) {
-      throw new InvalidDefinitionError(
-        `Database: tables.${key} is not a table made by defineTable()`,
-      )
-    }
-    const other = names.get(t.$name)
-    if (other !== undefined) {
-      throw new InvalidDefinitionError(
-        `Database: tables.${other} and tables.${key} both define table "${t.$name}"`,
-      )
-    }
-    names.set(t.$name, key)
-  }
+  return { closed: false, kysely, registry, cursors, driver }
 }
 
 /**
@@ -228,7 +137,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   readonly #kysely: Kysely<KyselyDatabase<TTables>>
   readonly #tables: TTables
   readonly #root: Root
-  readonly #scope: Scope | undefined
+  readonly #scope: TransactionScope | undefined
   // Managers are stateless views of (handle, entity): one per pair is enough.
   readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any>>()
 
@@ -236,7 +145,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     kysely: Kysely<KyselyDatabase<TTables>>,
     tables: TTables,
     root: Root,
-    scope: Scope | undefined,
+    scope: TransactionScope | undefined,
   ) {
     this.#kysely = kysely
     this.#tables = tables
@@ -333,32 +242,17 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
 
   /** The served table with SQL name `name`; throws {@link InvalidQueryError} when there is none. */
   table(name: string): AnyTable {
-    const table = this.#root.tablesByName.get(name)
-    if (table === undefined) {
-      throw new InvalidQueryError(
-        'table',
-        `no table named ${JSON.stringify(name)} is served by this database`,
-      )
-    }
-    return table
+    return this.#root.registry.table(name)
   }
 
   /** The entity class for rows of `table`: the registered subclass, else `Entity.of(table)`. */
   entityClass<T extends AnyTable>(table: T): EntityClass<T> {
-    return (this.#root.entities.get(table) ?? defaultEntityClass(table)) as EntityClass<T>
+    return this.#root.registry.entityClass(table)
   }
 
   /** Registers `entity` as the class for rows of its table (managers and relation loading use it). */
   register(entity: AnyEntityClass): void {
-    if (!isEntityClass(entity)) {
-      throw new InvalidDefinitionError('register(): expected a class made by Entity.of()')
-    }
-    if (!this.#root.tablesByName.has(entity.table.$name)) {
-      throw new InvalidDefinitionError(
-        `register(): table "${entity.table.$name}" is not among this database's tables`,
-      )
-    }
-    this.#root.entities.set(entity.table, entity)
+    this.#root.registry.register(entity, 'register')
   }
 
   /**
@@ -378,15 +272,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     this.#assertUsable()
     let manager = this.#managers.get(entity)
     if (manager === undefined) {
-      if (!isEntityClass(entity)) {
-        throw new InvalidDefinitionError('manager(): expected a class made by Entity.of()')
-      }
-      if (this.#root.tablesByName.get(entity.table.$name) !== entity.table) {
-        throw new InvalidDefinitionError(
-          `manager(): table "${entity.table.$name}" is not among this database's tables`,
-        )
-      }
-      this.#root.entities.set(entity.table, entity)
+      this.#root.registry.register(entity, 'manager')
       manager = new EntityManager<E, TTables>(this, entity)
       this.#managers.set(entity, manager)
     }
@@ -541,35 +427,13 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     options: TransactionOptions = {},
   ): Promise<R> {
     this.#assertUsable()
-    const { isolationLevel, accessMode } = options
-    if (isolationLevel !== undefined && !ISOLATION_LEVELS.has(isolationLevel)) {
-      throw new InvalidQueryError(
-        'isolationLevel',
-        `unknown isolation level ${JSON.stringify(isolationLevel)}`,
-      )
-    }
-    if (accessMode !== undefined && !ACCESS_MODES.has(accessMode)) {
-      throw new InvalidQueryError('accessMode', `unknown access mode ${JSON.stringify(accessMode)}`)
-    }
+    checkTransactionOptions(options)
     const scope = this.#scope
     if (scope !== undefined) {
-      if (isolationLevel !== undefined || accessMode !== undefined) {
-        throw new InvalidQueryError(
-          isolationLevel !== undefined ? 'isolationLevel' : 'accessMode',
-          'a nested transaction (savepoint) runs with its parent transaction settings',
-        )
-      }
-      const retryOption = (['retries', 'retryDelay', 'onRetry'] as const).find(
-        (key) => options[key] !== undefined,
-      )
-      if (retryOption !== undefined) {
-        throw new InvalidQueryError(
-          retryOption,
-          'only the outermost transaction can be retried: a savepoint cannot replay the work of the transaction around it',
-        )
-      }
-      return this.#savepoint(scope, fn)
+      checkSavepointOptions(options)
+      return runSavepoint(scope, this.#openHandle(), fn)
     }
+    const { isolationLevel, accessMode } = options
     const retry = checkRetryOptions(options)
     if (retry.retries === 0) return this.#transactionOnce(fn, isolationLevel, accessMode)
     return runWithRetries(retry, () => this.#transactionOnce(fn, isolationLevel, accessMode))
@@ -582,65 +446,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     accessMode: AccessMode | undefined,
   ): Promise<R> {
     this.#assertUsable()
-    let builder = this.#kysely.startTransaction()
-    if (isolationLevel !== undefined) builder = builder.setIsolationLevel(isolationLevel)
-    if (accessMode !== undefined) builder = builder.setAccessMode(accessMode)
-    let trx: ControlledTransaction<any, string[]>
-    try {
-      trx = (await builder.execute()) as ControlledTransaction<any, string[]>
-    } catch (error) {
-      throw mapDatabaseError(error)
-    }
-    const child: Scope = { ended: false, busy: false, depth: 1, trx, savepoints: 0 }
-    const tx = new Database<TTables>(trx as any, this.#tables, this.#root, child)
-    try {
-      const result = await fn(tx)
-      child.ended = true
-      await trx.commit().execute()
-      return result
-    } catch (error) {
-      child.ended = true
-      if (!trx.isCommitted && !trx.isRolledBack)
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => {})
-      throw mapDatabaseError(error)
-    }
+    return runTransaction(this.#kysely, isolationLevel, accessMode, this.#openHandle(), fn)
   }
 
-  async #savepoint<R>(scope: Scope, fn: (tx: Database<TTables>) => Promise<R>): Promise<R> {
-    if (scope.busy) {
-      throw new TransactionClosedError(
-        'A nested transaction is already running on this transaction: await it before starting another',
-      )
-    }
-    // Our own counter, never user input, names the savepoint.
-    const name = `ke_sp_${scope.depth}_${++scope.savepoints}`
-    scope.busy = true
-    try {
-      const sp = (await scope.trx.savepoint(name).execute()) as ControlledTransaction<any, string[]>
-      const child: Scope = {
-        ended: false,
-        busy: false,
-        depth: scope.depth + 1,
-        trx: sp,
-        savepoints: 0,
-      }
-      const tx = new Database<TTables>(sp as any, this.#tables, this.#root, child)
-      try {
-        const result = await fn(tx)
-        child.ended = true
-        await (sp as any).releaseSavepoint(name).execute()
-        return result
-      } catch (error) {
-        child.ended = true
-        await (sp as any).rollbackToSavepoint(name).execute()
-        throw mapDatabaseError(error)
-      }
-    } finally {
-      scope.busy = false
-    }
+  // The handle a transaction level's callback receives: these tables and root, on its `trx`.
+  #openHandle(): OpenHandle<Database<TTables>> {
+    return (trx, scope) => new Database<TTables>(trx as any, this.#tables, this.#root, scope)
   }
 
   /**
@@ -684,12 +495,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   ): Promise<R> {
     this.#assertUsable()
     const { statement } = compileRequestContext(context)
-    const { settings: _settings, role: _role, ...options } = context
-    for (const key of Object.keys(options)) {
-      if (!WITH_CONTEXT_KEYS.has(key)) {
-        throw new InvalidQueryError(key, 'unknown option of withContext()')
-      }
-    }
+    const options = withContextTransactionOptions(context)
     return this.transaction(async (tx) => {
       if (statement !== undefined) await tx.execute(statement)
       return fn(tx)
@@ -728,14 +534,6 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
 
   #assertUsable(): void {
     if (this.#root.closed) throw new DatabaseClosedError()
-    const scope = this.#scope
-    if (scope !== undefined) {
-      if (scope.ended) throw new TransactionClosedError()
-      if (scope.busy) {
-        throw new TransactionClosedError(
-          'This transaction has a nested transaction running: use the handle that nested transaction received',
-        )
-      }
-    }
+    assertScopeOpen(this.#scope)
   }
 }

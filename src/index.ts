@@ -9,13 +9,7 @@
  * @module kysely-entities
  */
 export { sql } from 'kysely'
-export {
-  type ConnectOptions,
-  Database,
-  type FromKyselyOptions,
-  type TransactionOptions,
-  type WithContextOptions,
-} from './database'
+export { type ConnectOptions, Database, type FromKyselyOptions } from './database'
 export * from './drift/index'
 export {
   asScript,
@@ -79,6 +73,7 @@ export {
 } from './request-context'
 export { column as c } from './schema/columns'
 export * from './schema/index'
+export type { TransactionOptions, WithContextOptions } from './transaction-options'
 export {
   checkRetryOptions,
   DEFAULT_RETRY_DELAY,

@@ -1,3 +1,4 @@
+export type { MigrationDatabase } from './migration-database'
 export { MigrationError, type MigrationErrorDetails } from './migration-error'
 export {
   isNoTransaction,
@@ -6,22 +7,15 @@ export {
   migrationStatements,
   readMigrations,
 } from './migration-files'
-export {
-  type AppliedMigration,
-  type ChangedMigration,
-  type DownOptions,
-  down,
-  MIGRATION_LOCK_KEY,
-  type MigrateOptions,
-  type MigrationDatabase,
-  type MigrationProgressEvent,
-  type MigrationResult,
-  type MigrationStatus,
-  type MigrationStep,
-  migrate,
-  type StatusOptions,
-  status,
-  type ToOptions,
-  to,
-} from './migration-runner'
+export type { AppliedMigration } from './migration-history'
+export { MIGRATION_LOCK_KEY } from './migration-lock'
+export type {
+  DownOptions,
+  MigrateOptions,
+  StatusOptions,
+  ToOptions,
+} from './migration-options'
+export type { MigrationProgressEvent, MigrationResult, MigrationStep } from './migration-result'
+export { down, migrate, to } from './migration-runner'
+export { type ChangedMigration, type MigrationStatus, status } from './migration-status'
 export { leadingKeyword, type SqlStatement, splitSqlStatements } from './split-statements'
