@@ -113,7 +113,15 @@ interface ParsedName {
   readonly direction: 'up' | 'down'
 }
 
-const pad = (version: number): string => String(version).padStart(3, '0')
+/**
+ * A version as migration file names write it: `3` is `'003'`.
+ *
+ * @example
+ * ```ts
+ * pad(3) // '003'
+ * ```
+ */
+export const pad = (version: number): string => String(version).padStart(3, '0')
 
 async function readText(path: string): Promise<string> {
   const text = await readFile(path, 'utf8')

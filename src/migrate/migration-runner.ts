@@ -2,7 +2,7 @@ import { basename } from 'node:path'
 import type { MigrationDatabase } from './migration-database'
 import { DOWN, type MigrationDirection, UP } from './migration-direction'
 import { MigrationError } from './migration-error'
-import { type MigrationFile, readMigrations } from './migration-files'
+import { type MigrationFile, pad, readMigrations } from './migration-files'
 import { type AppliedMigration, ensureHistory, highest, readApplied } from './migration-history'
 import { withMigrationLock } from './migration-lock'
 import {
@@ -14,7 +14,7 @@ import {
 } from './migration-options'
 import type { MigrationResult, MigrationStep } from './migration-result'
 import { changedMigrations } from './migration-status'
-import { pad, runStep } from './migration-step'
+import { runStep } from './migration-step'
 
 const label = (file: { readonly version: number; readonly name: string }) =>
   `${pad(file.version)}_${file.name}`

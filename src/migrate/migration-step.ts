@@ -3,7 +3,7 @@ import { CompiledQuery } from 'kysely'
 import type { MigrationDatabase } from './migration-database'
 import type { MigrationDirection, MigrationScript } from './migration-direction'
 import { MigrationError } from './migration-error'
-import { type MigrationFile, migrationStatements } from './migration-files'
+import { type MigrationFile, migrationStatements, pad } from './migration-files'
 import { appliedVersions, highest } from './migration-history'
 import { releaseSnapshot, withMigrationLock } from './migration-lock'
 
@@ -19,16 +19,6 @@ import { releaseSnapshot, withMigrationLock } from './migration-lock'
 export type StepOutcome =
   | { readonly skipped: true; readonly current: number }
   | { readonly skipped: false; readonly current: number; readonly durationMs: number }
-
-/**
- * A version as migration file names write it: `3` is `'003'`.
- *
- * @example
- * ```ts
- * pad(3) // '003'
- * ```
- */
-export const pad = (version: number): string => String(version).padStart(3, '0')
 
 function preview(statement: string): string {
   const line = statement.replace(/\s+/g, ' ')
