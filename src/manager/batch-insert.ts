@@ -16,7 +16,7 @@ export type { BatchRows } from './row-chunks'
 export type { ParsedRow } from './row-validator'
 
 /**
- * Options of {@link batchInsert}.
+ * Options of {@link EntityManager.batchInsert}.
  * @example { returning: false, chunkSize: 10_000, onProgress: ({ done, total }) => log(done, total) }
  */
 export interface BatchInsertOptions {

@@ -26,7 +26,7 @@ import {
 } from './batch-insert'
 
 /**
- * Options of {@link upsert} and {@link upsertMany}.
+ * Options of {@link EntityManager.upsert} and {@link EntityManager.upsertMany}.
  * @example { conflictColumns: ['userId', 'name'], update: ['status'] } // ON CONFLICT ("user_id", "name") DO UPDATE SET "status" = excluded."status"
  */
 export interface UpsertOptions<P extends string = string> {

@@ -267,8 +267,8 @@ export function bindNamedParameters(
 }
 
 /**
- * {@link compileNamedSql} then {@link bindNamedParameters}: raw SQL with `@name` parameters to the
- * positional SQL and values PostgreSQL takes.
+ * Raw SQL with `@name` parameters to the positional SQL and values PostgreSQL takes: what
+ * {@link Database.raw} sends for the same text and parameters.
  *
  * @example
  * ```ts
