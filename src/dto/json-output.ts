@@ -64,7 +64,7 @@ type JsonObject<V> = Simplify<
   }
 >
 
-/** Converts one non-null column value to its JSON form. */
+/** @internal Converts one non-null column value to its JSON form. */
 export type ColumnConverter = (value: unknown) => unknown
 
 // Date.prototype.toJSON writes null for an invalid date; a DTO writes what JSON would.
@@ -79,6 +79,7 @@ const finiteOrNull: ColumnConverter = (v) =>
  * The converter for one column, chosen once at definition time from its kind; `undefined` when
  * its values are already JSON (text, integers, booleans, uuids, dates as strings, jsonb documents,
  * arrays of text or integers).
+ * @internal
  */
 export function columnConverter(column: Column): ColumnConverter | undefined {
   switch (column.kind) {
@@ -102,6 +103,7 @@ export function columnConverter(column: Column): ColumnConverter | undefined {
  * Converts any value (a computed field's result) to plain JSON data, following what
  * `JSON.stringify` does, so that the DTO output equals its own JSON round trip. An entity found
  * anywhere inside is refused: its `toJSON` would carry internal ids.
+ * @internal
  */
 export function toJsonValue(value: unknown, field: string): unknown {
   return convert(value, field, [])

@@ -139,6 +139,7 @@ export interface WhereClause {
  * isEmptyWhere({ status: 'x' })    // false
  * isEmptyWhere({ all: true })      // false
  * ```
+ * @internal
  */
 export function isEmptyWhere(input: unknown): boolean {
   return input === undefined || (isPlainObject(input) && Reflect.ownKeys(input).length === 0)
