@@ -8,28 +8,136 @@
  *
  * @module kysely-entities
  */
+
+// Every public name, by name, from the module that defines it (in the order of those modules'
+// paths). test/unit/public-api.test.ts holds the list: a name added or removed by accident fails.
+
+// Kysely's `sql` tag (whereRaw, select, db.kysely), from your own Kysely: it is a peer dependency.
 export { sql } from 'kysely'
-export { type ConnectOptions, Database, type FromKyselyOptions } from './database'
-export * from './drift/index'
+// Database: connect or fromKysely, raw SQL, transactions, managers, close.
+export {
+  type ConnectOptions,
+  Database,
+  type FromKyselyOptions,
+} from './database'
+// The drift check: a live database compared with the definitions.
+export type { CatalogExecutor } from './drift/catalog'
+export type { SchemaCheckOptions, TableList } from './drift/compare-schema'
+export { diffSchema, type SchemaDiff } from './drift/diff-schema'
+export {
+  ISSUE_KINDS,
+  type IssueKind,
+  type SchemaIssue,
+  type SchemaValidationResult,
+} from './drift/schema-issue'
+export { formatSchemaReport, type SchemaReportOptions } from './drift/schema-report'
+export { validateSchema } from './drift/validate-schema'
+// The postgres.js driver: a Kysely dialect, and a client with this package's value conventions.
+export { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
+export { PostgresJsDialect } from './driver/postgres-js-dialect'
 export {
   asScript,
   type CloseOptions,
-  createPostgresClient,
-  DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_POOL_TIMEOUT,
-  PIPELINE_DEPTH,
-  type PostgresClientOptions,
-  PostgresJsDialect,
   type PostgresJsDialectConfig,
   PostgresJsDriver,
   type StatementUse,
-} from './driver/index'
-export * from './dto/index'
-export * from './entity/index'
-export * from './errors/index'
+} from './driver/postgres-js-driver'
+// DTOs: what leaves the server, without internal ids or secrets.
+export {
+  type DtoFields,
+  type DtoFieldsContext,
+  type DtoFieldsNeeds,
+  type DtoOf,
+  type DtoOutputOf,
+  defineDto,
+  type PublicProperty,
+} from './dto/define-dto'
+export type { AnyDto, ContextArgs, Dto, DtoContext, DtoOutput } from './dto/dto'
+export { DtoDefinitionError } from './dto/dto-definition-error'
+export {
+  type AnyDtoField,
+  type ComputeSource,
+  type DtoField,
+  dtoField,
+  type FieldPredicate,
+  type FieldSpec,
+  type PropertySource,
+  type RefSource,
+  type RelationSource,
+} from './dto/dto-field'
+export type { Jsonify } from './dto/json-output'
+// Entities: fromMap, toMap, copyWith, validation.
+export {
+  type AnyEntityClass,
+  Entity,
+  type EntityClass,
+  type EntityConstructor,
+  type EntityMethods,
+  type EntityOf,
+  type EntityStatics,
+  type TableOfEntity,
+} from './entity/entity'
+export { EntityValidationError, type ValidationIssue } from './entity/entity-validation-error'
+// Errors: each a KyselyEntitiesError with a stable `code`.
+export {
+  CheckViolationError,
+  ConnectionError,
+  DatabaseError,
+  type DatabaseErrorDetails,
+  ForeignKeyViolationError,
+  InsufficientPrivilegeError,
+  NotNullViolationError,
+  PoolTimeoutError,
+  SerializationFailureError,
+  StatementTimeoutError,
+  UniqueViolationError,
+} from './errors/database-errors'
+export {
+  DatabaseClosedError,
+  type ErrorCode,
+  InvalidDefinitionError,
+  InvalidQueryError,
+  KyselyEntitiesError,
+  MissingParameterError,
+  NotFoundError,
+  TransactionClosedError,
+} from './errors/kysely-entities-error'
+export { UnsupportedPluginError } from './errors/unsupported-plugin-error'
+// Database.fromKysely's `allowPlugins`.
 export type { KyselyPluginClass } from './kysely-plugins'
-export * from './manager/index'
-export * from './migrate/index'
+// Managers: finders, writes, batches, upserts, pages, relations.
+export type { BatchInsertOptions } from './manager/batch-insert'
+export {
+  type CursorOptions,
+  type CursorPage,
+  EntityManager,
+  type FindOptions,
+  type PaginateOptions,
+  type RequiredWhere,
+  type WriteOptions,
+} from './manager/entity-manager'
+export type { BatchRows } from './manager/row-chunks'
+export type { UpsertOptions } from './manager/upsert'
+export type { MigrationDatabase } from './migrate/migration-database'
+// Migrations: NNN_name.up.sql / .down.sql files.
+export { MigrationError, type MigrationErrorDetails } from './migrate/migration-error'
+export { type MigrationFile, readMigrations } from './migrate/migration-files'
+export type { AppliedMigration } from './migrate/migration-history'
+export { MIGRATION_LOCK_KEY } from './migrate/migration-lock'
+export type {
+  DownOptions,
+  MigrateOptions,
+  StatusOptions,
+  ToOptions,
+} from './migrate/migration-options'
+export type {
+  MigrationProgressEvent,
+  MigrationResult,
+  MigrationStep,
+} from './migrate/migration-result'
+export { down, migrate, to } from './migrate/migration-runner'
+export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
+// Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
 export { CursorCodec } from './query/cursor'
 export {
   type ColumnRef,
@@ -44,44 +152,106 @@ export {
   type SelectItem,
 } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
-export {
-  bindNamedParameters,
-  type CompiledNamedSql,
-  compileNamedSql,
-  namedToPositional,
-} from './query/named-parameters'
-export * from './query/query-options'
-export {
-  loadRelation,
-  type RelationLoadOptions,
-  type ResolvedRelation,
-  relationSql,
-  resolveRelation,
-} from './query/relation-loader'
+export { namedToPositional } from './query/named-parameters'
+export { MAX_LIMIT, MAX_OFFSET, type OrderDirection } from './query/query-options'
+export { loadRelation, type RelationLoadOptions } from './query/relation-loader'
+export type { Related, RelationName, RelationsOf, WithRelation } from './query/relation-types'
 export {
   COMPARISON_OPERATORS,
   type ComparisonOperator,
   type ComparisonOperatorInput,
 } from './query/sql-operator'
-export * from './query/where-input'
 export {
-  compileRequestContext,
-  type RequestContext,
-  type RequestContextPlan,
-  ROLE_NAME_RE,
-  SETTING_NAME_RE,
-} from './request-context'
-export { column as c } from './schema/columns'
-export * from './schema/index'
+  type CompileWhereOptions,
+  MAX_WHERE_CONDITIONS,
+  MAX_WHERE_DEPTH,
+  MAX_WHERE_LIST,
+} from './query/where-compiler'
+export {
+  type ColumnOperators,
+  type ColumnWhere,
+  type ContainsOperator,
+  compileWhere,
+  type EqualityOperators,
+  type ListOperators,
+  type PatternOperators,
+  type RangeOperators,
+  type WhereAll,
+  type WhereClause,
+  type WhereInput,
+} from './query/where-input'
+// db.withContext's settings and role.
+export type { RequestContext } from './request-context'
+// Tables: column builders, defineTable, relations, the types derived from a table, DDL.
+export {
+  type AnyColumnBuilder,
+  ColumnBuilder,
+  type ColumnConfig,
+  type ColumnDefault,
+  type ColumnKind,
+  type ColumnReference,
+  type ColumnState,
+  type ColumnTarget,
+  type ReferentialAction,
+  type SetState,
+  type StateOf,
+} from './schema/column-builder'
+// The column-type registry: what each column kind means.
+export {
+  type Clock,
+  COLUMN_TYPES,
+  type ColumnType,
+  type ColumnTypes,
+  type DefaultComparison,
+  type IntegerKind,
+  type KindsWith,
+  type WhereFamily,
+} from './schema/column-types'
+export {
+  type ColumnBuilderOf,
+  type ColumnFactory,
+  column as c,
+  column,
+  type JsonValue,
+} from './schema/columns'
+export { defineTable, type IndexInput, type TableOptions } from './schema/define-table'
+export { type GenerateDDLOptions, generateDDL, generateDDLStatements } from './schema/generate-ddl'
+export {
+  type ManyToManyOptions,
+  type RelationBuilder,
+  type RelationOptions,
+  relationBuilder,
+} from './schema/relations'
+export type {
+  AnyTable,
+  CheckDefinition,
+  Column,
+  ColumnBuilders,
+  IndexDefinition,
+  RelationDefinition,
+  RelationKind,
+  RelationRecord,
+  RelationTarget,
+  Table,
+  TableBase,
+  TableColumns,
+  TableMeta,
+  UniqueDefinition,
+} from './schema/table'
+export type {
+  ColumnNameOf,
+  ColumnsOf,
+  EntityProps,
+  InsertProps,
+  KyselyDatabase,
+  KyselyTable,
+  PropertyOf,
+  RowOf,
+  SqlNameOf,
+  TableRecord,
+  UpdateProps,
+  ValueOf,
+} from './schema/table-types'
+// db.transaction's options, and its retries.
 export type { TransactionOptions, WithContextOptions } from './transaction-options'
-export {
-  checkRetryOptions,
-  DEFAULT_RETRY_DELAY,
-  isRetryableTransactionError,
-  MAX_RETRIES,
-  type RetryDelay,
-  type RetryEvent,
-  type RetryPlan,
-  retryDelayMs,
-  runWithRetries,
-} from './transaction-retry'
+export type { RetryDelay, RetryEvent } from './transaction-retry'

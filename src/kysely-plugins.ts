@@ -147,6 +147,7 @@ function checkAllowPlugins(allowPlugins: unknown): readonly Function[] {
  * checkKyselyPlugins(new Kysely({ dialect, plugins: [new CamelCasePlugin()] }))
  * // throws UnsupportedPluginError: Database.fromKysely: plugins[0] is "CamelCasePlugin", which renames ...
  * ```
+ * @internal
  */
 export function checkKyselyPlugins(kysely: unknown, allowPlugins?: unknown): void {
   const getExecutor = (kysely as { getExecutor?: unknown } | null)?.getExecutor

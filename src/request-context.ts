@@ -26,12 +26,18 @@ export interface RequestContext {
   readonly role?: string
 }
 
-/** A custom (placeholder) setting name: `prefix.name`, lower case, as PostgreSQL stores it. */
+/**
+ * A custom (placeholder) setting name: `prefix.name`, lower case, as PostgreSQL stores it.
+ * @internal
+ */
 export const SETTING_NAME_RE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/
-/** A role name this package accepts: an unquoted identifier, at most 63 bytes. */
+/** @internal A role name this package accepts: an unquoted identifier, at most 63 bytes. */
 export const ROLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/
 
-/** A validated request context: the statement that applies it, or none when it sets nothing. */
+/**
+ * A validated request context: the statement that applies it, or none when it sets nothing.
+ * @internal
+ */
 export interface RequestContextPlan {
   readonly statement: CompiledQuery<unknown> | undefined
 }
@@ -48,6 +54,7 @@ export interface RequestContextPlan {
  * // select set_config($1, $2, true), set_config('role', $3, true)   -- ['app.user_uuid', 'b1c…', 'app_user']
  * compileRequestContext({ settings: { user: 'x' } }) // throws InvalidQueryError: settings.user: ...
  * ```
+ * @internal
  */
 export function compileRequestContext(context: unknown): RequestContextPlan {
   if (context === null || typeof context !== 'object' || Array.isArray(context)) {

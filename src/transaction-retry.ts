@@ -28,17 +28,20 @@ export interface RetryEvent {
   readonly delayMs: number
 }
 
-/** Retry settings after validation. */
+/** @internal Retry settings after validation. */
 export interface RetryPlan {
   readonly retries: number
   readonly delay: RetryDelay
   readonly onRetry: ((event: RetryEvent) => void) | undefined
 }
 
-/** The default backoff: 10 ms doubling up to 1 s, with jitter. */
+/** @internal The default backoff: 10 ms doubling up to 1 s, with jitter. */
 export const DEFAULT_RETRY_DELAY: RetryDelay = Object.freeze({ base: 10, max: 1_000 })
 
-/** More retries than this are a mistake rather than a policy (the last wait alone is `max`). */
+/**
+ * More retries than this are a mistake rather than a policy (the last wait alone is `max`).
+ * @internal
+ */
 export const MAX_RETRIES = 100
 
 const isDelay = (v: unknown): v is number =>
@@ -54,6 +57,7 @@ const isDelay = (v: unknown): v is number =>
  * checkRetryOptions({ retries: 5 }) // { retries: 5, delay: { base: 10, max: 1000 }, onRetry: undefined }
  * checkRetryOptions({ retries: -1 }) // throws InvalidQueryError: retries: expected a whole number from 0 to 100
  * ```
+ * @internal
  */
 export function checkRetryOptions(options: {
   readonly retries?: unknown
@@ -98,6 +102,7 @@ export function checkRetryOptions(options: {
  * retryDelayMs(4, { base: 10, max: 1000 }, () => 0.5) // 60: ceiling 80
  * retryDelayMs(20, { base: 10, max: 1000 }, () => 0) // 500: ceiling capped at 1000
  * ```
+ * @internal
  */
 export function retryDelayMs(
   retry: number,
@@ -113,6 +118,7 @@ export function retryDelayMs(
  * True for the failures a whole transaction can be retried after: a serialization failure
  * (`40001`) or a deadlock (`40P01`), as {@link SerializationFailureError}. Nothing else is: a
  * unique violation or a lost connection would fail the same way again, or may have committed.
+ * @internal
  */
 export function isRetryableTransactionError(error: unknown): error is SerializationFailureError {
   return error instanceof SerializationFailureError
@@ -129,6 +135,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * ```ts
  * await runWithRetries(checkRetryOptions({ retries: 3 }), () => db.transaction(transfer, { isolationLevel: 'serializable' }))
  * ```
+ * @internal
  */
 export async function runWithRetries<R>(plan: RetryPlan, attempt: () => Promise<R>): Promise<R> {
   for (let retry = 1; ; retry++) {

@@ -8,9 +8,77 @@
  *
  * @module kysely-entities/containerpub
  */
-export * from './dtos'
-export * from './entities'
-export * from './managers'
-export * from './patterns'
-export * from './sql-files'
-export * from './tables'
+export {
+  FunctionDataDto,
+  type FunctionDataJson,
+  FunctionDeploymentDto,
+  type FunctionDeploymentJson,
+  FunctionDto,
+  FunctionInvocationDto,
+  type FunctionInvocationJson,
+  type FunctionJson,
+  FunctionLogDto,
+  type FunctionLogJson,
+  type LoadedMember,
+  OrganizationDto,
+  type OrganizationJson,
+  OrganizationMemberDto,
+  type OrganizationMemberJson,
+  type OrganizationViewContext,
+  OrganizationWithMembersDto,
+  type OrganizationWithMembersInput,
+  type OrganizationWithMembersJson,
+  UserDto,
+  UserInformationDto,
+  type UserInformationJson,
+  type UserJson,
+  UserProfileDto,
+  type UserProfileJson,
+  UserWithOrganizationDto,
+  type UserWithOrganizationJson,
+} from './dtos'
+export {
+  FunctionDataEntity,
+  FunctionDeploymentEntity,
+  FunctionEntity,
+  FunctionInvocationEntity,
+  FunctionLogEntity,
+  OrganizationEntity,
+  OrganizationMemberEntity,
+  UserEntity,
+  UserInformationEntity,
+} from './entities'
+export {
+  type ContainerpubManagers,
+  type ContainerpubTables,
+  containerpubManagers,
+  type FunctionsDbTables,
+  functionsDbManagers,
+} from './managers'
+export {
+  activateDeployment,
+  type FunctionDetails,
+  type FunctionStats,
+  type FunctionsPageOptions,
+  getFunctionDetails,
+  getFunctionStats,
+  getFunctionsPaginated,
+} from './patterns'
+export {
+  containerpubFunctionsDbSql,
+  containerpubInitSql,
+} from './sql-files'
+export {
+  containerpubTables,
+  functionData,
+  functionDeployments,
+  functionInvocations,
+  functionLogs,
+  functions,
+  functionsDbTables,
+  organizationMembers,
+  organizations,
+  USER_ROLES,
+  userInformation,
+  users,
+} from './tables'

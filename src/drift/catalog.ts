@@ -9,7 +9,7 @@ export interface CatalogExecutor {
   ): Promise<R[]>
 }
 
-/** A column of a live table, as the catalog describes it. */
+/** @internal A column of a live table, as the catalog describes it. */
 export interface CatalogColumn {
   readonly name: string
   /** 1-based position (`attnum`). */
@@ -25,13 +25,13 @@ export interface CatalogColumn {
   readonly generated: boolean
 }
 
-/** A live table (or partitioned table) and its columns in order. */
+/** @internal A live table (or partitioned table) and its columns in order. */
 export interface CatalogTable {
   readonly name: string
   readonly columns: readonly CatalogColumn[]
 }
 
-/** A primary key, unique, foreign key or check constraint of a live table. */
+/** @internal A primary key, unique, foreign key or check constraint of a live table. */
 export interface CatalogConstraint {
   readonly table: string
   readonly name: string
@@ -49,7 +49,7 @@ export interface CatalogConstraint {
   } | null
 }
 
-/** An index of a live table. */
+/** @internal An index of a live table. */
 export interface CatalogIndex {
   readonly table: string
   readonly name: string
@@ -68,7 +68,10 @@ export interface CatalogIndex {
   readonly definition: string
 }
 
-/** The live catalog of one schema: what `validateSchema` and `diffSchema` compare against. */
+/**
+ * The live catalog of one schema: what `validateSchema` and `diffSchema` compare against.
+ * @internal
+ */
 export interface SchemaCatalog {
   readonly schema: string
   /** Tables by name order. */
@@ -201,6 +204,7 @@ function identityOf(code: string | null): CatalogColumn['identity'] {
  * catalog.constraints.find((c) => c.name === 'functions_user_id_fkey')?.references
  * // { table: 'users', columns: ['id'], onDelete: 'cascade', onUpdate: 'no action' }
  * ```
+ * @internal
  */
 export async function readCatalog(
   db: CatalogExecutor,

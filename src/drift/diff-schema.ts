@@ -328,6 +328,7 @@ function script(entries: readonly string[], schema: string): string {
  * ```ts
  * const diff = planSchemaDiff(tables, await readCatalog(db))
  * ```
+ * @internal
  */
 export function planSchemaDiff(
   tables: TableList,

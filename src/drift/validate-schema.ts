@@ -14,6 +14,7 @@ export { formatSchemaReport, type SchemaReportOptions } from './schema-report'
  * const catalog = await readCatalog(db)
  * checkCatalog(Object.values(containerpubTables), catalog).ok // true
  * ```
+ * @internal
  */
 export function checkCatalog(
   tables: TableList,

@@ -38,6 +38,7 @@ const passString = (x: unknown): string => String(x)
  * postgres.js's default grows to 10-20 s after a few failures, and a statement given to a
  * connection waiting that long waits with it: while the server is down, a statement would
  * take that long to fail, and after it is back, to succeed. Capped at one second instead.
+ * @internal
  */
 export const reconnectBackoff = (retries: number): number =>
   (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1)

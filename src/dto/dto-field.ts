@@ -118,6 +118,7 @@ class FieldDefinition {
 /**
  * True when `value` was made by {@link dtoField}.
  * @example `isDtoField(dtoField.from('name'))` is `true`; `isDtoField({ kind: 'property' })` is `false`
+ * @internal
  */
 export function isDtoField(value: unknown): value is AnyDtoField {
   return value instanceof FieldDefinition

@@ -72,6 +72,7 @@ export type { ColumnConverter } from '../values/json-values'
  * The converter for one column, chosen once at definition time from its kind; `undefined` when
  * its values are already JSON (text, integers, booleans, uuids, dates as strings, jsonb documents,
  * arrays of text or integers).
+ * @internal
  * @example columnConverter(users.createdAt)!(new Date(0)) // '1970-01-01T00:00:00.000Z'
  */
 export function columnConverter(column: Column): ColumnConverter | undefined {
@@ -82,6 +83,7 @@ export function columnConverter(column: Column): ColumnConverter | undefined {
  * Converts any value (a computed field's result) to plain JSON data, following what
  * `JSON.stringify` does, so that the DTO output equals its own JSON round trip. An entity found
  * anywhere inside is refused: its `toJSON` would carry internal ids.
+ * @internal
  */
 export function toJsonValue(value: unknown, field: string): unknown {
   return convert(value, field, [])

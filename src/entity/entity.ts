@@ -193,6 +193,7 @@ const DEFAULT_CLASSES = new WeakMap<AnyTable, AnyEntityClass>()
 /**
  * The entity class used for rows of `table` when no subclass was registered: one
  * `Entity.of(table)` per table, made on first use.
+ * @internal
  */
 export function defaultEntityClass<T extends AnyTable>(table: T): EntityClass<T> {
   let cls = DEFAULT_CLASSES.get(table)
@@ -203,7 +204,7 @@ export function defaultEntityClass<T extends AnyTable>(table: T): EntityClass<T>
   return cls as EntityClass<T>
 }
 
-/** True when `value` is an entity class made by {@link Entity.of}. */
+/** @internal True when `value` is an entity class made by {@link Entity.of}. */
 export function isEntityClass(value: unknown): value is AnyEntityClass {
   return (
     typeof value === 'function' &&

@@ -16,7 +16,7 @@ export type { BatchRows } from './row-chunks'
 export type { ParsedRow } from './row-validator'
 
 /**
- * Options of {@link batchInsert}.
+ * Options of {@link EntityManager.batchInsert}.
  * @example { returning: false, chunkSize: 10_000, onProgress: ({ done, total }) => log(done, total) }
  */
 export interface BatchInsertOptions {
@@ -35,21 +35,26 @@ export interface BatchInsertOptions {
   readonly onProgress?: (progress: { readonly done: number; readonly total: number }) => void
 }
 
-/** Rows per statement when `chunkSize` is not given: 5,000 rows is one INSERT of that many. */
+/**
+ * Rows per statement when `chunkSize` is not given: 5,000 rows is one INSERT of that many.
+ * @internal
+ */
 export const DEFAULT_CHUNK_SIZE = 5_000
 
-/** The largest `chunkSize` accepted. */
+/** @internal The largest `chunkSize` accepted. */
 export const MAX_CHUNK_SIZE = 100_000
 
 /**
  * Bind parameters one statement may carry. PostgreSQL's protocol counts them in 16 bits (65,535)
  * and postgres.js refuses 65,534 or more, so a `VALUES` statement stays at or below this.
+ * @internal
  */
 export const MAX_PARAMETERS = 65_533
 
 /**
  * Batch options after validation, defaults applied.
  * @example checkBatchOptions(undefined) // { returning: true, chunkSize: 5000, onProgress: undefined }
+ * @internal
  */
 export interface CheckedBatchOptions {
   readonly returning: boolean
@@ -65,6 +70,7 @@ export interface CheckedBatchOptions {
  * ```ts
  * { sql: 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', parameters: ['{"a@x.io","b@x.io"}'], rows: [0, 1] }
  * ```
+ * @internal
  */
 export interface BatchStatement {
   readonly sql: string
@@ -81,6 +87,7 @@ export interface BatchStatement {
  * checkBatchOptions({ chunkSize: 1_000 }) // { returning: true, chunkSize: 1000, onProgress: undefined }
  * checkBatchOptions({ chunkSize: 0 })     // throws InvalidQueryError: chunkSize: must be from 1 to 100000, got 0
  * ```
+ * @internal
  */
 export function checkBatchOptions(options: unknown): CheckedBatchOptions {
   if (options === undefined) {
@@ -121,6 +128,7 @@ export function checkBatchOptions(options: unknown): CheckedBatchOptions {
  * ```ts
  * checkRowsArray({ email: 'a@x.io' }) // throws InvalidQueryError: rows: expected an array of rows, got an object
  * ```
+ * @internal
  */
 export function checkRowsArray(rows: unknown, path = 'rows'): readonly unknown[] {
   if (!Array.isArray(rows)) {
@@ -141,6 +149,7 @@ export function checkRowsArray(rows: unknown, path = 'rows'): readonly unknown[]
  * // throws EntityValidationError: users: rows[1].email: Invalid input: expected string, received number;
  * //   rows[1].passwordHash: Invalid input: expected string, received undefined
  * ```
+ * @internal
  */
 export function parseRows(
   table: AnyTable,
@@ -171,6 +180,7 @@ const SQL_CACHE_LIMIT = 256
  * ```ts
  * cachedSql(users, 'insert|email,password_hash|', () => buildIt()) // buildIt runs on the first call only
  * ```
+ * @internal
  */
 export function cachedSql(table: AnyTable, key: string, build: () => string): string {
   let texts = SQL_CACHE.get(table)
@@ -190,6 +200,7 @@ export function cachedSql(table: AnyTable, key: string, build: () => string): st
 /**
  * The cache key part for a list of columns (SQL names are identifiers: no commas).
  * @example columnsKey([users.email, users.passwordHash]) // 'email,password_hash'
+ * @internal
  */
 export const columnsKey = (columns: readonly Column[]): string =>
   columns.map((c) => c.name).join(',')
@@ -197,6 +208,7 @@ export const columnsKey = (columns: readonly Column[]): string =>
 /**
  * The unnest output column `n` in a SELECT list; array columns' element text is cast back.
  * @example sourceColumn(users.email, 1) // 's.c1';  sourceColumn(everyKind.tags, 2) // 's.c2::text[]'
+ * @internal
  */
 export function sourceColumn(column: Column, n: number): string {
   return isArrayKind(column) ? `s.c${n}::${castType(column)}` : `s.c${n}`
@@ -214,6 +226,7 @@ export function sourceColumn(column: Column, n: number): string {
  * unnestSource([users.email, users.passwordHash])
  * // 'SELECT s.c1, s.c2 FROM unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i'
  * ```
+ * @internal
  */
 export function unnestSource(columns: readonly Column[]): string {
   const select = columns.map((c, i) => sourceColumn(c, i + 1)).join(', ')
@@ -227,6 +240,7 @@ export function unnestSource(columns: readonly Column[]): string {
 /**
  * The quoted SQL names, for a column list.
  * @example columnList([users.email, users.passwordHash]) // '"email", "password_hash"'
+ * @internal
  */
 export const columnList = (columns: readonly Column[]): string =>
   columns.map((c) => quoteIdentifier(c.name)).join(', ')
@@ -243,6 +257,7 @@ export const columnList = (columns: readonly Column[]): string =>
  * //   FROM unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i
  * //   RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at"
  * ```
+ * @internal
  */
 export function unnestInsertSql(table: AnyTable, columns: readonly Column[], suffix = ''): string {
   return cachedSql(
@@ -261,6 +276,7 @@ export function unnestInsertSql(table: AnyTable, columns: readonly Column[], suf
  * unnestParameters([users.email, users.passwordHash], parsed, [0, 1])
  * // ['{"a@x.io","b@x.io"}', '{"h1","h2"}']  -- bound to $1::varchar[], $2::varchar[]
  * ```
+ * @internal
  */
 export function unnestParameters(
   columns: readonly Column[],
@@ -299,6 +315,7 @@ const valuesCell = (column: Column, n: number): string => {
  * //   ($1::text::integer, $2::text::varchar, DEFAULT), ($3::text::integer, $4::text::varchar, $5::text::varchar)',
  * //   parameters: ['1', 'a', '1', 'b', 'off'] }
  * ```
+ * @internal
  */
 export function valuesInsert(
   table: AnyTable,
@@ -329,6 +346,7 @@ export function valuesInsert(
  * valuesRowsPerStatement(5, 100_000) // 13106  (13106 × 5 = 65,530 parameters)
  * valuesRowsPerStatement(5, 1_000)   // 1000
  * ```
+ * @internal
  */
 export function valuesRowsPerStatement(columnCount: number, chunkSize: number): number {
   return Math.max(1, Math.min(chunkSize, Math.floor(MAX_PARAMETERS / Math.max(1, columnCount))))
@@ -338,6 +356,7 @@ export function valuesRowsPerStatement(columnCount: number, chunkSize: number): 
  * One statement of a chunk: its text, its parameters, and which rows of the chunk it inserts
  * (`count` rows from row `first`, in the order they come back).
  * @example { sql: 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', parameters: ['{"a@x.io"}'], first: 0, count: 1 }
+ * @internal
  */
 export interface ChunkStatement {
   readonly sql: string
@@ -357,6 +376,7 @@ export interface ChunkStatement {
  * // [{ sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest(...) ...',
  * //    parameters: ['{"a@x.io",...}', '{"h",...}'], first: 0, count: 5000 }]
  * ```
+ * @internal
  */
 export function chunkStatements(
   table: AnyTable,
@@ -403,6 +423,7 @@ const NOTHING: ParsedRow = {}
  * // [{ sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest(...) ...',
  * //    parameters: ['{"a@x.io",...}', '{"h",...}'], rows: [0, 1, ..., 4999] }]
  * ```
+ * @internal
  */
 export function insertStatements(
   table: AnyTable,
@@ -424,6 +445,7 @@ export function insertStatements(
  * A statement that must return one row per input row returned fewer: a BEFORE trigger returning
  * NULL or a rule skipped some, and the rows could no longer be matched to the input.
  * @example checkReturnedCount(users, 4_999, 5_000) // throws DatabaseError: users: the statement returned 4999 rows for 5000 ...
+ * @internal
  */
 export function checkReturnedCount(table: AnyTable, got: number, expected: number): void {
   if (got === expected) return
@@ -436,6 +458,7 @@ export function checkReturnedCount(table: AnyTable, got: number, expected: numbe
 /**
  * Runs one batch statement on `executor` (prepared by the driver; errors mapped to typed ones).
  * @example await runStatement(tx, 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', ['{"a@x.io"}'])
+ * @internal
  */
 export function runStatement(
   executor: QueryExecutor,
@@ -483,6 +506,7 @@ export function runStatement(
  * }
  * await batchInsert(db, LogEntity, readLogs(), { returning: false }) // 1000000
  * ```
+ * @internal
  */
 export async function batchInsert(
   executor: QueryExecutor,

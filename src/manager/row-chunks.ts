@@ -29,6 +29,7 @@ const isFunction = (value: unknown): boolean => typeof value === 'function'
  * checkBatchRows({ email: 'a@x.io' })
  * // throws InvalidQueryError: rows: expected an array of rows, got an object; an Iterable or AsyncIterable of rows works too
  * ```
+ * @internal
  */
 export function checkBatchRows(rows: unknown, path = 'rows'): BatchRows<unknown> {
   if (Array.isArray(rows)) return rows
@@ -60,6 +61,7 @@ export function checkBatchRows(rows: unknown, path = 'rows'): BatchRows<unknown>
  * while ((await chunks.next((row) => cells.add(row))) > 0) send(cells)
  * if (chunks.failed) { await chunks.validateRest(); throw chunks.error() }
  * ```
+ * @internal
  */
 export class RowChunks {
   readonly #array: readonly unknown[] | undefined

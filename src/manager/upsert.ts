@@ -28,7 +28,7 @@ import {
 import { isArrayKind } from './batch-values'
 
 /**
- * Options of {@link upsert} and {@link upsertMany}.
+ * Options of {@link EntityManager.upsert} and {@link EntityManager.upsertMany}.
  * @example { conflictColumns: ['userId', 'name'], update: ['status'] } // ON CONFLICT ("user_id", "name") DO UPDATE SET "status" = excluded."status"
  */
 export interface UpsertOptions<P extends string = string> {
@@ -41,6 +41,7 @@ export interface UpsertOptions<P extends string = string> {
 /**
  * Upsert options after validation.
  * @example checkUpsertOptions(users, { conflictColumns: ['email'] }) // { conflict: [users.email], update: undefined }
+ * @internal
  */
 export interface UpsertPlan {
   /** The conflict target, in the order given. */
@@ -58,6 +59,7 @@ export interface UpsertPlan {
  * conflictTargets(functions) // [[functions.id], [functions.uuid], [functions.userId, functions.name]]
  * // ON CONFLICT ("id") | ON CONFLICT ("uuid") | ON CONFLICT ("user_id", "name")
  * ```
+ * @internal
  */
 export function conflictTargets(table: AnyTable): readonly (readonly Column[])[] {
   const meta = table.$meta
@@ -99,6 +101,7 @@ function properties(value: unknown, path: string, table: AnyTable): Column[] {
  * // throws InvalidQueryError: conflictColumns: ["name"] is not the primary key or a unique constraint of
  * //   functions; use one of ["id"], ["uuid"], ["userId", "name"]
  * ```
+ * @internal
  */
 export function checkUpsertOptions(table: AnyTable, options: unknown): UpsertPlan {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -186,6 +189,7 @@ function keyPart(column: Column, value: unknown): string {
  * ```ts
  * conflictKeys([functions.userId, functions.name], [{ userId: 1, name: 'a' }]) // ['["1","a"]']
  * ```
+ * @internal
  */
 export function conflictKeys(conflict: readonly Column[], parsed: readonly ParsedRow[]): string[] {
   if (conflict.length === 1) {
@@ -204,6 +208,7 @@ export function conflictKeys(conflict: readonly Column[], parsed: readonly Parse
  * ```ts
  * findDuplicateKey(conflictKeys([users.email], [{ email: 'a' }, { email: 'b' }, { email: 'a' }])) // [0, 2]
  * ```
+ * @internal
  */
 export function findDuplicateKey(keys: readonly string[]): readonly [number, number] | undefined {
   const seen = new Map<string, number>()
@@ -224,6 +229,7 @@ export function findDuplicateKey(keys: readonly string[]): readonly [number, num
  * ```ts
  * lockOrder(conflictKeys([users.email], [{ email: 'b' }, { email: 'a' }])) // [1, 0]
  * ```
+ * @internal
  */
 export function lockOrder(keys: readonly string[]): number[] {
   return keys
@@ -234,6 +240,7 @@ export function lockOrder(keys: readonly string[]): number[] {
 /**
  * An upsert statement that overwrites on conflict and returns every row.
  * @example { kind: 'update', sql: 'INSERT ... ON CONFLICT ("email") DO UPDATE SET ... RETURNING ...', parameters, rows: [0, 1] }
+ * @internal
  */
 export interface UpsertUpdateStatement extends BatchStatement {
   readonly kind: 'update'
@@ -251,6 +258,7 @@ export interface UpsertUpdateStatement extends BatchStatement {
  * // SELECT "users"."id", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i)
  * //   JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
  * ```
+ * @internal
  */
 export interface UpsertKeepStatement extends BatchStatement {
   readonly kind: 'keep'
@@ -261,6 +269,7 @@ export interface UpsertKeepStatement extends BatchStatement {
 /**
  * One statement (or, to keep rows, INSERT-then-SELECT pair) of an upsert; see {@link upsertStatements}.
  * @example statement.kind === 'keep' ? [statement.sql, statement.selectSql] : [statement.sql]
+ * @internal
  */
 export type UpsertStatement = UpsertUpdateStatement | UpsertKeepStatement
 
@@ -276,6 +285,7 @@ export type UpsertStatement = UpsertUpdateStatement | UpsertKeepStatement
  * // ' ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash",
  * //   "updated_at" = CURRENT_TIMESTAMP'
  * ```
+ * @internal
  */
 export function onConflictClause(
   table: AnyTable,
@@ -310,6 +320,7 @@ export function onConflictClause(
  * // SELECT "users"."id", "users"."uuid", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i)
  * //   JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
  * ```
+ * @internal
  */
 export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): string {
   return cachedSql(table, `keys|${columnsKey(conflict)}`, () => {
@@ -347,6 +358,7 @@ export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): s
  * //      $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i ON CONFLICT ("email") DO UPDATE SET
  * //      "password_hash" = excluded."password_hash", "updated_at" = CURRENT_TIMESTAMP RETURNING "id", ...' }]
  * ```
+ * @internal
  */
 export function upsertStatements(
   table: AnyTable,
@@ -459,6 +471,7 @@ async function runUpserts(
  * // INSERT ... ON CONFLICT ("email") DO NOTHING
  * // SELECT "users"."id", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i) JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
  * ```
+ * @internal
  */
 export async function upsert(
   executor: QueryExecutor,
@@ -489,6 +502,7 @@ export async function upsert(
  * //   FROM unnest($1::integer[], $2::varchar[], $3::varchar[]) WITH ORDINALITY AS s(c1, c2, c3, i) ORDER BY s.i
  * //   ON CONFLICT ("user_id", "name") DO UPDATE SET "status" = excluded."status" RETURNING "id", ...
  * ```
+ * @internal
  */
 export async function upsertMany(
   executor: QueryExecutor,

@@ -55,6 +55,7 @@ const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollbac
  * ```ts
  * migrationChecksum('SELECT 1;\r\n') === migrationChecksum('SELECT 1;\n') // true
  * ```
+ * @internal
  */
 export function migrationChecksum(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n?/g, '\n'), 'utf8').digest('hex')
@@ -66,6 +67,7 @@ export function migrationChecksum(text: string): string {
  * ```ts
  * isNoTransaction('-- kysely-entities: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);') // true
  * ```
+ * @internal
  */
 export function isNoTransaction(text: string): boolean {
   const firstLine = /^[^\r\n]*/.exec(text)?.[0] ?? ''
@@ -81,6 +83,7 @@ export function isNoTransaction(text: string): boolean {
  * migrationStatements('CREATE TABLE a (x int);\nCOMMIT;', '001_a.up.sql')
  * // throws MigrationError: 001_a.up.sql line 2: COMMIT is not allowed in a migration ...
  * ```
+ * @internal
  */
 export function migrationStatements(text: string, path: string): SqlStatement[] {
   let statements: SqlStatement[]

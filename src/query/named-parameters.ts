@@ -27,6 +27,7 @@ import {
  * compileNamedSql('SELECT * FROM users WHERE id = @id OR manager_id = @id AND org = @org')
  * // { sql: 'SELECT * FROM users WHERE id = $1 OR manager_id = $1 AND org = $2', names: ['id', 'org'] }
  * ```
+ * @internal
  */
 export interface CompiledNamedSql {
   /** The text with every `@name` replaced by `$n`; everything else is byte-for-byte unchanged. */
@@ -213,6 +214,7 @@ function scan(text: string): CompiledNamedSql {
  * // sql:   SELECT * FROM functions WHERE user_id = $1 AND tags @> $2 AND note <> '@skip' -- @x
  * // names: ['user_id', 'tags']
  * ```
+ * @internal
  */
 export function compileNamedSql(text: string): CompiledNamedSql {
   if (text.length > MAX_CACHED_LENGTH) return scan(text)
@@ -245,6 +247,7 @@ export function compileNamedSql(text: string): CompiledNamedSql {
  * bindNamedParameters(compiled, { id: 7, manager: null, unused: 'x' }) // [null, 7]
  * bindNamedParameters(compiled, { id: 7 }) // throws MissingParameterError: manager
  * ```
+ * @internal
  */
 export function bindNamedParameters(
   compiled: CompiledNamedSql,
@@ -267,8 +270,8 @@ export function bindNamedParameters(
 }
 
 /**
- * {@link compileNamedSql} then {@link bindNamedParameters}: raw SQL with `@name` parameters to the
- * positional SQL and values PostgreSQL takes.
+ * Raw SQL with `@name` parameters to the positional SQL and values PostgreSQL takes: what
+ * {@link Database.raw} sends for the same text and parameters.
  *
  * @example
  * ```ts

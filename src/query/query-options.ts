@@ -11,7 +11,7 @@ export const MAX_OFFSET = 2_147_483_647
 /** A sort direction; upper case is accepted for the Dart API's `'DESC'`. */
 export type OrderDirection = 'asc' | 'desc' | 'ASC' | 'DESC'
 
-/** One resolved ORDER BY term. */
+/** @internal One resolved ORDER BY term. */
 export interface OrderTerm {
   readonly column: Column
   readonly direction: 'asc' | 'desc'
@@ -27,7 +27,7 @@ function integerIn(value: unknown, path: string, min: number, max: number): numb
   return value
 }
 
-/** Names the kind of a value for an error message, never the value itself. */
+/** @internal Names the kind of a value for an error message, never the value itself. */
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
@@ -39,22 +39,23 @@ export function describe(value: unknown): string {
 /**
  * A `limit` or `pageSize`: an integer from 0 to `max` (default {@link MAX_LIMIT}).
  * @example checkLimit(20) // 20;  checkLimit('20') // throws InvalidQueryError: limit: expected an integer, got a string
+ * @internal
  */
 export function checkLimit(value: unknown, path = 'limit', max = MAX_LIMIT): number {
   return integerIn(value, path, 0, max)
 }
 
-/** An `offset`: an integer from 0 to {@link MAX_OFFSET}. */
+/** @internal An `offset`: an integer from 0 to {@link MAX_OFFSET}. */
 export function checkOffset(value: unknown, path = 'offset'): number {
   return integerIn(value, path, 0, MAX_OFFSET)
 }
 
-/** A 1-based page number. */
+/** @internal A 1-based page number. */
 export function checkPage(value: unknown, path = 'page'): number {
   return integerIn(value, path, 1, MAX_OFFSET)
 }
 
-/** A sort direction, normalised to lower case; `undefined` means ascending. */
+/** @internal A sort direction, normalised to lower case; `undefined` means ascending. */
 export function checkDirection(value: unknown, path = 'orderDirection'): 'asc' | 'desc' {
   if (value === undefined) return 'asc'
   if (value === 'asc' || value === 'ASC') return 'asc'
@@ -62,7 +63,7 @@ export function checkDirection(value: unknown, path = 'orderDirection'): 'asc' |
   throw new InvalidQueryError(path, `expected 'asc' or 'desc', got ${describe(value)}`)
 }
 
-/** The column of a property, by its property name, or an {@link InvalidQueryError}. */
+/** @internal The column of a property, by its property name, or an {@link InvalidQueryError}. */
 export function columnOf(table: AnyTable, property: unknown, path: string): Column {
   const column = typeof property === 'string' ? table.$meta.byProperty.get(property) : undefined
   if (column === undefined) {
@@ -85,6 +86,7 @@ export function columnOf(table: AnyTable, property: unknown, path: string): Colu
  * checkOrderBy(functions, 'createdAt', 'DESC') // [{ column: functions.createdAt, direction: 'desc' }]
  * // ORDER BY "created_at" desc
  * ```
+ * @internal
  */
 export function checkOrderBy(
   table: AnyTable,

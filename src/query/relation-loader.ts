@@ -17,7 +17,7 @@ export interface RelationLoadOptions {
   readonly withDeleted?: boolean
 }
 
-/** A relation with its tables and key columns resolved. */
+/** @internal A relation with its tables and key columns resolved. */
 export interface ResolvedRelation {
   readonly name: string
   readonly definition: RelationDefinition
@@ -67,6 +67,7 @@ function keyColumn(table: AnyTable, property: string | undefined, relation: stri
  * Resolves relation `name` of `table`: its target (by SQL name through the executor's tables, or
  * by thunk) and the columns that link them. Throws when the relation is unknown or its keys do not
  * exist, naming what is wrong.
+ * @internal
  */
 export function resolveRelation(
   executor: QueryExecutor,
@@ -150,6 +151,7 @@ const PARENT_KEY = '__ke_parent_key'
  * SELECT t."id", t."uuid", ..., j."organization_id" AS "__ke_parent_key" FROM "users" t
  * JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1)
  * ```
+ * @internal
  */
 export function relationSql(relation: ResolvedRelation, options: RelationLoadOptions = {}): string {
   if (options === null || typeof options !== 'object') {

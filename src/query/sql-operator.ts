@@ -49,6 +49,7 @@ const LIKE: ReadonlySet<string> = new Set(['like', 'ilike', 'not like', 'not ili
  * checkOperator('NOT  ILIKE', 'where[0].operator') // 'not ilike'
  * checkOperator('= 1 or 1 =', 'where[0].operator') // throws InvalidQueryError
  * ```
+ * @internal
  */
 export function checkOperator(input: unknown, path: string): ComparisonOperator {
   const canonical =
@@ -73,6 +74,7 @@ export function checkOperator(input: unknown, path: string): ComparisonOperator 
  * - `like` family: a string.
  * - anywhere: nothing the driver cannot serialise (an invalid Date, an `undefined` array element, a
  *   symbol or function inside, a cycle, nesting deeper than 100 levels).
+ * @internal
  */
 export function checkOperand(operator: ComparisonOperator, value: unknown, path: string): void {
   const at = `${path}.value`
@@ -126,6 +128,7 @@ export function checkOperand(operator: ComparisonOperator, value: unknown, path:
  * comparison(eb, 'status', 'in', ['active', 'paused']) // "status" = any($1)   [['active', 'paused']]
  * comparison(eb, 'deleted_at', '=', null)             // "deleted_at" is null
  * ```
+ * @internal
  */
 export function comparison(
   eb: ExpressionBuilder<any, any>,

@@ -37,6 +37,7 @@ export const MAX_WHERE_LIST = 100_000
  * `[A-Za-z_][A-Za-z0-9_]*`, and fixed operator text: a `?` in it is always a value. So the text is
  * the shape of the input (keys, operators, nesting, null tests, lists) and nothing of its values:
  * equal shapes give equal text, and the text can key a cache of statements.
+ * @internal
  */
 export interface WhereText {
   /** `("user_id" = ? and "status" = any(?))` */
@@ -49,6 +50,7 @@ export interface WhereText {
  * The one compiler of where inputs: validates `input` (trusted or straight from JSON) and returns
  * its SQL text and values, or `undefined` for no condition. `compileWhere` wraps the result in a
  * Kysely expression; the managers' finders number it themselves (see {@link numberPlaceholders}).
+ * @internal
  */
 export function whereText(
   table: AnyTable,
@@ -79,6 +81,7 @@ export function whereText(
 /**
  * The text of a {@link WhereText} with its `?` numbered as PostgreSQL placeholders from `$first`:
  * `numberPlaceholders('"a" = ? and "b" = ?', 2, 3)` is `"a" = $3 and "b" = $4`.
+ * @internal
  */
 export function numberPlaceholders(shape: string, count: number, first: number): string {
   const parts = textParts(shape, count)
@@ -90,6 +93,7 @@ export function numberPlaceholders(shape: string, count: number, first: number):
 /**
  * The text around the values of a {@link WhereText} (`count + 1` parts), as the `sql` template
  * tag takes them.
+ * @internal
  */
 export function textParts(shape: string, count: number): string[] {
   const parts = shape.split('?')
@@ -140,7 +144,7 @@ function qualifierOf(qualifier: string | undefined): string {
   return `${quoteIdentifier(qualifier)}.`
 }
 
-/** An object literal or `JSON.parse` object (prototype `Object.prototype` or null). */
+/** @internal An object literal or `JSON.parse` object (prototype `Object.prototype` or null). */
 export function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value)
@@ -190,6 +194,7 @@ type Operator = (typeof OPERATORS)[number]
  * The operators of a where input, in the order they are AND-ed whatever the order of the input's
  * keys (exported for tests that draw inputs from them).
  * @example OPERATORS.includes('ilike') // true
+ * @internal
  */
 export const OPERATORS = [
   'eq',

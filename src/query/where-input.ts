@@ -141,6 +141,7 @@ export interface WhereClause {
  * isEmptyWhere({ status: 'x' })    // false
  * isEmptyWhere({ all: true })      // false
  * ```
+ * @internal
  */
 export function isEmptyWhere(input: unknown): boolean {
   return input === undefined || (isPlainObject(input) && Reflect.ownKeys(input).length === 0)
@@ -162,7 +163,7 @@ export function isEmptyWhere(input: unknown): boolean {
  * - `and: [...]`, `or: [...]`, `not: {...}` nest. Keys are AND-ed in definition order, then `and`,
  *   `or`, `not`, so the SQL does not depend on key order.
  *
- * Returns `undefined` for no condition: `undefined`, `{}` (see {@link isEmptyWhere}) or, with
+ * Returns `undefined` for no condition: `undefined`, `{}` (an object without keys) or, with
  * `allowAll`, `{ all: true }`.
  *
  * Lists of bigints and Dates are bound as their text (`'123'`, ISO 8601), and lists of booleans

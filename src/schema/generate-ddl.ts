@@ -46,6 +46,7 @@ function referenceSql(column: Column): string | undefined {
 /**
  * One column as CREATE TABLE writes it.
  * @example columnDDL(users.email) // '"email" varchar(255) NOT NULL UNIQUE'
+ * @internal
  */
 export function columnDDL(column: Column, inlineReference = true): string {
   const parts = [q(column.name), column.sqlType]

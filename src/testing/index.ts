@@ -11,7 +11,6 @@
 export { createTestDatabase, type TestDatabase } from './create-test-database'
 export { PostgresStartError } from './postgres-start-error'
 export {
-  freePort,
   type PostgresServer,
   type StartPostgresOptions,
   startPostgres,

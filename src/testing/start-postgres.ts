@@ -74,7 +74,7 @@ const TEST_SETTINGS: Readonly<Record<string, string | number>> = {
   TimeZone: 'UTC',
 }
 
-/** Asks the OS for a free TCP port on the loopback interface. */
+/** @internal Asks the OS for a free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

@@ -9,15 +9,14 @@ import {
 import {
   c,
   Database,
-  DEFAULT_RETRY_DELAY,
   defineTable,
   generateDDL,
   InvalidQueryError,
   type RetryEvent,
-  retryDelayMs,
   SerializationFailureError,
   UniqueViolationError,
 } from '../../src/index'
+import { DEFAULT_RETRY_DELAY, retryDelayMs } from '../../src/transaction-retry'
 import { testDatabase } from '../setup/test-database'
 
 // Every race here is decided by PostgreSQL's locks and by barriers in the callbacks, never by

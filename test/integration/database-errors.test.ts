@@ -1,17 +1,19 @@
 import { CompiledQuery, type ControlledTransaction, Kysely, sql } from 'kysely'
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asScript, createPostgresClient, PostgresJsDialect } from '../../src/driver/index'
 import {
+  asScript,
   CheckViolationError,
   ConnectionError,
+  createPostgresClient,
   DatabaseError,
   ForeignKeyViolationError,
   KyselyEntitiesError,
   NotNullViolationError,
+  PostgresJsDialect,
   SerializationFailureError,
   UniqueViolationError,
-} from '../../src/errors/index'
+} from '../../src/index'
 import { testDatabase } from '../setup/test-database'
 
 let test: Awaited<ReturnType<typeof testDatabase>>

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { PostgresJsDriver } from '../../src/driver/index'
 import {
   ConnectionError,
   c,
@@ -11,6 +10,7 @@ import {
   InvalidDefinitionError,
   InvalidQueryError,
   MissingParameterError,
+  PostgresJsDriver,
   TransactionClosedError,
   UniqueViolationError,
 } from '../../src/index'

@@ -1,9 +1,14 @@
 import { CompiledQuery, Kysely, sql } from 'kysely'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresClient, PostgresJsDialect, PostgresJsDriver } from '../../src/driver/index'
 import { isRepaired } from '../../src/driver/queue-repair'
-import { ConnectionError, DatabaseError } from '../../src/errors/index'
+import {
+  ConnectionError,
+  createPostgresClient,
+  DatabaseError,
+  PostgresJsDialect,
+  PostgresJsDriver,
+} from '../../src/index'
 import { testDatabase } from '../setup/test-database'
 
 let test: Awaited<ReturnType<typeof testDatabase>>

@@ -40,10 +40,8 @@ import {
 } from '../../src/containerpub/index'
 import {
   type AnyTable,
-  bindNamedParameters,
   COMPARISON_OPERATORS,
   CursorCodec,
-  compileNamedSql,
   createPostgresClient,
   Database,
   DatabaseError,
@@ -57,6 +55,7 @@ import {
   NotFoundError,
   PostgresJsDialect,
 } from '../../src/index'
+import { bindNamedParameters, compileNamedSql } from '../../src/query/named-parameters'
 import { OPERATORS } from '../../src/query/where-compiler'
 import { containerpubDatabase } from '../setup/containerpub-database'
 

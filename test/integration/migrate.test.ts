@@ -2,8 +2,9 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Database, DatabaseError } from '../../src/index'
 import {
+  Database,
+  DatabaseError,
   down,
   MigrationError,
   type MigrationProgressEvent,
@@ -11,7 +12,7 @@ import {
   readMigrations,
   status,
   to,
-} from '../../src/migrate/index'
+} from '../../src/index'
 import { testDatabase } from '../setup/test-database'
 
 const cleanups: (() => Promise<void>)[] = []

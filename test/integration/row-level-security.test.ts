@@ -7,12 +7,8 @@ import {
   getFunctionDetails,
   type UserEntity,
 } from '../../src/containerpub/index'
-import {
-  compileRequestContext,
-  type DatabaseError,
-  InsufficientPrivilegeError,
-  InvalidQueryError,
-} from '../../src/index'
+import { type DatabaseError, InsufficientPrivilegeError, InvalidQueryError } from '../../src/index'
+import { compileRequestContext } from '../../src/request-context'
 import { containerpubDatabase } from '../setup/containerpub-database'
 
 // Real Row Level Security on the ContainerPub tables, with the request context of

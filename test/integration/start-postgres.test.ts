@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, PostgresStartError, startPostgres } from '../../src/testing/index'
-import { startEmbeddedPostgres } from '../../src/testing/start-postgres'
+import { PostgresStartError, startPostgres } from '../../src/testing/index'
+import { freePort, startEmbeddedPostgres } from '../../src/testing/start-postgres'
 import { testDatabase } from '../setup/test-database'
 
 describe('testing helpers', () => {

@@ -6,13 +6,8 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from 'kysely'
-import {
-  type AnyTable,
-  CursorCodec,
-  defaultEntityClass,
-  InvalidQueryError,
-  type QueryExecutor,
-} from '../../src/index'
+import { defaultEntityClass } from '../../src/entity/entity'
+import { type AnyTable, CursorCodec, InvalidQueryError, type QueryExecutor } from '../../src/index'
 
 /** Kysely that compiles PostgreSQL SQL and never connects. */
 export function dummyKysely(): Kysely<any> {

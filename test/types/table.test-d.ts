@@ -13,9 +13,9 @@ import {
   type KyselyTable,
   type PropertyOf,
   type RowOf,
-  type SnakeCase,
   type UpdateProps,
 } from '../../src/index'
+import type { SnakeCase } from '../../src/schema/naming'
 import { everyKind, type functions, users } from '../fixtures/tables'
 
 type Role = 'developer' | 'team' | 'sub_team_developer'

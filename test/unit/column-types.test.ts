@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   COLUMN_TYPES,
   c,
-  columnSchema,
   defineTable,
   InvalidDefinitionError,
   InvalidQueryError,
@@ -11,6 +10,7 @@ import { serializeValue } from '../../src/manager/batch-values'
 import { placeholder, toParameter } from '../../src/manager/jsonb-parameter'
 import { compileWhere } from '../../src/query/where-input'
 import type { ColumnKind } from '../../src/schema/column-config'
+import { columnSchema } from '../../src/schema/column-types'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'
 import { dummyKysely } from '../setup/capture-executor'
 

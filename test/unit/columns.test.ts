@@ -6,10 +6,9 @@ import {
   ColumnBuilder,
   c,
   column,
-  columnSchema,
-  columnValueSchema,
   defineTable,
 } from '../../src/index'
+import { columnSchema, columnValueSchema } from '../../src/schema/column-types'
 import { functions, users } from '../fixtures/tables'
 
 /** The column `builder` becomes in a one-column table, under property `property`. */

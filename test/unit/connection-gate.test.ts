@@ -5,7 +5,7 @@ import {
   checkPipeline,
   PIPELINE_DEPTH,
 } from '../../src/driver/connection-gate'
-import { DatabaseClosedError, PoolTimeoutError } from '../../src/errors/index'
+import { DatabaseClosedError, PoolTimeoutError } from '../../src/index'
 
 // Each caller here takes a whole connection, as a transaction does.
 const W = 'transaction'

@@ -28,6 +28,7 @@ import {
   UserInformationEntity,
   users,
 } from '../../src/containerpub/index'
+import { isDtoField } from '../../src/dto/dto-field'
 import {
   type AnyDto,
   c,
@@ -36,7 +37,6 @@ import {
   defineTable,
   dtoField,
   Entity,
-  isDtoField,
   KyselyEntitiesError,
 } from '../../src/index'
 import { captureExecutor } from '../setup/capture-executor'

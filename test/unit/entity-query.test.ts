@@ -1,11 +1,11 @@
 import { type CompiledQuery, sql } from 'kysely'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { defaultEntityClass } from '../../src/entity/entity'
 import {
   type AnyEntityClass,
   type AnyTable,
   CursorCodec,
   c,
-  defaultEntityClass,
   defineTable,
   Entity,
   InvalidQueryError,

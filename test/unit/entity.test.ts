@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  c,
-  defineTable,
-  Entity,
-  EntityValidationError,
-  isEntityClass,
-  KyselyEntitiesError,
-} from '../../src/index'
+import { isEntityClass } from '../../src/entity/entity'
+import { c, defineTable, Entity, EntityValidationError, KyselyEntitiesError } from '../../src/index'
 import { everyKind, everyKindRow, functions, users } from '../fixtures/tables'
 
 const UUID = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'

@@ -5,19 +5,21 @@ import {
   type AnyTable,
   type Column,
   CursorCodec,
+  compileWhere,
+  Entity,
+  EntityManager,
+  InvalidQueryError,
+} from '../../src/index'
+import { tableStatements } from '../../src/manager/table-statements'
+import {
   checkDirection,
   checkLimit,
   checkOffset,
   checkOrderBy,
   columnOf,
-  compileWhere,
-  Entity,
-  EntityManager,
-  InvalidQueryError,
-  isEmptyWhere,
-  tableStatements,
-} from '../../src/index'
+} from '../../src/query/query-options'
 import { OPERATORS } from '../../src/query/where-compiler'
+import { isEmptyWhere } from '../../src/query/where-input'
 import { everyKind, projects } from '../fixtures/tables'
 import { captureExecutor, dummyKysely } from '../setup/capture-executor'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import * as cp from '../../src/containerpub/tables'
-import { InvalidDefinitionError } from '../../src/errors/index'
+import { InvalidDefinitionError } from '../../src/index'
 import { column as c } from '../../src/schema/columns'
 import { defineTable } from '../../src/schema/define-table'
 import { columnDDL, generateDDL, generateDDLStatements } from '../../src/schema/generate-ddl'

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { columnsFromDetail, mapDatabaseError } from '../../src/errors/map-database-error'
 import {
   CheckViolationError,
   ConnectionError,
-  columnsFromDetail,
   DatabaseError,
   ForeignKeyViolationError,
   InsufficientPrivilegeError,
   InvalidQueryError,
   KyselyEntitiesError,
-  mapDatabaseError,
   NotNullViolationError,
   SerializationFailureError,
   UniqueViolationError,

@@ -3,13 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  isNoTransaction,
-  MigrationError,
-  migrationChecksum,
-  readMigrations,
-  splitSqlStatements,
-} from '../../src/migrate/index'
+import { MigrationError, readMigrations } from '../../src/index'
+import { isNoTransaction, migrationChecksum } from '../../src/migrate/migration-files'
+import { splitSqlStatements } from '../../src/migrate/split-statements'
 
 const dirs: string[] = []
 

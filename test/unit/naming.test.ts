@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { camelCase, quoteIdentifier, snakeCase } from '../../src/index'
+import { camelCase, quoteIdentifier, snakeCase } from '../../src/schema/naming'
 
 describe('snakeCase', () => {
   it.each([

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  c,
-  type DatabaseError,
-  defineTable,
-  Entity,
-  InvalidDefinitionError,
-  mapDatabaseError,
-} from '../../src/index'
+import { mapDatabaseError } from '../../src/errors/map-database-error'
+import { c, type DatabaseError, defineTable, Entity, InvalidDefinitionError } from '../../src/index'
 import { everyKind, everyKindRow } from '../fixtures/tables'
 
 class EveryKind extends Entity.of(everyKind) {}
