@@ -167,6 +167,6 @@ export function jsonb(config: ColumnConfig): z.ZodType {
 }
 
 /** Bytes: a `Uint8Array` (a `Buffer` is one). */
-export const bytes = z.instanceof(Uint8Array)
+export const bytes: z.ZodType<Uint8Array> = z.instanceof(Uint8Array)
 
 export const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
