@@ -139,23 +139,21 @@ export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
 // Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
 export { CursorCodec } from './query/cursor'
-export {
-  type ColumnRef,
-  type CompiledSql,
-  EntityQuery,
-  type EntityQueryOptions,
-  type LoadedRelations,
-  type OutputNameOf,
-  type Page,
-  type QueryPaginateOptions,
-  type RelationNameOf,
-  type SelectItem,
-} from './query/entity-query'
+export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
 export { namedToPositional } from './query/named-parameters'
+export type { Page, QueryPaginateOptions } from './query/page'
 export { MAX_LIMIT, MAX_OFFSET, type OrderDirection } from './query/query-options'
 export { loadRelation, type RelationLoadOptions } from './query/relation-loader'
-export type { Related, RelationName, RelationsOf, WithRelation } from './query/relation-types'
+export type {
+  LoadedRelations,
+  Related,
+  RelationName,
+  RelationNameOf,
+  RelationsOf,
+  WithRelation,
+} from './query/relation-types'
+export type { ColumnRef, OutputNameOf, SelectItem } from './query/selection'
 export {
   COMPARISON_OPERATORS,
   type ComparisonOperator,
