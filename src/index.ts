@@ -43,15 +43,7 @@ export {
   type StatementUse,
 } from './driver/postgres-js-driver'
 // DTOs: what leaves the server, without internal ids or secrets.
-export {
-  type DtoFields,
-  type DtoFieldsContext,
-  type DtoFieldsNeeds,
-  type DtoOf,
-  type DtoOutputOf,
-  defineDto,
-  type PublicProperty,
-} from './dto/define-dto'
+export { defineDto } from './dto/define-dto'
 export type { AnyDto, ContextArgs, Dto, DtoContext, DtoOutput } from './dto/dto'
 export { DtoDefinitionError } from './dto/dto-definition-error'
 export {
@@ -65,6 +57,14 @@ export {
   type RefSource,
   type RelationSource,
 } from './dto/dto-field'
+export type {
+  DtoFields,
+  DtoFieldsContext,
+  DtoFieldsNeeds,
+  DtoOf,
+  DtoOutputOf,
+  PublicProperty,
+} from './dto/dto-types'
 export type { Jsonify } from './dto/json-output'
 // Entities: fromMap, toMap, copyWith, validation.
 export {
