@@ -43,15 +43,7 @@ export {
   type StatementUse,
 } from './driver/postgres-js-driver'
 // DTOs: what leaves the server, without internal ids or secrets.
-export {
-  type DtoFields,
-  type DtoFieldsContext,
-  type DtoFieldsNeeds,
-  type DtoOf,
-  type DtoOutputOf,
-  defineDto,
-  type PublicProperty,
-} from './dto/define-dto'
+export { defineDto } from './dto/define-dto'
 export type { AnyDto, ContextArgs, Dto, DtoContext, DtoOutput } from './dto/dto'
 export { DtoDefinitionError } from './dto/dto-definition-error'
 export {
@@ -65,6 +57,14 @@ export {
   type RefSource,
   type RelationSource,
 } from './dto/dto-field'
+export type {
+  DtoFields,
+  DtoFieldsContext,
+  DtoFieldsNeeds,
+  DtoOf,
+  DtoOutputOf,
+  PublicProperty,
+} from './dto/dto-types'
 export type { Jsonify } from './dto/json-output'
 // Entities: fromMap, toMap, copyWith, validation.
 export {
@@ -139,23 +139,21 @@ export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
 // Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
 export { CursorCodec } from './query/cursor'
-export {
-  type ColumnRef,
-  type CompiledSql,
-  EntityQuery,
-  type EntityQueryOptions,
-  type LoadedRelations,
-  type OutputNameOf,
-  type Page,
-  type QueryPaginateOptions,
-  type RelationNameOf,
-  type SelectItem,
-} from './query/entity-query'
+export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
 export { namedToPositional } from './query/named-parameters'
+export type { Page, QueryPaginateOptions } from './query/page'
 export { MAX_LIMIT, MAX_OFFSET, type OrderDirection } from './query/query-options'
 export { loadRelation, type RelationLoadOptions } from './query/relation-loader'
-export type { Related, RelationName, RelationsOf, WithRelation } from './query/relation-types'
+export type {
+  LoadedRelations,
+  Related,
+  RelationName,
+  RelationNameOf,
+  RelationsOf,
+  WithRelation,
+} from './query/relation-types'
+export type { ColumnRef, OutputNameOf, SelectItem } from './query/selection'
 export {
   COMPARISON_OPERATORS,
   type ComparisonOperator,

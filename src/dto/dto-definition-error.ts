@@ -23,3 +23,20 @@ export class DtoDefinitionError extends KyselyEntitiesError {
     this.field = field
   }
 }
+
+/**
+ * A value as DTO errors show it: its kind, never its content (it may be request data).
+ * @example
+ * ```ts
+ * describe(null)        // 'null'
+ * describe([1])         // 'an array'
+ * describe(String)      // 'function String'
+ * describe('a@x.io')    // 'string'
+ * ```
+ */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'function') return `function ${value.name}`
+  return typeof value
+}

@@ -1,217 +1,59 @@
-import {
-  type AliasedExpression,
-  type Expression,
-  type ExpressionBuilder,
-  isAliasedExpression,
-  isExpression,
-  type SelectQueryBuilder,
-  type SqlBool,
-  sql,
-} from 'kysely'
+import { type Expression, isExpression, type SelectQueryBuilder } from 'kysely'
 import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
 import { InvalidQueryError, NotFoundError } from '../errors/kysely-entities-error'
 import type { AnyTable } from '../schema/define-table'
-import type { ColumnNameOf, TableRecord } from '../schema/table-types'
+import type { TableRecord } from '../schema/table-types'
 import type { QueryExecutor } from './executor'
+import { checkQueryPage, type Page, type QueryPaginateOptions } from './page'
+import { comparisonArguments, freezeList, listArgument, rethrowAt } from './query-arguments'
+import { compileCount, compileSelect } from './query-compiler'
 import {
   checkDirection,
   checkLimit,
   checkOffset,
-  checkPage,
   describe,
   MAX_LIMIT,
   type OrderDirection,
 } from './query-options'
-import { loadRelation, resolveRelation } from './relation-loader'
-import type { Related } from './relation-types'
 import {
-  type ComparisonOperator,
-  type ComparisonOperatorInput,
-  checkOperand,
-  checkOperator,
-  comparison,
-} from './sql-operator'
-import {
-  type ColumnReference,
-  checkDeferredReference,
-  isIdentifier,
-  parseTableSpec,
-  referenceSql,
-  resolveReference,
-  type ScopeEntry,
-  splitAlias,
-} from './sql-reference'
+  initialQueryState,
+  type JoinKind,
+  type OrderTarget,
+  type Predicate,
+  type QueryState,
+} from './query-state'
+import { checkRelationPath, loadRelationPaths } from './relation-paths'
+import type { LoadedRelations, RelationNameOf } from './relation-types'
+import { type ColumnRef, type OutputNameOf, parseSelection, type SelectItem } from './selection'
+import { type ComparisonOperatorInput, checkOperand, checkOperator } from './sql-operator'
+import { FORWARD, isIdentifier, parseTableSpec, resolveReference } from './sql-reference'
+
+// The manager's paginate() returns the same pages.
+export type { Page } from './page'
 
 /**
- * A column reference in SQL names: `'status'` (a column of the base table, or of the one joined
- * table that has it) or `'alias.column'`. Checked at run time against the tables in the query.
- */
-export type ColumnRef<T extends AnyTable> = ColumnNameOf<T> | `${string}.${string}`
-
-/**
- * One item of {@link EntityQuery.select}: `'*'`, `'column'`, `'alias.column'`, `'alias.*'`,
- * `'column as name'`, `'alias.column as name'`, or an aliased Kysely expression
- * (`` sql<bigint>`count(fd.id)`.as('deployment_count') ``: `count` is an int8, which this package's
- * driver reads as a `bigint`).
- */
-export type SelectItem<T extends AnyTable> =
-  | '*'
-  | ColumnRef<T>
-  | `${string} as ${string}`
-  | AliasedExpression<unknown, string>
-
-/** The output name a select item gives its column, when it names one (`as name`). */
-export type OutputNameOf<I> =
-  I extends AliasedExpression<any, infer N> ? N : I extends `${string} as ${infer N}` ? N : never
-
-/** The names of the relations of table `T`. */
-export type RelationNameOf<T extends AnyTable> = keyof T['$relations'] & string
-
-/**
- * What {@link EntityQuery.with} adds to each entity: a list for hasMany/manyToMany, an entity or
- * null for hasOne/belongsTo, typed through the Database's tables `TT` (a query made by
- * `db.manager(Entity).query()` knows them; one made with `new EntityQuery` types them `object`).
+ * Options of the {@link EntityQuery} constructor.
  * @example
  * ```ts
- * const [fn] = await db.manager(FunctionEntity).query().with('owner', 'deployments').all()
- * fn.owner?.email          // string | undefined
- * fn.deployments[0]?.version
+ * new EntityQuery(db, FunctionEntity, { alias: 'f' } satisfies EntityQueryOptions) // from "functions" as "f"
  * ```
  */
-export type LoadedRelations<
-  T extends AnyTable,
-  K extends string,
-  TT extends TableRecord,
-> = string extends keyof TT
-  ? // Made without the Database's tables (new EntityQuery(...)): the targets are unknown.
-    {
-      readonly [P in K]: T['$relations'][P] extends { readonly kind: 'hasMany' | 'manyToMany' }
-        ? object[]
-        : object | null
-    }
-  : { readonly [P in K]: Related<T, P, TT> }
-
-/** Options of the {@link EntityQuery} constructor. */
 export interface EntityQueryOptions {
   /** The alias of the base table (`query('f')`: `from "functions" as "f"`). */
   readonly alias?: string
 }
 
-/** A compiled statement: its text and its bind parameters, in order. */
+/**
+ * A compiled statement: its text and its bind parameters, in order.
+ * @example
+ * ```ts
+ * const { sql, parameters }: CompiledSql = functions.query().where('status', 'active').toSQL()
+ * // 'select ... from "functions" where "status" = $1', ['active']
+ * ```
+ */
 export interface CompiledSql {
   readonly sql: string
   readonly parameters: readonly unknown[]
-}
-
-/** Options of {@link EntityQuery.paginate}. */
-export interface QueryPaginateOptions {
-  /** 1-based page number. */
-  readonly page: number
-  /** Entities per page: 1 to {@link MAX_LIMIT}. */
-  readonly pageSize: number
-}
-
-/** One page of entities and what is needed to page through the rest. */
-export interface Page<R> {
-  readonly items: R[]
-  /** Rows matching the query over all pages. */
-  readonly total: number
-  readonly page: number
-  readonly pageSize: number
-  /** True when there are rows after this page. */
-  readonly hasMore: boolean
-}
-
-type JoinKind = 'inner' | 'left' | 'right'
-
-interface ScopeTable extends ScopeEntry {
-  readonly join?: {
-    readonly kind: JoinKind
-    readonly left: ColumnReference
-    readonly right: ColumnReference
-  }
-}
-
-type Selection =
-  | { readonly kind: 'star' }
-  | { readonly kind: 'column'; readonly ref: ColumnReference; readonly alias: string | undefined }
-  | { readonly kind: 'expression'; readonly expression: AliasedExpression<unknown, string> }
-
-type Predicate =
-  | {
-      readonly kind: 'compare'
-      readonly ref: ColumnReference
-      readonly operator: ComparisonOperator
-      readonly value: unknown
-    }
-  | { readonly kind: 'raw'; readonly expression: Expression<unknown> }
-
-interface Condition {
-  readonly connector: 'and' | 'or'
-  readonly predicate: Predicate
-}
-
-interface HavingTerm {
-  readonly lhs: ColumnReference | Expression<unknown>
-  readonly operator: ComparisonOperator
-  readonly value: unknown
-}
-
-type OrderTarget =
-  | { readonly kind: 'ref'; readonly ref: ColumnReference }
-  | { readonly kind: 'output'; readonly name: string }
-  | { readonly kind: 'expression'; readonly expression: Expression<unknown> }
-
-interface OrderItem {
-  readonly target: OrderTarget
-  readonly direction: 'asc' | 'desc'
-}
-
-interface QueryState {
-  /** The base table first, then the joined tables in join order. */
-  readonly scope: readonly ScopeTable[]
-  /** Undefined: all columns of the base table (what entities need). */
-  readonly selection: readonly Selection[] | undefined
-  /** Output names given by `as` in the selection, which orderBy may use. */
-  readonly outputNames: readonly string[]
-  readonly where: readonly Condition[]
-  readonly groupBy: readonly ColumnReference[]
-  readonly having: readonly HavingTerm[]
-  readonly orderBy: readonly OrderItem[]
-  readonly limit: number | undefined
-  readonly offset: number | undefined
-  readonly withDeleted: boolean
-  /** Relation paths to load, each a list of relation names (`deployments.function`). */
-  readonly relations: readonly (readonly string[])[]
-}
-
-// Qualified references may name a table joined later (the Dart example selects `u.email` before
-// joining `users u`); they are checked when the query is compiled.
-const FORWARD = Object.freeze({ forward: true })
-
-// Relation names that would hide what every entity has.
-const ENTITY_MEMBERS: ReadonlySet<string> = new Set([
-  'toMap',
-  'copyWith',
-  'toJSON',
-  'constructor',
-  '__proto__',
-  'prototype',
-])
-
-function rethrowAt(error: unknown, path: string): never {
-  if (error instanceof InvalidQueryError) {
-    const prefix = `${error.path}: `
-    const message = error.message.startsWith(prefix)
-      ? error.message.slice(prefix.length)
-      : error.message
-    throw new InvalidQueryError(path, message)
-  }
-  throw error
-}
-
-function listArgument<I>(args: readonly unknown[]): readonly I[] {
-  return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as readonly I[]
 }
 
 /**
@@ -295,19 +137,7 @@ export class EntityQuery<
     this.#executor = executor
     this.#entityClass = entityClass
     this.#table = table
-    this.#state = Object.freeze({
-      scope: Object.freeze([{ name: alias ?? table.$name, table }]),
-      selection: undefined,
-      outputNames: [],
-      where: [],
-      groupBy: [],
-      having: [],
-      orderBy: [],
-      limit: undefined,
-      offset: undefined,
-      withDeleted: false,
-      relations: [],
-    })
+    this.#state = initialQueryState(table, alias)
   }
 
   /**
@@ -331,47 +161,11 @@ export class EntityQuery<
   select(...args: readonly unknown[]): EntityQuery<E, T, L, any, TT> {
     const items = listArgument<unknown>(args)
     if (items.length === 0) throw new InvalidQueryError('select', 'expected at least one column')
-    const scope = this.#state.scope
-    const offset = this.#state.selection?.length ?? 0
-    const selection: Selection[] = []
-    const outputNames: string[] = []
-    items.forEach((item, i) => {
-      const path = `select[${offset + i}]`
-      if (isAliasedExpression(item)) {
-        selection.push({ kind: 'expression', expression: item })
-        outputNames.push(item.alias)
-        return
-      }
-      if (item === '*') {
-        selection.push({ kind: 'star' })
-        return
-      }
-      if (typeof item !== 'string') {
-        throw new InvalidQueryError(
-          path,
-          `expected a column or an aliased expression (sql\`...\`.as('name')), got ${isExpression(item) ? 'an expression without an alias' : describe(item)}`,
-        )
-      }
-      const aliased = splitAlias(item)
-      if (aliased !== undefined) {
-        const [ref, name] = aliased
-        if (!isIdentifier(name)) {
-          throw new InvalidQueryError(path, 'the name after AS must be an identifier')
-        }
-        selection.push({
-          kind: 'column',
-          ref: resolveReference(scope, ref, path, FORWARD),
-          alias: name,
-        })
-        outputNames.push(name)
-        return
-      }
-      selection.push({
-        kind: 'column',
-        ref: resolveReference(scope, item, path, { star: true, forward: true }),
-        alias: undefined,
-      })
-    })
+    const { selection, outputNames } = parseSelection(
+      this.#state.scope,
+      items,
+      this.#state.selection?.length ?? 0,
+    )
     return this.#next({
       selection: [...(this.#state.selection ?? []), ...selection],
       outputNames: [...this.#state.outputNames, ...outputNames],
@@ -593,7 +387,7 @@ export class EntityQuery<
   ): EntityQuery<E, T, L, A, TT>
   having(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const path = `having[${this.#state.having.length}]`
-    const [lhsInput, operatorInput, value] = this.#comparisonArguments(args, path)
+    const [lhsInput, operatorInput, value] = comparisonArguments(args, path)
     const lhs = isExpression(lhsInput)
       ? lhsInput
       : resolveReference(this.#state.scope, lhsInput, `${path}.column`, FORWARD)
@@ -691,7 +485,9 @@ export class EntityQuery<
     ...relations: readonly (K | `${K}.${string}`)[]
   ): EntityQuery<E, T, L & LoadedRelations<T, K, TT>, A, TT> {
     const start = this.#state.relations.length
-    const paths = relations.map((input, i) => this.#checkRelationPath(input, `with[${start + i}]`))
+    const paths = relations.map((input, i) =>
+      checkRelationPath(this.#executor, this.#table, input, `with[${start + i}]`),
+    )
     return this.#next({ relations: [...this.#state.relations, ...paths] }) as EntityQuery<
       E,
       T,
@@ -716,7 +512,7 @@ export class EntityQuery<
     this.#assertEntitySelection('all')
     const { rows } = await this.#executor.execute<Record<string, unknown>>(this.kysely.compile())
     const entities = rows.map((row) => this.#entityClass.fromRow(row) as object)
-    await this.#loadRelations(entities)
+    await loadRelationPaths(this.#executor, this.#table, entities, this.#state.relations)
     return entities as (InstanceType<E> & L)[]
   }
 
@@ -763,7 +559,9 @@ export class EntityQuery<
    * ```
    */
   async count(): Promise<number> {
-    const { rows } = await this.#executor.execute<{ count: unknown }>(this.#countQuery().compile())
+    const { rows } = await this.#executor.execute<{ count: unknown }>(
+      compileCount(this.#executor.kysely, this.#state).compile(),
+    )
     return Number(rows[0]?.count ?? 0)
   }
 
@@ -780,9 +578,7 @@ export class EntityQuery<
    * ```
    */
   async paginate(options: QueryPaginateOptions): Promise<Page<InstanceType<E> & L>> {
-    const page = checkPage(options?.page, 'page')
-    const pageSize = checkLimit(options?.pageSize, 'pageSize')
-    if (pageSize === 0) throw new InvalidQueryError('pageSize', `must be from 1 to ${MAX_LIMIT}`)
+    const { page, pageSize } = checkQueryPage(options)
     this.#assertEntitySelection('paginate')
     const offset = checkOffset((page - 1) * pageSize, 'page')
     const items = await this.limit(pageSize).offset(offset).all()
@@ -839,107 +635,7 @@ export class EntityQuery<
    * ```
    */
   get kysely(): SelectQueryBuilder<any, any, any> {
-    const s = this.#state
-    const qualify = s.scope.length > 1
-    const base = s.scope[0] as ScopeTable
-    let qb = this.#filtered()
-    if (s.selection === undefined) {
-      qb = qb.select(
-        this.#table.$meta.columns.map((c) => (qualify ? `${base.name}.${c.name}` : c.name)),
-      )
-    } else {
-      for (const item of s.selection) {
-        if (item.kind === 'star') qb = qb.selectAll()
-        else if (item.kind === 'expression') qb = qb.select(item.expression)
-        else if (item.ref.column === '*') qb = qb.selectAll(item.ref.scope)
-        else {
-          const ref = referenceSql(item.ref, qualify)
-          qb = qb.select(item.alias === undefined ? ref : `${ref} as ${item.alias}`)
-        }
-      }
-    }
-    for (const { target, direction } of s.orderBy) {
-      if (target.kind === 'ref') {
-        // In ORDER BY a bare name means the output column of that name first: qualify the input
-        // column when the selection (possibly completed after this orderBy) has such a name.
-        const shadowed = s.outputNames.includes(target.ref.column)
-        qb = qb.orderBy(referenceSql(target.ref, qualify || shadowed), direction)
-      } else if (target.kind === 'output') qb = qb.orderBy(sql.ref(target.name), direction)
-      else qb = qb.orderBy(target.expression, direction)
-    }
-    if (s.limit !== undefined) qb = qb.limit(s.limit)
-    if (s.offset !== undefined) qb = qb.offset(s.offset)
-    return qb
-  }
-
-  // FROM, joins, WHERE (soft delete included), GROUP BY and HAVING: what count() shares with the select.
-  #filtered(): SelectQueryBuilder<any, any, any> {
-    const s = this.#state
-    this.#checkDeferred()
-    const [base, ...joins] = s.scope as [ScopeTable, ...ScopeTable[]]
-    const qualify = joins.length > 0
-    const ref = (r: ColumnReference) => referenceSql(r, qualify)
-    let qb = this.#executor.kysely.selectFrom(fromSql(base))
-    for (const { join, ...entry } of joins) {
-      if (join === undefined) continue
-      const [table, left, right] = [fromSql(entry), ref(join.left), ref(join.right)]
-      if (join.kind === 'inner') qb = qb.innerJoin(table, left, right)
-      else if (join.kind === 'left') qb = qb.leftJoin(table, left, right)
-      else qb = qb.rightJoin(table, left, right)
-    }
-    const predicate = (eb: ExpressionBuilder<any, any>, p: Predicate) =>
-      p.kind === 'raw'
-        ? eb.parens(p.expression as Expression<SqlBool>)
-        : comparison(eb, ref(p.ref), p.operator, p.value)
-    if (s.where.some((c, i) => i > 0 && c.connector === 'or')) {
-      const groups: Predicate[][] = []
-      for (const c of s.where) {
-        const last = groups[groups.length - 1]
-        if (c.connector === 'or' || last === undefined) groups.push([c.predicate])
-        else last.push(c.predicate)
-      }
-      qb = qb.where((eb) => eb.or(groups.map((g) => eb.and(g.map((p) => predicate(eb, p))))))
-    } else {
-      for (const c of s.where) qb = qb.where((eb) => predicate(eb, c.predicate))
-    }
-    const softDelete = this.#table.$meta.softDelete
-    if (softDelete !== undefined && !s.withDeleted) {
-      qb = qb.where(
-        ref({ scope: base.name, column: softDelete.name, qualified: false }),
-        'is',
-        null,
-      )
-    }
-    if (s.groupBy.length > 0) qb = qb.groupBy(s.groupBy.map(ref))
-    for (const h of s.having) {
-      const lhs = isExpression(h.lhs) ? h.lhs : ref(h.lhs as ColumnReference)
-      qb = qb.having((eb) => comparison(eb, lhs, h.operator, h.value))
-    }
-    return qb
-  }
-
-  // References to tables joined after them, checked now that every join is known.
-  #checkDeferred(): void {
-    const s = this.#state
-    const refs: ColumnReference[] = []
-    for (const item of s.selection ?? []) if (item.kind === 'column') refs.push(item.ref)
-    for (const c of s.where) if (c.predicate.kind === 'compare') refs.push(c.predicate.ref)
-    refs.push(...s.groupBy)
-    for (const h of s.having) if (!isExpression(h.lhs)) refs.push(h.lhs as ColumnReference)
-    for (const o of s.orderBy) if (o.target.kind === 'ref') refs.push(o.target.ref)
-    for (const ref of refs) checkDeferredReference(s.scope, ref)
-  }
-
-  #countQuery(): SelectQueryBuilder<any, any, any> {
-    const s = this.#state
-    const filtered = this.#filtered()
-    if (s.groupBy.length === 0 && s.having.length === 0) {
-      return filtered.select((eb) => eb.fn.countAll().as('count'))
-    }
-    // Grouped: one row per group, so count the rows of the grouped query.
-    return this.#executor.kysely
-      .selectFrom(filtered.select(sql<number>`1`.as('one')).as('groups'))
-      .select((eb) => eb.fn.countAll().as('count'))
+    return compileSelect(this.#executor.kysely, this.#state)
   }
 
   #next(patch: Partial<QueryState>): EntityQuery<E, T, L, A, TT> {
@@ -948,21 +644,9 @@ export class EntityQuery<
     return next
   }
 
-  #comparisonArguments(
-    args: readonly unknown[],
-    path: string,
-  ): readonly [unknown, unknown, unknown] {
-    if (args.length === 2) return [args[0], '=', args[1]]
-    if (args.length === 3) return [args[0], args[1], args[2]]
-    throw new InvalidQueryError(
-      path,
-      `expected (column, value) or (column, operator, value), got ${args.length} arguments`,
-    )
-  }
-
   #addComparison(connector: 'and' | 'or', args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
-    const [ref, operator, value] = this.#comparisonArguments(args, path)
+    const [ref, operator, value] = comparisonArguments(args, path)
     return this.#addCondition(connector, ref, operator, value, 'value')
   }
 
@@ -1022,34 +706,6 @@ export class EntityQuery<
     })
   }
 
-  #checkRelationPath(input: unknown, path: string): readonly string[] {
-    if (typeof input !== 'string' || input === '') {
-      throw new InvalidQueryError(path, `expected a relation name, got ${describe(input)}`)
-    }
-    const names = input.split('.')
-    let table: AnyTable = this.#table
-    for (const name of names) {
-      if (!isIdentifier(name)) {
-        throw new InvalidQueryError(
-          path,
-          "expected a relation name or path such as 'deployments.function'",
-        )
-      }
-      if (table.$meta.byProperty.has(name) || ENTITY_MEMBERS.has(name)) {
-        throw new InvalidQueryError(
-          path,
-          `relation "${name}" of ${table.$name} would hide a property of its entities`,
-        )
-      }
-      try {
-        table = resolveRelation(this.#executor, table, name).target
-      } catch (error) {
-        rethrowAt(error, path)
-      }
-    }
-    return Object.freeze(names)
-  }
-
   #assertEntitySelection(method: string): void {
     if (this.#state.selection !== undefined) {
       throw new InvalidQueryError(
@@ -1058,61 +714,4 @@ export class EntityQuery<
       )
     }
   }
-
-  // One query per relation and level, for all parents at once; then the next level on the related entities.
-  async #loadRelations(entities: readonly object[]): Promise<void> {
-    if (entities.length === 0 || this.#state.relations.length === 0) return
-    await this.#loadTree(this.#table, entities, relationTree(this.#state.relations))
-  }
-
-  async #loadTree(table: AnyTable, parents: readonly object[], tree: RelationTree): Promise<void> {
-    for (const [name, children] of tree) {
-      const related = await loadRelation(this.#executor, table, name, parents)
-      // A belongsTo target shared by several parents is loaded from once.
-      const next = new Set<object>()
-      for (const parent of parents) {
-        const value = related.get(parent) ?? null
-        // Defined on the instance, so an entity class's getter of the same name is shadowed, not called.
-        Object.defineProperty(parent, name, { value, enumerable: true, configurable: true })
-        if (Array.isArray(value)) for (const v of value) next.add(v)
-        else if (value !== null) next.add(value)
-      }
-      if (children.size > 0 && next.size > 0) {
-        await this.#loadTree(
-          resolveRelation(this.#executor, table, name).target,
-          [...next],
-          children,
-        )
-      }
-    }
-  }
-}
-
-type RelationTree = Map<string, RelationTree>
-
-function relationTree(paths: readonly (readonly string[])[]): RelationTree {
-  const root: RelationTree = new Map()
-  for (const path of paths) {
-    let node = root
-    for (const name of path) {
-      let child = node.get(name)
-      if (child === undefined) {
-        child = new Map()
-        node.set(name, child)
-      }
-      node = child
-    }
-  }
-  return root
-}
-
-function fromSql(entry: ScopeEntry): string {
-  return entry.name === entry.table.$name ? entry.name : `${entry.table.$name} as ${entry.name}`
-}
-
-// An in-list is copied, so changing the caller's array later cannot change the query.
-function freezeList(operator: ComparisonOperator, value: unknown): unknown {
-  return (operator === 'in' || operator === 'not in') && Array.isArray(value)
-    ? Object.freeze([...value])
-    : value
 }

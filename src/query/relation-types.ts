@@ -73,3 +73,36 @@ export type WithRelation<
 > = E & {
   readonly [P in K]: Related<T, P, TTables>
 }
+
+/**
+ * The names of the relations of table `T`, as {@link EntityQuery.with} takes them.
+ * @example
+ * ```ts
+ * type N = RelationNameOf<typeof functions> // 'owner' | 'deployments' | ...
+ * ```
+ */
+export type RelationNameOf<T extends AnyTable> = keyof T['$relations'] & string
+
+/**
+ * What {@link EntityQuery.with} adds to each entity: a list for hasMany/manyToMany, an entity or
+ * null for hasOne/belongsTo, typed through the Database's tables `TT` (a query made by
+ * `db.manager(Entity).query()` knows them; one made with `new EntityQuery` types them `object`).
+ * @example
+ * ```ts
+ * const [fn] = await db.manager(FunctionEntity).query().with('owner', 'deployments').all()
+ * fn.owner?.email          // string | undefined
+ * fn.deployments[0]?.version
+ * ```
+ */
+export type LoadedRelations<
+  T extends AnyTable,
+  K extends string,
+  TT extends TableRecord,
+> = string extends keyof TT
+  ? // Made without the Database's tables (new EntityQuery(...)): the targets are unknown.
+    {
+      readonly [P in K]: T['$relations'][P] extends { readonly kind: 'hasMany' | 'manyToMany' }
+        ? object[]
+        : object | null
+    }
+  : { readonly [P in K]: Related<T, P, TT> }

@@ -49,6 +49,17 @@ export interface ResolveOptions {
 }
 
 /**
+ * {@link ResolveOptions} that accept a qualifier naming a table joined later (the Dart example
+ * selects `u.email` before joining `users u`): such references are checked when the query is
+ * compiled.
+ * @example
+ * ```ts
+ * resolveReference(scope, 'u.email', 'select[1]', FORWARD) // checked once every join is known
+ * ```
+ */
+export const FORWARD: ResolveOptions = Object.freeze({ forward: true })
+
+/**
  * The Kysely reference string of a checked reference: `f.status` when the caller qualified it or
  * when `qualify` is set (a query with joins, where a bare name could be ambiguous in SQL even
  * though it was resolved to one table here), else `status`.

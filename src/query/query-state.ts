@@ -1,0 +1,159 @@
+import type { AliasedExpression, Expression } from 'kysely'
+import type { AnyTable } from '../schema/define-table'
+import type { ComparisonOperator } from './sql-operator'
+import type { ColumnReference, ScopeEntry } from './sql-reference'
+
+// What an EntityQuery holds: every method checks its arguments into one of these values, and
+// query-compiler.ts turns the whole into a Kysely query.
+
+/**
+ * The kind of a join.
+ * @example
+ * ```ts
+ * const kind: JoinKind = 'left' // left join "function_deployments" as "fd" on ...
+ * ```
+ */
+export type JoinKind = 'inner' | 'left' | 'right'
+
+/**
+ * A table of the query: the base table (no `join`), or a joined one with its ON references.
+ * @example
+ * ```ts
+ * const users: ScopeTable = { name: 'u', table: users, join: { kind: 'inner', left, right } }
+ * // inner join "users" as "u" on "f"."user_id" = "u"."id"
+ * ```
+ */
+export interface ScopeTable extends ScopeEntry {
+  readonly join?: {
+    readonly kind: JoinKind
+    readonly left: ColumnReference
+    readonly right: ColumnReference
+  }
+}
+
+/**
+ * One checked item of the selection: `*`, a column (maybe `alias.*`, maybe renamed), or an
+ * aliased expression.
+ * @example
+ * ```ts
+ * const item: Selection = { kind: 'column', ref, alias: 'title' } // "name" as "title"
+ * ```
+ */
+export type Selection =
+  | { readonly kind: 'star' }
+  | { readonly kind: 'column'; readonly ref: ColumnReference; readonly alias: string | undefined }
+  | { readonly kind: 'expression'; readonly expression: AliasedExpression<unknown, string> }
+
+/**
+ * One checked WHERE predicate: a comparison of a column with a bound value, or a `sql` expression.
+ * @example
+ * ```ts
+ * const p: Predicate = { kind: 'compare', ref, operator: '=', value: 'active' } // "status" = $1
+ * ```
+ */
+export type Predicate =
+  | {
+      readonly kind: 'compare'
+      readonly ref: ColumnReference
+      readonly operator: ComparisonOperator
+      readonly value: unknown
+    }
+  | { readonly kind: 'raw'; readonly expression: Expression<unknown> }
+
+/**
+ * A predicate and how it joins the ones before it (`where` ANDs, `orWhere` ORs).
+ * @example
+ * ```ts
+ * const c: Condition = { connector: 'or', predicate } // ... or "status" = $3
+ * ```
+ */
+export interface Condition {
+  readonly connector: 'and' | 'or'
+  readonly predicate: Predicate
+}
+
+/**
+ * One checked HAVING comparison: a column or an aggregate expression, an operator and a value.
+ * @example
+ * ```ts
+ * const h: HavingTerm = { lhs: sql`count(fd.id)`, operator: '>', value: 5 } // having count(fd.id) > $1
+ * ```
+ */
+export interface HavingTerm {
+  readonly lhs: ColumnReference | Expression<unknown>
+  readonly operator: ComparisonOperator
+  readonly value: unknown
+}
+
+/**
+ * What an ORDER BY term orders by: a column, an output name given by `as`, or an expression.
+ * @example
+ * ```ts
+ * const t: OrderTarget = { kind: 'output', name: 'deployment_count' } // order by "deployment_count"
+ * ```
+ */
+export type OrderTarget =
+  | { readonly kind: 'ref'; readonly ref: ColumnReference }
+  | { readonly kind: 'output'; readonly name: string }
+  | { readonly kind: 'expression'; readonly expression: Expression<unknown> }
+
+/**
+ * One ORDER BY term.
+ * @example
+ * ```ts
+ * const o: OrderItem = { target, direction: 'desc' } // order by "created_at" desc
+ * ```
+ */
+export interface OrderItem {
+  readonly target: OrderTarget
+  readonly direction: 'asc' | 'desc'
+}
+
+/**
+ * Everything an EntityQuery has been told, checked: frozen, and replaced (never changed) by each
+ * builder method.
+ * @example
+ * ```ts
+ * const state = initialQueryState(functions, 'f') // select "f"."id", ... from "functions" as "f"
+ * ```
+ */
+export interface QueryState {
+  /** The base table first, then the joined tables in join order. */
+  readonly scope: readonly ScopeTable[]
+  /** Undefined: all columns of the base table (what entities need). */
+  readonly selection: readonly Selection[] | undefined
+  /** Output names given by `as` in the selection, which orderBy may use. */
+  readonly outputNames: readonly string[]
+  readonly where: readonly Condition[]
+  readonly groupBy: readonly ColumnReference[]
+  readonly having: readonly HavingTerm[]
+  readonly orderBy: readonly OrderItem[]
+  readonly limit: number | undefined
+  readonly offset: number | undefined
+  readonly withDeleted: boolean
+  /** Relation paths to load, each a list of relation names (`deployments.function`). */
+  readonly relations: readonly (readonly string[])[]
+}
+
+/**
+ * The state of a new query on `table`, under `alias` when one is given (already checked).
+ * @example
+ * ```ts
+ * initialQueryState(functions, undefined).scope // [{ name: 'functions', table: functions }]
+ * ```
+ */
+export function initialQueryState(table: AnyTable, alias: string | undefined): QueryState {
+  return Object.freeze({
+    scope: Object.freeze([{ name: alias ?? table.$name, table }]),
+    selection: undefined,
+    outputNames: [],
+    where: [],
+    groupBy: [],
+    having: [],
+    orderBy: [],
+    limit: undefined,
+    offset: undefined,
+    withDeleted: false,
+    relations: [],
+  })
+}
