@@ -63,6 +63,7 @@ export {
   type ComparisonOperator,
   type ComparisonOperatorInput,
 } from './query/sql-operator'
+export { TableStatements, tableStatements } from './query/table-statements'
 export * from './query/where-input'
 export {
   compileRequestContext,

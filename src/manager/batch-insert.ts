@@ -4,6 +4,7 @@ import { DatabaseError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { QueryExecutor } from '../query/executor'
 import { describe } from '../query/query-options'
+import { tableStatements } from '../query/table-statements'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { arrayElement, castType, isArrayKind, serializeValue } from './batch-values'
@@ -158,35 +159,6 @@ export function parseRows(
   return parsed
 }
 
-// Per table: statement texts by shape. The table metadata is frozen, so the cache lives here.
-const SQL_CACHE = new WeakMap<AnyTable, Map<string, string>>()
-// Shapes are few in practice (the column sets callers use); the cap only bounds odd callers.
-const SQL_CACHE_LIMIT = 256
-
-/**
- * The statement text for `key` on `table`, built once by `build` and then reused, so every chunk
- * of the same shape sends the same text (postgres.js prepares it once per connection).
- *
- * @example
- * ```ts
- * cachedSql(users, 'insert|email,password_hash|', () => buildIt()) // buildIt runs on the first call only
- * ```
- */
-export function cachedSql(table: AnyTable, key: string, build: () => string): string {
-  let texts = SQL_CACHE.get(table)
-  if (texts === undefined) {
-    texts = new Map()
-    SQL_CACHE.set(table, texts)
-  }
-  let text = texts.get(key)
-  if (text === undefined) {
-    text = build()
-    if (texts.size >= SQL_CACHE_LIMIT) texts.delete(texts.keys().next().value as string)
-    texts.set(key, text)
-  }
-  return text
-}
-
 /**
  * The cache key part for a list of columns (SQL names are identifiers: no commas).
  * @example columnsKey([users.email, users.passwordHash]) // 'email,password_hash'
@@ -245,8 +217,7 @@ export const columnList = (columns: readonly Column[]): string =>
  * ```
  */
 export function unnestInsertSql(table: AnyTable, columns: readonly Column[], suffix = ''): string {
-  return cachedSql(
-    table,
+  return tableStatements(table).cached(
     `insert|${columnsKey(columns)}|${suffix}`,
     () =>
       `INSERT INTO ${table.$meta.quotedName} (${columnList(columns)}) ${unnestSource(columns)}${suffix}`,

@@ -12,5 +12,4 @@ export {
   type WithRelation,
   type WriteOptions,
 } from './entity-manager'
-export { type TableStatements, tableStatements } from './table-statements'
 export { type UpsertOptions, upsert, upsertMany } from './upsert'

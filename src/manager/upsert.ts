@@ -4,13 +4,13 @@ import { SerializationFailureError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { QueryExecutor } from '../query/executor'
 import { columnOf, describe } from '../query/query-options'
+import { tableStatements } from '../query/table-statements'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import {
   type BatchInsertOptions,
   type BatchStatement,
-  cachedSql,
   castType,
   checkBatchOptions,
   checkReturnedCount,
@@ -312,7 +312,7 @@ export function onConflictClause(
  * ```
  */
 export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): string {
-  return cachedSql(table, `keys|${columnsKey(conflict)}`, () => {
+  return tableStatements(table).cached(`keys|${columnsKey(conflict)}`, () => {
     const meta = table.$meta
     const q = quoteIdentifier
     const qualified = meta.columns.map((c) => `${meta.quotedName}.${q(c.name)}`).join(', ')

@@ -6,12 +6,12 @@ import {
   Entity,
   EntityValidationError,
   InvalidQueryError,
+  tableStatements,
   type ValidationIssue,
 } from '../../src/index'
 import {
   arrayLiteral,
   batchInsert,
-  cachedSql,
   castType,
   checkBatchOptions,
   insertStatements,
@@ -141,10 +141,10 @@ describe('the unnest form', () => {
   it('builds each text once per table and shape', () => {
     const build = vi.fn(() => 'SELECT 1')
     const table = defineTable('cache_probe', { id: c.serial().primaryKey() })
-    expect(cachedSql(table, 'k', build)).toBe('SELECT 1')
-    expect(cachedSql(table, 'k', build)).toBe('SELECT 1')
+    expect(tableStatements(table).cached('k', build)).toBe('SELECT 1')
+    expect(tableStatements(table).cached('k', build)).toBe('SELECT 1')
     expect(build).toHaveBeenCalledTimes(1)
-    expect(cachedSql(users, 'k', () => 'other')).toBe('other')
+    expect(tableStatements(users).cached('k', () => 'other')).toBe('other')
   })
 
   it('sends the same text for every chunk, with one array literal per column', () => {
