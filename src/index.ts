@@ -64,6 +64,7 @@ export {
   type ComparisonOperatorInput,
 } from './query/sql-operator'
 export { TableStatements, tableStatements } from './query/table-statements'
+export type { WhereText } from './query/where-compiler'
 export * from './query/where-input'
 export {
   compileRequestContext,

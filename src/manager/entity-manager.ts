@@ -97,7 +97,7 @@ export interface CursorPage<E> {
  * const page = await functions.findAll({
  *   where: { userId: 7, status: 'active' }, orderBy: 'createdAt', orderDirection: 'desc', limit: 20,
  * })
- * // SELECT "id", "uuid", ... FROM "functions" WHERE ("user_id" = $1 AND "status" = $2)
+ * // select "id", "uuid", ... from "functions" where ("user_id" = $1 and "status" = $2)
  * //   ORDER BY "created_at" DESC LIMIT $3
  * ```
  */
@@ -132,7 +132,7 @@ export class EntityManager<
 
   /**
    * The row with this primary key, or null (soft-deleted rows count as absent).
-   * @example await users.findById(1) // SELECT "id", ... FROM "users" WHERE "id" = $1
+   * @example await users.findById(1) // select "id", ... from "users" where "id" = $1
    */
   async findById(
     id: unknown,
@@ -150,7 +150,7 @@ export class EntityManager<
   /**
    * The row with this public id (the `uuid` column), or null. A string that is not a uuid throws
    * {@link InvalidQueryError} before anything is sent.
-   * @example await users.findByUuid('0b5f…') // SELECT "id", ... FROM "users" WHERE "uuid" = $1
+   * @example await users.findByUuid('0b5f…') // select "id", ... from "users" where "uuid" = $1
    */
   async findByUuid(
     uuid: string,
@@ -175,7 +175,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.findAll({ where: { status: ['active', 'building'] }, orderBy: 'name', limit: 50 })
-   * // SELECT ... FROM "functions" WHERE "status" = any($1) ORDER BY "name" ASC LIMIT $2
+   * // select ... from "functions" where "status" = any($1) order by "name" asc limit $2
    * ```
    */
   async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
@@ -197,7 +197,7 @@ export class EntityManager<
 
   /**
    * How many rows match.
-   * @example await functions.count({ where: { status: 'active' } }) // SELECT count(*) ... WHERE "status" = $1
+   * @example await functions.count({ where: { status: 'active' } }) // select count(*) as "count" ... where "status" = $1
    */
   async count(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<number> {
     const statements = this.#statements
@@ -210,7 +210,7 @@ export class EntityManager<
     return this.#count(this.#statements.finders.count(where, options.withDeleted === true))
   }
 
-  /** Whether any row matches. @example await users.exists({ where: { email } }) // SELECT EXISTS (...) */
+  /** Whether any row matches. @example await users.exists({ where: { email } }) // select exists (...) */
   async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
     checkOptions(options)
     const where = this.#where(options.where)
@@ -222,7 +222,7 @@ export class EntityManager<
 
   /**
    * Whether a row with this primary key exists (a soft-deleted row does not count).
-   * @example await users.existsById(1) // SELECT EXISTS (SELECT 1 FROM "users" WHERE "id" = $1) AS "exists"
+   * @example await users.existsById(1) // select exists (select 1 as "one" from "users" where "id" = $1) as "exists"
    */
   async existsById(id: unknown): Promise<boolean> {
     const value = this.#keyValue(this.#primaryKey('existsById'), id, 'id')
@@ -260,7 +260,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.insert({ userId: 1, name: 'hello' })
-   * // INSERT INTO "functions" ("user_id", "name") VALUES ($1, $2) RETURNING "id", "uuid", ...
+   * // insert into "functions" ("user_id", "name") values ($1, $2) returning "id", "uuid", ...
    * ```
    */
   async insert(data: InsertProps<T>): Promise<InstanceType<E>> {
@@ -276,7 +276,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.update({ status: 'inactive' }, { where: { userId: 7 } })
-   * // UPDATE "functions" SET "status" = $1, "updated_at" = CURRENT_TIMESTAMP WHERE "user_id" = $2 RETURNING ...
+   * // update "functions" set "status" = $1, "updated_at" = CURRENT_TIMESTAMP where "user_id" = $2 returning ...
    * ```
    */
   async update(patch: UpdateProps<T>, options: WriteOptions<T>): Promise<InstanceType<E>[]> {
@@ -297,7 +297,7 @@ export class EntityManager<
   /**
    * Deletes the rows matching `where` (required); on a soft-delete table, sets the soft-delete
    * column instead. Returns how many rows were deleted.
-   * @example await logs.delete({ where: { functionId: 3 } }) // DELETE FROM "function_logs" WHERE "function_id" = $1
+   * @example await logs.delete({ where: { functionId: 3 } }) // delete from "function_logs" where "function_id" = $1
    */
   async delete(options: WriteOptions<T>): Promise<number> {
     const where = this.#requiredWhere(options, 'delete')

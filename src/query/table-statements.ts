@@ -130,7 +130,7 @@ export class TableStatements {
     return CompiledQuery.raw(text, encode(columns, values, where?.values ?? []))
   }
 
-  /** {@link update} of the row with this primary key (`id` as {@link toParameter} sends it). */
+  /** {@link update} of the row with this primary key (`id` as `toParameter` sends it). */
   updateById(columns: readonly Column[], values: readonly unknown[], id: unknown) {
     const pk = this.#requirePrimaryKey()
     return this.update(columns, values, { shape: `${quoteIdentifier(pk.name)} = ?`, values: [id] })
