@@ -63,7 +63,12 @@ export {
   type ComparisonOperator,
   type ComparisonOperatorInput,
 } from './query/sql-operator'
-export { TableStatements, tableStatements } from './query/table-statements'
+export {
+  RELATION_PARENT_KEY,
+  type RelationLink,
+  TableStatements,
+  tableStatements,
+} from './query/table-statements'
 export type { WhereText } from './query/where-compiler'
 export * from './query/where-input'
 export {

@@ -6,6 +6,30 @@ import { placeholder, toParameter } from './jsonb-parameter'
 import { StatementCache, shapeKey } from './statement-cache'
 import { type WhereText, whereClause } from './where-compiler'
 
+/** The column in which a relation load returns each row's parent key (manyToMany). */
+export const RELATION_PARENT_KEY = '__ke_parent_key'
+
+/**
+ * How the rows of a relation load are matched to their parents' keys: a column of the target
+ * (hasMany, hasOne, belongsTo) or, for manyToMany, a column of the junction table.
+ *
+ * @example
+ * ```ts
+ * const link: RelationLink = { matchColumn: functionDeployments.$meta.byProperty.get('functionId')! }
+ * ```
+ */
+export interface RelationLink {
+  /** The column compared with `= any($1)`: on the target, or on the junction for manyToMany. */
+  readonly matchColumn: Column
+  /** manyToMany: the junction table and its columns. */
+  readonly junction?: {
+    readonly table: AnyTable
+    readonly sourceKey: Column
+    readonly targetKey: Column
+    readonly targetColumn: Column
+  }
+}
+
 /**
  * Every statement of one table whose shape is fixed by the definition or by the call's shape, as
  * SQL text with numbered parameters: made once per table (see {@link tableStatements}), held by
@@ -155,6 +179,37 @@ export class TableStatements {
   }
 
   /**
+   * The one statement that loads a relation into this table (its target) for any number of
+   * parents: the parents' keys travel as one array parameter (`= any($1)`), so the text is the
+   * same for 1 parent or 10,000. Live rows only unless `withDeleted`; ordered by `order` if given.
+   *
+   * @example
+   * ```ts
+   * tableStatements(functionDeployments).relationLoad({ matchColumn: functionId }, version, 'desc', false)
+   * // select "id", ... from "function_deployments" where "function_id" = any($1) order by "version" desc
+   * tableStatements(users).relationLoad(membersLink, undefined, 'asc', false)
+   * // select t."id", ..., j."organization_id" as "__ke_parent_key" from "users" t
+   * //   join "organization_members" j on j."user_id" = t."uuid" where j."organization_id" = any($1)
+   * ```
+   */
+  relationLoad(
+    link: RelationLink,
+    order: Column | undefined,
+    direction: 'asc' | 'desc',
+    withDeleted: boolean,
+  ): string {
+    const live = !withDeleted && this.#live !== undefined
+    const j = link.junction
+    let key = `R${live ? '+' : '-'}${direction},${order?.name ?? ''},${link.matchColumn.name}`
+    if (j !== undefined) {
+      key += `,${j.table.$meta.quotedName},${j.sourceKey.name},${j.targetKey.name},${j.targetColumn.name}`
+    }
+    return (
+      this.#cache.get(key) ?? this.#cache.set(key, this.#relationText(link, order, direction, live))
+    )
+  }
+
+  /**
    * The text for `key`, built once by `build` and then kept in this table's cache, for the
    * statements other modules write by shape (batch insert, upsert): every chunk of the same shape
    * sends the same text, which postgres.js prepares once per connection. The key names the shape
@@ -169,6 +224,28 @@ export class TableStatements {
     // `*` keeps these keys apart from the shapes written here.
     const own = `*${key}`
     return this.#cache.get(own) ?? this.#cache.set(own, build())
+  }
+
+  #relationText(
+    link: RelationLink,
+    order: Column | undefined,
+    direction: 'asc' | 'desc',
+    live: boolean,
+  ): string {
+    const q = quoteIdentifier
+    const meta = this.#table.$meta
+    const j = link.junction
+    // The target's columns are qualified by `t` when a junction `j` is joined.
+    const t = j === undefined ? '' : 't.'
+    let text =
+      j === undefined
+        ? `select ${meta.selectList} from ${meta.quotedName} where ${q(link.matchColumn.name)} = any($1)`
+        : `select ${meta.columns.map((c) => `t.${q(c.name)}`).join(', ')}, j.${q(j.sourceKey.name)} as ${q(RELATION_PARENT_KEY)} ` +
+          `from ${meta.quotedName} t join ${j.table.$meta.quotedName} j on j.${q(j.targetKey.name)} = t.${q(j.targetColumn.name)} ` +
+          `where j.${q(j.sourceKey.name)} = any($1)`
+    if (live) text += ` and ${t}${this.#live}`
+    if (order !== undefined) text += ` order by ${t}${q(order.name)} ${direction}`
+    return text
   }
 
   #requirePrimaryKey(): Column {

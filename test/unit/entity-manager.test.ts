@@ -481,7 +481,7 @@ describe('relations: one statement per relation, whatever the number of parents'
       orderDirection: 'desc',
     })
     expect(cap.last()).toEqual({
-      sql: 'SELECT "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at" FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC',
+      sql: 'select "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at" from "function_deployments" where "function_id" = any($1) order by "version" desc',
       parameters: [[1]],
     })
     expect(list).toHaveLength(1)
@@ -491,7 +491,7 @@ describe('relations: one statement per relation, whatever the number of parents'
     const { cap, functions } = setup()
     await functions.belongsTo('owner', fn(1, 2))
     expect(cap.last()).toEqual({
-      sql: `SELECT ${USER_COLUMNS} FROM "users" WHERE "id" = ANY($1)`,
+      sql: `select ${USER_COLUMNS} from "users" where "id" = any($1)`,
       parameters: [[2]],
     })
     cap.respond([
@@ -539,7 +539,7 @@ describe('relations: one statement per relation, whatever the number of parents'
     })
     await orgs.manyToMany('members', org, { orderBy: 'email' })
     expect(cap.last()).toEqual({
-      sql: 'SELECT t."id", t."uuid", t."email", t."password_hash", t."created_at", t."updated_at", j."organization_id" AS "__ke_parent_key" FROM "users" t JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1) ORDER BY t."email" ASC',
+      sql: 'select t."id", t."uuid", t."email", t."password_hash", t."created_at", t."updated_at", j."organization_id" as "__ke_parent_key" from "users" t join "organization_members" j on j."user_id" = t."uuid" where j."organization_id" = any($1) order by t."email" asc',
       parameters: [[UUID]],
     })
   })
