@@ -98,7 +98,7 @@ export interface CursorPage<E> {
  *   where: { userId: 7, status: 'active' }, orderBy: 'createdAt', orderDirection: 'desc', limit: 20,
  * })
  * // select "id", "uuid", ... from "functions" where ("user_id" = $1 and "status" = $2)
- * //   ORDER BY "created_at" DESC LIMIT $3
+ * //   order by "created_at" desc limit $3
  * ```
  */
 export class EntityManager<
@@ -351,8 +351,8 @@ export class EntityManager<
    * @example
    * ```ts
    * await logs.batchInsert(lines, { onProgress: ({ done, total }) => console.log(done, total) })
-   * // INSERT INTO "function_logs" ("function_id", "level", "message")
-   * //   SELECT * FROM unnest($1::integer[], $2::varchar(20)[], $3::text[]) RETURNING ...
+   * // insert into "function_logs" ("function_id", "level", "message")
+   * //   select * from unnest($1::integer[], $2::varchar(20)[], $3::text[]) returning ...
    * async function* read() { for await (const line of file.readLines()) yield JSON.parse(line) }
    * await logs.batchInsert(read(), { returning: false }) // constant memory, whatever the length
    * ```
@@ -379,7 +379,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await data.upsert({ functionId: 1, key: 'k', value: 1 }, { conflictColumns: ['functionId', 'key'] })
-   * // INSERT ... ON CONFLICT ("function_id", "key") DO UPDATE SET "value" = excluded."value", ... RETURNING ...
+   * // insert ... on conflict ("function_id", "key") do update set "value" = excluded."value", ... returning ...
    * ```
    */
   async upsert(
@@ -429,7 +429,7 @@ export class EntityManager<
    * ```ts
    * const first = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc' })
    * const next = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc', after: first.nextCursor })
-   * // ... WHERE ("created_at", "id") < ($1, $2) ORDER BY "created_at" DESC NULLS LAST, "id" DESC LIMIT $3
+   * // ... where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3
    * ```
    */
   async paginateByCursor(options: CursorOptions<T>): Promise<CursorPage<InstanceType<E>>> {
@@ -477,7 +477,7 @@ export class EntityManager<
   /**
    * The related rows of one parent for a hasMany relation.
    * @example await functions.hasMany('deployments', fn, { orderBy: 'version', orderDirection: 'desc' })
-   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+   * // select ... from "function_deployments" where "function_id" = any($1) order by "version" desc
    */
   async hasMany<K extends RelationName<T>>(
     relation: K,
@@ -511,7 +511,7 @@ export class EntityManager<
    * ```ts
    * const withDeployments = await functions.load(fns, 'deployments')
    * withDeployments[0].deployments // FunctionDeploymentEntity[]
-   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1)
+   * // select ... from "function_deployments" where "function_id" = any($1)
    * ```
    */
   async load<K extends RelationName<T>, P extends InstanceType<E> = InstanceType<E>>(
