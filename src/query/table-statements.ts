@@ -3,7 +3,12 @@ import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { FinderStatements } from './finder-statements'
 import { placeholder, toParameter } from './jsonb-parameter'
-import { StatementCache, shapeKey } from './statement-cache'
+import {
+  STATEMENT_CACHE_KEY_LENGTH,
+  STATEMENT_CACHE_SIZE,
+  StatementCache,
+  shapeKey,
+} from './statement-cache'
 import { type WhereText, whereClause } from './where-compiler'
 
 /** The column in which a relation load returns each row's parent key (manyToMany). */
@@ -73,7 +78,7 @@ export class TableStatements {
   readonly finders: FinderStatements
 
   readonly #table: AnyTable
-  readonly #cache = new StatementCache()
+  readonly #cache: StatementCache
   /** `"<soft>" is null`, on a soft-delete table. */
   readonly #live: string | undefined
   readonly #returning: string
@@ -91,6 +96,12 @@ export class TableStatements {
     const byPublicId = byKey(meta.publicId)
     this.#table = table
     this.#live = live
+    // Batch and upsert keys name column lists and clauses, which grow with the table: a wide
+    // table keeps its keys all the same. Entries stay bounded by count and by the definition.
+    this.#cache = new StatementCache(
+      STATEMENT_CACHE_SIZE,
+      STATEMENT_CACHE_KEY_LENGTH + 8 * meta.selectList.length,
+    )
     this.#returning = ` returning ${meta.selectList}`
     this.primaryKey = pk
     this.selectById = byPk && `${select}${whereClause(byPk, 1, live)}`
