@@ -1,12 +1,12 @@
-import { columnType } from '../schema/column-types'
-import type { AnyTable, Column } from '../schema/define-table'
-import { quoteIdentifier } from '../schema/naming'
-import { tableStatements } from './table-statements'
-
 // The statements of batch insert and upsert: one array parameter per column (the unnest form),
 // or text cells with defaults (the values form), an on conflict clause, and the select of kept
 // rows by key. Written in the casing of every statement of `TableStatements` (lower-case keywords,
 // `CURRENT_TIMESTAMP`), and kept in the table's statement cache by shape.
+
+import { columnType } from '../schema/column-types'
+import type { AnyTable, Column } from '../schema/define-table'
+import { quoteIdentifier } from '../schema/naming'
+import { tableStatements } from './table-statements'
 
 /**
  * The end of an {@link onConflictClause} that overwrites nothing.

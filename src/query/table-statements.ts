@@ -11,30 +11,6 @@ import {
 } from './statement-cache'
 import { type WhereText, whereClause } from './where-compiler'
 
-/** The column in which a relation load returns each row's parent key (manyToMany). */
-export const RELATION_PARENT_KEY = '__ke_parent_key'
-
-/**
- * How the rows of a relation load are matched to their parents' keys: a column of the target
- * (hasMany, hasOne, belongsTo) or, for manyToMany, a column of the junction table.
- *
- * @example
- * ```ts
- * const link: RelationLink = { matchColumn: functionDeployments.$meta.byProperty.get('functionId')! }
- * ```
- */
-export interface RelationLink {
-  /** The column compared with `= any($1)`: on the target, or on the junction for manyToMany. */
-  readonly matchColumn: Column
-  /** manyToMany: the junction table and its columns. */
-  readonly junction?: {
-    readonly table: AnyTable
-    readonly sourceKey: Column
-    readonly targetKey: Column
-    readonly targetColumn: Column
-  }
-}
-
 /**
  * Every statement of one table whose shape is fixed by the definition or by the call's shape, as
  * SQL text with numbered parameters: made once per table (see {@link tableStatements}), held by
@@ -292,6 +268,30 @@ export class TableStatements {
     const value = deleted ? 'CURRENT_TIMESTAMP' : 'null'
     const condition = deleted ? `${name} is null` : `${name} is not null`
     return `update ${this.#table.$meta.quotedName} set ${name} = ${value}${whereClause(where, 1, condition)}`
+  }
+}
+
+/** The column in which a relation load returns each row's parent key (manyToMany). */
+export const RELATION_PARENT_KEY = '__ke_parent_key'
+
+/**
+ * How the rows of a relation load are matched to their parents' keys: a column of the target
+ * (hasMany, hasOne, belongsTo) or, for manyToMany, a column of the junction table.
+ *
+ * @example
+ * ```ts
+ * const link: RelationLink = { matchColumn: functionDeployments.$meta.byProperty.get('functionId')! }
+ * ```
+ */
+export interface RelationLink {
+  /** The column compared with `= any($1)`: on the target, or on the junction for manyToMany. */
+  readonly matchColumn: Column
+  /** manyToMany: the junction table and its columns. */
+  readonly junction?: {
+    readonly table: AnyTable
+    readonly sourceKey: Column
+    readonly targetKey: Column
+    readonly targetColumn: Column
   }
 }
 
