@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { FinderStatements } from './finder-statements'
@@ -66,7 +67,7 @@ export class TableStatements {
     const live = soft === undefined ? undefined : `${q(soft.name)} is null`
     const pk = meta.primaryKey.length === 1 ? meta.primaryKey[0] : undefined
     const byKey = (column: Column | undefined): WhereText | undefined =>
-      column === undefined ? undefined : { shape: `${q(column.name)} = ?`, values: [undefined] }
+      column === undefined ? undefined : { shape: keyShape(column), values: [undefined] }
     const select = `select ${meta.selectList} from ${meta.quotedName}`
     const byPk = byKey(pk)
     const byPublicId = byKey(meta.publicId)
@@ -144,7 +145,7 @@ export class TableStatements {
   /** {@link update} of the row with this primary key (`id` as `toParameter` sends it). */
   updateById(columns: readonly Column[], values: readonly unknown[], id: unknown) {
     const pk = this.#requirePrimaryKey()
-    return this.update(columns, values, { shape: `${quoteIdentifier(pk.name)} = ?`, values: [id] })
+    return this.update(columns, values, { shape: keyShape(pk), values: [id] })
   }
 
   /** `delete from "t" [where <where>]`: every matching row, deleted or not. */
@@ -294,6 +295,10 @@ export interface RelationLink {
     readonly targetColumn: Column
   }
 }
+
+/** `"<key>" = ?` with the cast of the key's kind after the value, as `placeholder` writes it. */
+const keyShape = (column: Column): string =>
+  `${quoteIdentifier(column.name)} = ?${columnType(column.kind).parameter.cast}`
 
 /** `values` as bound for `columns`' placeholders, then `rest`. */
 function encode(
