@@ -2,16 +2,16 @@ import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import { DatabaseError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { returningClause, unnestInsertSql, valuesInsert } from '../query/batch-statements'
 import type { QueryExecutor } from '../query/executor'
 import { describe } from '../query/query-options'
 import type { AnyTable, Column } from '../schema/define-table'
-import { quoteIdentifier } from '../schema/naming'
-import { arrayElement, castType, isArrayKind, serializeValue } from './batch-values'
+import { arrayElement, serializeValue } from './batch-values'
 import { ChunkCells } from './chunk-cells'
 import { type BatchRows, checkBatchRows, RowChunks } from './row-chunks'
 import { type ParsedRow, type RowCheck, RowValidator } from './row-validator'
 
-export { arrayLiteral, castType, serializeValue } from './batch-values'
+export { arrayLiteral, serializeValue } from './batch-values'
 export type { BatchRows } from './row-chunks'
 export type { ParsedRow } from './row-validator'
 
@@ -68,7 +68,7 @@ export interface CheckedBatchOptions {
  *
  * @example
  * ```ts
- * { sql: 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', parameters: ['{"a@x.io","b@x.io"}'], rows: [0, 1] }
+ * { sql: 'insert into "users" ("email") select s.c1 from unnest($1::varchar[]) ...', parameters: ['{"a@x.io","b@x.io"}'], rows: [0, 1] }
  * ```
  * @internal
  */
@@ -167,107 +167,6 @@ export function parseRows(
   return parsed
 }
 
-// Per table: statement texts by shape. The table metadata is frozen, so the cache lives here.
-const SQL_CACHE = new WeakMap<AnyTable, Map<string, string>>()
-// Shapes are few in practice (the column sets callers use); the cap only bounds odd callers.
-const SQL_CACHE_LIMIT = 256
-
-/**
- * The statement text for `key` on `table`, built once by `build` and then reused, so every chunk
- * of the same shape sends the same text (postgres.js prepares it once per connection).
- *
- * @example
- * ```ts
- * cachedSql(users, 'insert|email,password_hash|', () => buildIt()) // buildIt runs on the first call only
- * ```
- * @internal
- */
-export function cachedSql(table: AnyTable, key: string, build: () => string): string {
-  let texts = SQL_CACHE.get(table)
-  if (texts === undefined) {
-    texts = new Map()
-    SQL_CACHE.set(table, texts)
-  }
-  let text = texts.get(key)
-  if (text === undefined) {
-    text = build()
-    if (texts.size >= SQL_CACHE_LIMIT) texts.delete(texts.keys().next().value as string)
-    texts.set(key, text)
-  }
-  return text
-}
-
-/**
- * The cache key part for a list of columns (SQL names are identifiers: no commas).
- * @example columnsKey([users.email, users.passwordHash]) // 'email,password_hash'
- * @internal
- */
-export const columnsKey = (columns: readonly Column[]): string =>
-  columns.map((c) => c.name).join(',')
-
-/**
- * The unnest output column `n` in a SELECT list; array columns' element text is cast back.
- * @example sourceColumn(users.email, 1) // 's.c1';  sourceColumn(everyKind.tags, 2) // 's.c2::text[]'
- * @internal
- */
-export function sourceColumn(column: Column, n: number): string {
-  return isArrayKind(column) ? `s.c${n}::${castType(column)}` : `s.c${n}`
-}
-
-/**
- * The row source of the unnest form: one array parameter per column, numbered from 1, and the
- * rows in array order. `WITH ORDINALITY ... ORDER BY s.i` makes that order part of the query's
- * meaning rather than an accident of the plan (and costs nothing: the planner knows a function
- * scan is already sorted by its ordinality). Array columns travel as `text[]` of array literals,
- * because `unnest` cannot take an array of arrays.
- *
- * @example
- * ```ts
- * unnestSource([users.email, users.passwordHash])
- * // 'SELECT s.c1, s.c2 FROM unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i'
- * ```
- * @internal
- */
-export function unnestSource(columns: readonly Column[]): string {
-  const select = columns.map((c, i) => sourceColumn(c, i + 1)).join(', ')
-  const arrays = columns
-    .map((c, i) => `$${i + 1}::${isArrayKind(c) ? 'text' : castType(c)}[]`)
-    .join(', ')
-  const names = columns.map((_, i) => `c${i + 1}`).join(', ')
-  return `SELECT ${select} FROM unnest(${arrays}) WITH ORDINALITY AS s(${names}, i) ORDER BY s.i`
-}
-
-/**
- * The quoted SQL names, for a column list.
- * @example columnList([users.email, users.passwordHash]) // '"email", "password_hash"'
- * @internal
- */
-export const columnList = (columns: readonly Column[]): string =>
-  columns.map((c) => quoteIdentifier(c.name)).join(', ')
-
-/**
- * The unnest form of a batch INSERT: one array parameter per column whatever the number of rows,
- * and the same text for every chunk of the same columns (cached per table). `suffix` follows the
- * row source: ` RETURNING ...`, an ON CONFLICT clause, or nothing.
- *
- * @example
- * ```ts
- * unnestInsertSql(users, [users.email, users.passwordHash], ` RETURNING ${users.$meta.selectList}`)
- * // INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2
- * //   FROM unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i
- * //   RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at"
- * ```
- * @internal
- */
-export function unnestInsertSql(table: AnyTable, columns: readonly Column[], suffix = ''): string {
-  return cachedSql(
-    table,
-    `insert|${columnsKey(columns)}|${suffix}`,
-    () =>
-      `INSERT INTO ${table.$meta.quotedName} (${columnList(columns)}) ${unnestSource(columns)}${suffix}`,
-  )
-}
-
 /**
  * The unnest parameters of `rows` (input indexes into `parsed`): one array literal per column.
  *
@@ -295,48 +194,6 @@ export function unnestParameters(
   })
 }
 
-// One cell of a VALUES row. Each parameter is declared text and cast from there: postgres.js
-// rewrites a string bound to a boolean ('t' becomes false) or jsonb (encoded again) parameter.
-const valuesCell = (column: Column, n: number): string => {
-  const type = castType(column)
-  return type === 'text' ? `$${n}::text` : `$${n}::text::${type}`
-}
-
-/**
- * The VALUES form of a batch INSERT, for rows that cannot share one column list: a cell that is
- * `undefined` becomes `DEFAULT` (the column's database default), any other cell a text parameter
- * (`null` for NULL). Not cached: the text depends on where the DEFAULTs are.
- *
- * @example
- * ```ts
- * valuesInsert(functions, [functions.userId, functions.name, functions.status],
- *   [['1', 'a', undefined], ['1', 'b', 'off']])
- * // { sql: 'INSERT INTO "functions" ("user_id", "name", "status") VALUES
- * //   ($1::text::integer, $2::text::varchar, DEFAULT), ($3::text::integer, $4::text::varchar, $5::text::varchar)',
- * //   parameters: ['1', 'a', '1', 'b', 'off'] }
- * ```
- * @internal
- */
-export function valuesInsert(
-  table: AnyTable,
-  columns: readonly Column[],
-  cells: readonly (readonly (string | null | undefined)[])[],
-  suffix = '',
-): { readonly sql: string; readonly parameters: (string | null)[] } {
-  const parameters: (string | null)[] = []
-  const tuples = cells.map((row) => {
-    const values = columns.map((column, j) => {
-      const cell = row[j]
-      if (cell === undefined) return 'DEFAULT'
-      parameters.push(cell)
-      return valuesCell(column, parameters.length)
-    })
-    return `(${values.join(', ')})`
-  })
-  const sql = `INSERT INTO ${table.$meta.quotedName} (${columnList(columns)}) VALUES ${tuples.join(', ')}${suffix}`
-  return { sql, parameters }
-}
-
 /**
  * Rows per VALUES statement: at most `chunkSize`, and few enough that the parameters (one per
  * column and row at most) stay within {@link MAX_PARAMETERS}.
@@ -355,7 +212,7 @@ export function valuesRowsPerStatement(columnCount: number, chunkSize: number): 
 /**
  * One statement of a chunk: its text, its parameters, and which rows of the chunk it inserts
  * (`count` rows from row `first`, in the order they come back).
- * @example { sql: 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', parameters: ['{"a@x.io"}'], first: 0, count: 1 }
+ * @example { sql: 'insert into "users" ("email") select s.c1 from unnest($1::varchar[]) ...', parameters: ['{"a@x.io"}'], first: 0, count: 1 }
  * @internal
  */
 export interface ChunkStatement {
@@ -373,7 +230,7 @@ export interface ChunkStatement {
  * @example
  * ```ts
  * chunkStatements(users, cells, { returning: false, chunkSize: 5000 })
- * // [{ sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest(...) ...',
+ * // [{ sql: 'insert into "users" ("email", "password_hash") select s.c1, s.c2 from unnest(...) ...',
  * //    parameters: ['{"a@x.io",...}', '{"h",...}'], first: 0, count: 5000 }]
  * ```
  * @internal
@@ -384,7 +241,7 @@ export function chunkStatements(
   options: { readonly returning: boolean; readonly chunkSize: number },
 ): ChunkStatement[] {
   const meta = table.$meta
-  const suffix = options.returning ? ` RETURNING ${meta.selectList}` : ''
+  const suffix = options.returning ? returningClause(table) : ''
   const count = cells.count
   const present = cells.present()
   if (!cells.needsValuesForm(present)) {
@@ -420,7 +277,7 @@ const NOTHING: ParsedRow = {}
  * @example
  * ```ts
  * insertStatements(users, parsed, 0, 5000, { returning: true, chunkSize: 5000 })
- * // [{ sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest(...) ...',
+ * // [{ sql: 'insert into "users" ("email", "password_hash") select s.c1, s.c2 from unnest(...) ...',
  * //    parameters: ['{"a@x.io",...}', '{"h",...}'], rows: [0, 1, ..., 4999] }]
  * ```
  * @internal
@@ -457,7 +314,7 @@ export function checkReturnedCount(table: AnyTable, got: number, expected: numbe
 
 /**
  * Runs one batch statement on `executor` (prepared by the driver; errors mapped to typed ones).
- * @example await runStatement(tx, 'INSERT INTO "users" ("email") SELECT s.c1 FROM unnest($1::varchar[]) ...', ['{"a@x.io"}'])
+ * @example await runStatement(tx, 'insert into "users" ("email") select s.c1 from unnest($1::varchar[]) ...', ['{"a@x.io"}'])
  * @internal
  */
 export function runStatement(
@@ -491,9 +348,9 @@ export function runStatement(
  *   { email: 'b@x.io', passwordHash: h2 },
  * ])
  * // BEGIN
- * // INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2
- * //   FROM unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i
- * //   RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at"
+ * // insert into "users" ("email", "password_hash") select s.c1, s.c2
+ * //   from unnest($1::varchar[], $2::varchar[]) with ordinality as s(c1, c2, i) order by s.i
+ * //   returning "id", "uuid", "email", "password_hash", "created_at", "updated_at"
  * //   -- $1 = '{"a@x.io","b@x.io"}', $2 = '{"…","…"}'
  * // COMMIT
  * const n = await batchInsert(db, LogEntity, lines, { returning: false, chunkSize: 10_000 }) // 250000

@@ -4,28 +4,6 @@ import type { Column } from '../schema/define-table'
 export { arrayElement, arrayLiteral } from '../values/sql-text'
 
 /**
- * The type a column's values are cast to in batch statements: its SQL type without a length or
- * precision (`serial` → `integer`, `varchar(255)` → `varchar`, `numeric(10,2)` → `numeric`).
- * Deliberately without typmods: an explicit cast to varchar(n) silently truncates, while the
- * assignment into the column raises 22001 like a one-row INSERT.
- *
- * @example
- * ```ts
- * castType(users.id)    // 'integer'
- * castType(users.email) // 'varchar'
- * ```
- */
-export function castType(column: Column): string {
-  return columnType(column.kind).castType
-}
-
-/**
- * True for the array kinds, which travel as `text[]` of array literals in batch statements.
- * @example isArrayKind(everyKind.tags) // true
- */
-export const isArrayKind = (column: Column): boolean => columnType(column.kind).where === 'array'
-
-/**
  * One validated value as the text PostgreSQL parses for the column's type, or `null` for SQL
  * NULL (also for `undefined`). Every batch parameter is text, so the statement's casts, not the
  * driver, decide the types: postgres.js would otherwise declare a `Date` as timestamptz and a

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Expression, type SqlBool, sql } from 'kysely'
+import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
 import { EntityValidationError } from '../entity/entity-validation-error'
 import {
@@ -6,8 +6,10 @@ import {
   InvalidQueryError,
   NotFoundError,
 } from '../errors/kysely-entities-error'
-import { EntityQuery, type Page } from '../query/entity-query'
+import { EntityQuery } from '../query/entity-query'
 import type { QueryExecutor } from '../query/executor'
+import { toParameter } from '../query/jsonb-parameter'
+import type { Page } from '../query/page'
 import {
   checkDirection,
   checkLimit,
@@ -20,17 +22,14 @@ import {
 } from '../query/query-options'
 import { loadRelation, type RelationLoadOptions } from '../query/relation-loader'
 import type { Related, RelationName, WithRelation } from '../query/relation-types'
+import { type TableStatements, tableStatements } from '../query/table-statements'
 import { type WhereText, whereText } from '../query/where-compiler'
-import { compileWhere, isEmptyWhere, type WhereInput } from '../query/where-input'
+import { isEmptyWhere, type WhereInput } from '../query/where-input'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
-import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition } from '../schema/relations'
 import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
 import { type BatchInsertOptions, type BatchRows, batchInsert } from './batch-insert'
-import { type FinderStatements, finderStatements } from './finder-statements'
-import { placeholder, toParameter } from './jsonb-parameter'
-import { tableStatements } from './table-statements'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
 import { jsonbSizeIssues, validationError } from './validation'
 
@@ -99,8 +98,8 @@ export interface CursorPage<E> {
  * const page = await functions.findAll({
  *   where: { userId: 7, status: 'active' }, orderBy: 'createdAt', orderDirection: 'desc', limit: 20,
  * })
- * // SELECT "id", "uuid", ... FROM "functions" WHERE ("user_id" = $1 AND "status" = $2)
- * //   ORDER BY "created_at" DESC LIMIT $3
+ * // select "id", "uuid", ... from "functions" where ("user_id" = $1 and "status" = $2)
+ * //   order by "created_at" desc limit $3
  * ```
  */
 export class EntityManager<
@@ -111,13 +110,13 @@ export class EntityManager<
   readonly #executor: QueryExecutor
   readonly #entity: E
   readonly #table: T
-  readonly #finders: FinderStatements
+  readonly #statements: TableStatements
 
   constructor(executor: QueryExecutor, entity: E) {
     this.#executor = executor
     this.#entity = entity
     this.#table = entity.table as T
-    this.#finders = finderStatements(this.#table)
+    this.#statements = tableStatements(this.#table)
   }
 
   /** The entity class. */
@@ -134,13 +133,13 @@ export class EntityManager<
 
   /**
    * The row with this primary key, or null (soft-deleted rows count as absent).
-   * @example await users.findById(1) // SELECT "id", ... FROM "users" WHERE "id" = $1
+   * @example await users.findById(1) // select "id", ... from "users" where "id" = $1
    */
   async findById(
     id: unknown,
     options: { readonly withDeleted?: boolean } = {},
   ): Promise<InstanceType<E> | null> {
-    const statements = tableStatements(this.#table)
+    const statements = this.#statements
     const key = this.#primaryKey('findById')
     const value = this.#keyValue(key, id, 'id')
     const text = checkOptions(options).withDeleted
@@ -152,13 +151,13 @@ export class EntityManager<
   /**
    * The row with this public id (the `uuid` column), or null. A string that is not a uuid throws
    * {@link InvalidQueryError} before anything is sent.
-   * @example await users.findByUuid('0b5f…') // SELECT "id", ... FROM "users" WHERE "uuid" = $1
+   * @example await users.findByUuid('0b5f…') // select "id", ... from "users" where "uuid" = $1
    */
   async findByUuid(
     uuid: string,
     options: { readonly withDeleted?: boolean } = {},
   ): Promise<InstanceType<E> | null> {
-    const statements = tableStatements(this.#table)
+    const statements = this.#statements
     const column = this.#table.$meta.publicId
     if (column === undefined) {
       throw new InvalidDefinitionError(
@@ -177,7 +176,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.findAll({ where: { status: ['active', 'building'] }, orderBy: 'name', limit: 50 })
-   * // SELECT ... FROM "functions" WHERE "status" = any($1) ORDER BY "name" ASC LIMIT $2
+   * // select ... from "functions" where "status" = any($1) order by "name" asc limit $2
    * ```
    */
   async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
@@ -199,37 +198,37 @@ export class EntityManager<
 
   /**
    * How many rows match.
-   * @example await functions.count({ where: { status: 'active' } }) // SELECT count(*) ... WHERE "status" = $1
+   * @example await functions.count({ where: { status: 'active' } }) // select count(*) as "count" ... where "status" = $1
    */
   async count(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<number> {
-    const statements = tableStatements(this.#table)
+    const statements = this.#statements
     checkOptions(options)
     if (options.where === undefined || isEmptyWhere(options.where)) {
       const text = options.withDeleted ? statements.countAllWithDeleted : statements.countAll
       return this.#count(CompiledQuery.raw(text, []))
     }
     const where = this.#where(options.where)
-    return this.#count(this.#finders.count(where, options.withDeleted === true))
+    return this.#count(this.#statements.finders.count(where, options.withDeleted === true))
   }
 
-  /** Whether any row matches. @example await users.exists({ where: { email } }) // SELECT EXISTS (...) */
+  /** Whether any row matches. @example await users.exists({ where: { email } }) // select exists (...) */
   async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
     checkOptions(options)
     const where = this.#where(options.where)
     const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
-      this.#finders.exists(where, options.withDeleted === true),
+      this.#statements.finders.exists(where, options.withDeleted === true),
     )
     return rows[0]?.exists === true
   }
 
   /**
    * Whether a row with this primary key exists (a soft-deleted row does not count).
-   * @example await users.existsById(1) // SELECT EXISTS (SELECT 1 FROM "users" WHERE "id" = $1) AS "exists"
+   * @example await users.existsById(1) // select exists (select 1 as "one" from "users" where "id" = $1) as "exists"
    */
   async existsById(id: unknown): Promise<boolean> {
     const value = this.#keyValue(this.#primaryKey('existsById'), id, 'id')
     const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
-      CompiledQuery.raw(tableStatements(this.#table).existsById!, [value]),
+      CompiledQuery.raw(this.#statements.existsById!, [value]),
     )
     return rows[0]?.exists === true
   }
@@ -262,23 +261,14 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.insert({ userId: 1, name: 'hello' })
-   * // INSERT INTO "functions" ("user_id", "name") VALUES ($1, $2) RETURNING "id", "uuid", ...
+   * // insert into "functions" ("user_id", "name") values ($1, $2) returning "id", "uuid", ...
    * ```
    */
   async insert(data: InsertProps<T>): Promise<InstanceType<E>> {
     const parsed = this.#parse(this.#table.$meta.insertSchema, data, 'data')
-    const columns = this.#table.$meta.columns.filter((c) => parsed[c.property] !== undefined)
-    const q = quoteIdentifier
-    const meta = this.#table.$meta
-    const text =
-      columns.length === 0
-        ? `INSERT INTO ${meta.quotedName} DEFAULT VALUES RETURNING ${meta.selectList}`
-        : `INSERT INTO ${meta.quotedName} (${columns.map((c) => q(c.name)).join(', ')}) VALUES (${columns.map((c, i) => placeholder(c, i + 1)).join(', ')}) RETURNING ${meta.selectList}`
-    const row = await this.#one(
-      text,
-      columns.map((c) => toParameter(c, parsed[c.property])),
-    )
-    return row!
+    const [columns, values] = givenColumns(this.#table, parsed)
+    const rows = await this.#many(this.#statements.insert(columns, values))
+    return rows[0]!
   }
 
   /**
@@ -287,55 +277,59 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.update({ status: 'inactive' }, { where: { userId: 7 } })
-   * // UPDATE "functions" SET "status" = $1, "updated_at" = CURRENT_TIMESTAMP WHERE "user_id" = $2 RETURNING ...
+   * // update "functions" set "status" = $1, "updated_at" = CURRENT_TIMESTAMP where "user_id" = $2 returning ...
    * ```
    */
   async update(patch: UpdateProps<T>, options: WriteOptions<T>): Promise<InstanceType<E>[]> {
     const where = this.#requiredWhere(options, 'update')
-    const compiled = this.#updateQuery(patch, where).compile()
-    return this.#many(compiled)
+    const [columns, values] = this.#patch(patch)
+    return this.#many(this.#statements.update(columns, values, this.#where(where)))
   }
 
   /** Updates the row with this primary key; returns it, or null when there is none. */
   async updateById(id: unknown, patch: UpdateProps<T>): Promise<InstanceType<E> | null> {
     const key = this.#primaryKey('updateById')
     const value = this.#keyValue(key, id, 'id')
-    const rows = await this.#many(
-      this.#updateQuery(patch, { [key.property]: value } as WhereInput<T>).compile(),
-    )
+    const [columns, values] = this.#patch(patch)
+    const rows = await this.#many(this.#statements.updateById(columns, values, value))
     return rows[0] ?? null
   }
 
   /**
    * Deletes the rows matching `where` (required); on a soft-delete table, sets the soft-delete
    * column instead. Returns how many rows were deleted.
-   * @example await logs.delete({ where: { functionId: 3 } }) // DELETE FROM "function_logs" WHERE "function_id" = $1
+   * @example await logs.delete({ where: { functionId: 3 } }) // delete from "function_logs" where "function_id" = $1
    */
   async delete(options: WriteOptions<T>): Promise<number> {
     const where = this.#requiredWhere(options, 'delete')
     const soft = this.#table.$meta.softDelete
-    if (soft !== undefined) return this.#setSoftDelete(where, true)
-    return this.#forceDelete(where)
+    return this.#affected(
+      soft === undefined
+        ? this.#statements.delete(this.#where(where))
+        : this.#statements.softDelete(this.#where(where), true),
+    )
   }
 
   /** Deletes (or soft-deletes) the row with this primary key; true when a row was deleted. */
   async deleteById(id: unknown): Promise<boolean> {
     const value = this.#keyValue(this.#primaryKey('deleteById'), id, 'id')
     const result = await this.#executor.execute(
-      CompiledQuery.raw(tableStatements(this.#table).deleteById!, [value]),
+      CompiledQuery.raw(this.#statements.deleteById!, [value]),
     )
     return (result.numAffectedRows ?? 0n) > 0n
   }
 
   /** Deletes the matching rows for real, even on a soft-delete table. */
   async forceDelete(options: WriteOptions<T>): Promise<number> {
-    return this.#forceDelete(this.#requiredWhere(options, 'forceDelete'))
+    const where = this.#requiredWhere(options, 'forceDelete')
+    return this.#affected(this.#statements.delete(this.#where(where)))
   }
 
   /** Clears the soft-delete column of matching deleted rows; returns how many were restored. */
   async restore(options: WriteOptions<T>): Promise<number> {
     this.#softDeleteColumn('restore')
-    return this.#setSoftDelete(this.#requiredWhere(options, 'restore'), false)
+    const where = this.#requiredWhere(options, 'restore')
+    return this.#affected(this.#statements.softDelete(this.#where(where), false))
   }
 
   /** Restores the soft-deleted row with this primary key; true when one was restored. */
@@ -343,7 +337,7 @@ export class EntityManager<
     this.#softDeleteColumn('restoreById')
     const value = this.#keyValue(this.#primaryKey('restoreById'), id, 'id')
     const result = await this.#executor.execute(
-      CompiledQuery.raw(tableStatements(this.#table).restoreById!, [value]),
+      CompiledQuery.raw(this.#statements.restoreById!, [value]),
     )
     return (result.numAffectedRows ?? 0n) > 0n
   }
@@ -358,8 +352,8 @@ export class EntityManager<
    * @example
    * ```ts
    * await logs.batchInsert(lines, { onProgress: ({ done, total }) => console.log(done, total) })
-   * // INSERT INTO "function_logs" ("function_id", "level", "message")
-   * //   SELECT * FROM unnest($1::integer[], $2::varchar(20)[], $3::text[]) RETURNING ...
+   * // insert into "function_logs" ("function_id", "level", "message")
+   * //   select * from unnest($1::integer[], $2::varchar(20)[], $3::text[]) returning ...
    * async function* read() { for await (const line of file.readLines()) yield JSON.parse(line) }
    * await logs.batchInsert(read(), { returning: false }) // constant memory, whatever the length
    * ```
@@ -386,7 +380,7 @@ export class EntityManager<
    * @example
    * ```ts
    * await data.upsert({ functionId: 1, key: 'k', value: 1 }, { conflictColumns: ['functionId', 'key'] })
-   * // INSERT ... ON CONFLICT ("function_id", "key") DO UPDATE SET "value" = excluded."value", ... RETURNING ...
+   * // insert ... on conflict ("function_id", "key") do update set "value" = excluded."value", ... returning ...
    * ```
    */
   async upsert(
@@ -419,7 +413,7 @@ export class EntityManager<
     const offset = checkOffset((page - 1) * pageSize, 'page')
     const { page: _p, pageSize: _s, ...find } = options
     // Pages of an unordered query may overlap: without orderBy, the primary key orders them.
-    const key = tableStatements(this.#table).primaryKey
+    const key = this.#statements.primaryKey
     const orderBy = find.orderBy ?? (key?.property as PropertyOf<T> | undefined)
     const [total, items] = await Promise.all([
       this.count({ where: find.where, withDeleted: find.withDeleted }),
@@ -436,7 +430,7 @@ export class EntityManager<
    * ```ts
    * const first = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc' })
    * const next = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc', after: first.nextCursor })
-   * // ... WHERE ("created_at", "id") < ($1, $2) ORDER BY "created_at" DESC NULLS LAST, "id" DESC LIMIT $3
+   * // ... where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3
    * ```
    */
   async paginateByCursor(options: CursorOptions<T>): Promise<CursorPage<InstanceType<E>>> {
@@ -460,7 +454,7 @@ export class EntityManager<
         ? undefined
         : this.#executor.cursors.decode(options.after, columns)
     const { rows } = await this.#executor.executeRead<Record<string, unknown>>(
-      this.#finders.cursorPage(
+      this.#statements.finders.cursorPage(
         where,
         options.withDeleted === true,
         columns,
@@ -484,7 +478,7 @@ export class EntityManager<
   /**
    * The related rows of one parent for a hasMany relation.
    * @example await functions.hasMany('deployments', fn, { orderBy: 'version', orderDirection: 'desc' })
-   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+   * // select ... from "function_deployments" where "function_id" = any($1) order by "version" desc
    */
   async hasMany<K extends RelationName<T>>(
     relation: K,
@@ -518,7 +512,7 @@ export class EntityManager<
    * ```ts
    * const withDeployments = await functions.load(fns, 'deployments')
    * withDeployments[0].deployments // FunctionDeploymentEntity[]
-   * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1)
+   * // select ... from "function_deployments" where "function_id" = any($1)
    * ```
    */
   async load<K extends RelationName<T>, P extends InstanceType<E> = InstanceType<E>>(
@@ -570,7 +564,7 @@ export class EntityManager<
   }
 
   #primaryKey(method: string): Column {
-    const key = tableStatements(this.#table).primaryKey
+    const key = this.#statements.primaryKey
     if (key === undefined) {
       throw new InvalidDefinitionError(
         `${method}: table "${this.#table.$name}" needs a single-column primary key`,
@@ -616,10 +610,6 @@ export class EntityManager<
     return result.data as Record<string, unknown>
   }
 
-  #columnNames(): string[] {
-    return this.#table.$meta.columns.map((c) => c.name)
-  }
-
   #requiredWhere(options: unknown, method: string): RequiredWhere<T> {
     const where = (options as { where?: unknown } | undefined)?.where
     if (where === undefined || where === null) {
@@ -637,21 +627,6 @@ export class EntityManager<
     return where as RequiredWhere<T>
   }
 
-  // Adds the where filter and, unless asked otherwise, the soft-delete exclusion.
-  #filter<Q extends { where(expression: Expression<SqlBool>): Q }>(
-    query: Q,
-    where: unknown,
-    withDeleted: boolean,
-    path: string,
-  ): Q {
-    const clause = compileWhere(this.#table, where, { path, allowAll: true })
-    if (clause !== undefined) query = query.where(clause.expression)
-    const soft = this.#table.$meta.softDelete
-    if (soft !== undefined && !withDeleted)
-      query = query.where(sql<SqlBool>`${sql.ref(soft.name)} is null`)
-    return query
-  }
-
   // The finders' where input, validated, as text and values ({ all: true } is no condition).
   #where(where: unknown): WhereText | undefined {
     return whereText(this.#table, where, { path: 'where', allowAll: true })
@@ -664,52 +639,27 @@ export class EntityManager<
     const order = checkOrderBy(this.#table, options.orderBy, options.orderDirection)
     const limit = options.limit === undefined ? undefined : checkLimit(options.limit)
     const offset = options.offset === undefined ? undefined : checkOffset(options.offset)
-    return this.#finders.select(where, options.withDeleted === true, order, limit, offset)
+    return this.#statements.finders.select(
+      where,
+      options.withDeleted === true,
+      order,
+      limit,
+      offset,
+    )
   }
 
-  #updateQuery(patch: unknown, where: unknown) {
+  // The validated patch as the columns it sets (in table order) and their values.
+  #patch(patch: unknown): [Column[], unknown[]] {
     const parsed = this.#parse(this.#table.$meta.updateSchema, patch, 'patch')
-    const set: Record<string, unknown> = {}
-    for (const column of this.#table.$meta.columns) {
-      const value = parsed[column.property]
-      if (value === undefined) continue
-      const { parameter } = columnType(column.kind)
-      // The cast is the registry's constant for the kind, never a value.
-      set[column.name] =
-        parameter.cast !== '' && value !== null
-          ? sql`${parameter.encode(value)}${sql.raw(parameter.cast)}`
-          : toParameter(column, value)
-    }
-    if (Object.keys(set).length === 0) {
+    const given = givenColumns(this.#table, parsed)
+    if (given[0].length === 0) {
       throw new InvalidQueryError('patch', 'nothing to update: the patch sets no column')
     }
-    for (const column of this.#table.$meta.onUpdateNow) {
-      if (!(column.name in set)) set[column.name] = sql`CURRENT_TIMESTAMP`
-    }
-    let query = this.#executor.kysely.updateTable(this.#table.$name).set(set)
-    query = this.#filter(query, where, false, 'where')
-    return query.returning(this.#columnNames())
+    return given
   }
 
-  async #forceDelete(where: unknown): Promise<number> {
-    let query = this.#executor.kysely.deleteFrom(this.#table.$name)
-    query = this.#filter(query, where, true, 'where')
-    const result = await this.#executor.execute(query.compile())
-    return Number(result.numAffectedRows ?? 0n)
-  }
-
-  async #setSoftDelete(where: unknown, deleted: boolean): Promise<number> {
-    const soft = this.#table.$meta.softDelete!
-    let query = this.#executor.kysely
-      .updateTable(this.#table.$name)
-      .set({ [soft.name]: deleted ? sql`CURRENT_TIMESTAMP` : null })
-    // Deleting skips already deleted rows; restoring touches only deleted rows.
-    query = this.#filter(query, where, true, 'where').where(
-      deleted
-        ? sql<SqlBool>`${sql.ref(soft.name)} is null`
-        : sql<SqlBool>`${sql.ref(soft.name)} is not null`,
-    )
-    const result = await this.#executor.execute(query.compile())
+  async #affected(query: CompiledQuery<unknown>): Promise<number> {
+    const result = await this.#executor.execute(query)
     return Number(result.numAffectedRows ?? 0n)
   }
 
@@ -750,4 +700,17 @@ function checkOptions<O>(options: O): O {
     throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
   }
   return options
+}
+
+/** The columns `parsed` gives a value (undefined: not given), in table order, and those values. */
+function givenColumns(table: AnyTable, parsed: Record<string, unknown>): [Column[], unknown[]] {
+  const columns: Column[] = []
+  const values: unknown[] = []
+  for (const column of table.$meta.columns) {
+    const value = parsed[column.property]
+    if (value === undefined) continue
+    columns.push(column)
+    values.push(value)
+  }
+  return [columns, values]
 }

@@ -2,34 +2,34 @@ import type { AnyEntityClass } from '../entity/entity'
 import type { ValidationIssue } from '../entity/entity-validation-error'
 import { SerializationFailureError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import {
+  columnsKey,
+  DO_NOTHING,
+  onConflictClause,
+  returningClause,
+  selectByKeysSql,
+  unnestInsertSql,
+} from '../query/batch-statements'
 import type { QueryExecutor } from '../query/executor'
 import { columnOf, describe } from '../query/query-options'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
-import { quoteIdentifier } from '../schema/naming'
 import {
   type BatchInsertOptions,
   type BatchStatement,
-  cachedSql,
-  castType,
   checkBatchOptions,
   checkReturnedCount,
   checkRowsArray,
-  columnList,
-  columnsKey,
   type ParsedRow,
   parseRows,
   runStatement,
   serializeValue,
-  sourceColumn,
-  unnestInsertSql,
   unnestParameters,
 } from './batch-insert'
-import { isArrayKind } from './batch-values'
 
 /**
  * Options of {@link EntityManager.upsert} and {@link EntityManager.upsertMany}.
- * @example { conflictColumns: ['userId', 'name'], update: ['status'] } // ON CONFLICT ("user_id", "name") DO UPDATE SET "status" = excluded."status"
+ * @example { conflictColumns: ['userId', 'name'], update: ['status'] } // on conflict ("user_id", "name") do update set "status" = excluded."status"
  */
 export interface UpsertOptions<P extends string = string> {
   /** Properties of a PRIMARY KEY or UNIQUE constraint (single column `.unique()`, `uniques` option, or primary key) */
@@ -57,7 +57,7 @@ export interface UpsertPlan {
  * @example
  * ```ts
  * conflictTargets(functions) // [[functions.id], [functions.uuid], [functions.userId, functions.name]]
- * // ON CONFLICT ("id") | ON CONFLICT ("uuid") | ON CONFLICT ("user_id", "name")
+ * // on conflict ("id") | on conflict ("uuid") | on conflict ("user_id", "name")
  * ```
  * @internal
  */
@@ -239,7 +239,7 @@ export function lockOrder(keys: readonly string[]): number[] {
 
 /**
  * An upsert statement that overwrites on conflict and returns every row.
- * @example { kind: 'update', sql: 'INSERT ... ON CONFLICT ("email") DO UPDATE SET ... RETURNING ...', parameters, rows: [0, 1] }
+ * @example { kind: 'update', sql: 'insert ... on conflict ("email") do update set ... returning ...', parameters, rows: [0, 1] }
  * @internal
  */
 export interface UpsertUpdateStatement extends BatchStatement {
@@ -254,9 +254,9 @@ export interface UpsertUpdateStatement extends BatchStatement {
  *
  * @example
  * ```ts
- * // INSERT INTO "users" (...) SELECT ... ORDER BY s.i ON CONFLICT ("email") DO NOTHING
- * // SELECT "users"."id", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i)
- * //   JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
+ * // insert into "users" (...) select ... order by s.i on conflict ("email") do nothing
+ * // select "users"."id", ... from unnest($1::varchar[]) with ordinality as s(c1, i)
+ * //   join "users" on "users"."email" = s.c1 order by s.i
  * ```
  * @internal
  */
@@ -274,77 +274,6 @@ export interface UpsertKeepStatement extends BatchStatement {
 export type UpsertStatement = UpsertUpdateStatement | UpsertKeepStatement
 
 /**
- * The ON CONFLICT clause for rows giving `columns`. Overwritten: `update` (default: every given
- * column but the conflict target and the primary key) limited to what the rows give (a column a
- * row does not give keeps its value), plus `CURRENT_TIMESTAMP` into each `onUpdateNow` column
- * not set so. Nothing to overwrite gives `DO NOTHING` (see {@link UpsertKeepStatement}).
- *
- * @example
- * ```ts
- * onConflictClause(users, { conflict: [users.email], update: undefined }, [users.email, users.passwordHash])
- * // ' ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash",
- * //   "updated_at" = CURRENT_TIMESTAMP'
- * ```
- * @internal
- */
-export function onConflictClause(
-  table: AnyTable,
-  plan: UpsertPlan,
-  columns: readonly Column[],
-): string {
-  const meta = table.$meta
-  const keys = new Set([...plan.conflict, ...meta.primaryKey])
-  const set = columns.filter(
-    (c) => !keys.has(c) && (plan.update === undefined || plan.update.has(c.property)),
-  )
-  const target = ` ON CONFLICT (${columnList(plan.conflict)})`
-  if (set.length === 0) return `${target} DO NOTHING`
-  const q = quoteIdentifier
-  const assignments = [
-    ...set.map((c) => `${q(c.name)} = excluded.${q(c.name)}`),
-    ...meta.onUpdateNow
-      .filter((c) => !set.includes(c) && !keys.has(c))
-      .map((c) => `${q(c.name)} = CURRENT_TIMESTAMP`),
-  ]
-  return `${target} DO UPDATE SET ${assignments.join(', ')}`
-}
-
-/**
- * `SELECT <every column> FROM unnest(<key arrays>) WITH ORDINALITY AS s(...) JOIN "t" ON <key>
- * ORDER BY s.i`: the rows with the given keys, in input order. Keys are compared as the column
- * stores them (a `numeric(10,2)` key is rounded the way the INSERT rounded it).
- *
- * @example
- * ```ts
- * selectByKeysSql(users, [users.email])
- * // SELECT "users"."id", "users"."uuid", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i)
- * //   JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
- * ```
- * @internal
- */
-export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): string {
-  return cachedSql(table, `keys|${columnsKey(conflict)}`, () => {
-    const meta = table.$meta
-    const q = quoteIdentifier
-    const qualified = meta.columns.map((c) => `${meta.quotedName}.${q(c.name)}`).join(', ')
-    const arrays = conflict
-      .map((c, i) => `$${i + 1}::${isArrayKind(c) ? 'text' : castType(c)}[]`)
-      .join(', ')
-    const names = conflict.map((_, i) => `c${i + 1}`).join(', ')
-    const on = conflict
-      .map((c, i) => {
-        const source =
-          c.kind === 'numeric' && c.sqlType !== 'numeric'
-            ? `s.c${i + 1}::${c.sqlType}`
-            : sourceColumn(c, i + 1)
-        return `${meta.quotedName}.${q(c.name)} = ${source}`
-      })
-      .join(' AND ')
-    return `SELECT ${qualified} FROM unnest(${arrays}) WITH ORDINALITY AS s(${names}, i) JOIN ${meta.quotedName} ON ${on} ORDER BY s.i`
-  })
-}
-
-/**
  * The statements that upsert rows `from` to `to` (exclusive) of `parsed`. Rows are grouped by
  * the set of properties they give, one unnest statement per group (usually one): a row that does
  * not give a property must not overwrite it with another row's NULL or default. Each statement's
@@ -354,9 +283,9 @@ export function selectByKeysSql(table: AnyTable, conflict: readonly Column[]): s
  * ```ts
  * upsertStatements(users, plan, parsed, 0, 2)
  * // [{ kind: 'update', rows: [0, 1], parameters: ['{"a@x.io","b@x.io"}', '{"h1","h2"}'],
- * //    sql: 'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest($1::varchar[],
- * //      $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i ON CONFLICT ("email") DO UPDATE SET
- * //      "password_hash" = excluded."password_hash", "updated_at" = CURRENT_TIMESTAMP RETURNING "id", ...' }]
+ * //    sql: 'insert into "users" ("email", "password_hash") select s.c1, s.c2 from unnest($1::varchar[],
+ * //      $2::varchar[]) with ordinality as s(c1, c2, i) order by s.i on conflict ("email") do update set
+ * //      "password_hash" = excluded."password_hash", "updated_at" = CURRENT_TIMESTAMP returning "id", ...' }]
  * ```
  * @internal
  */
@@ -380,7 +309,7 @@ export function upsertStatements(
   return [...groups.values()].map(({ columns, rows }): UpsertStatement => {
     const clause = onConflictClause(table, plan, columns)
     const parameters = unnestParameters(columns, parsed, rows)
-    if (clause.endsWith(' DO NOTHING')) {
+    if (clause.endsWith(DO_NOTHING)) {
       return {
         kind: 'keep',
         sql: unnestInsertSql(table, columns, clause),
@@ -392,7 +321,7 @@ export function upsertStatements(
     }
     return {
       kind: 'update',
-      sql: unnestInsertSql(table, columns, `${clause} RETURNING ${meta.selectList}`),
+      sql: unnestInsertSql(table, columns, `${clause}${returningClause(table)}`),
       parameters,
       rows,
     }
@@ -463,13 +392,13 @@ async function runUpserts(
  * @example
  * ```ts
  * await upsert(db, UserEntity, { email: 'a@x.io', passwordHash: h }, { conflictColumns: ['email'] })
- * // INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM unnest($1::varchar[], $2::varchar[])
- * //   WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i
- * //   ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash", "updated_at" = CURRENT_TIMESTAMP
- * //   RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at"
+ * // insert into "users" ("email", "password_hash") select s.c1, s.c2 from unnest($1::varchar[], $2::varchar[])
+ * //   with ordinality as s(c1, c2, i) order by s.i
+ * //   on conflict ("email") do update set "password_hash" = excluded."password_hash", "updated_at" = CURRENT_TIMESTAMP
+ * //   returning "id", "uuid", "email", "password_hash", "created_at", "updated_at"
  * await upsert(db, UserEntity, { email: 'a@x.io', passwordHash: h }, { conflictColumns: ['email'], update: [] })
- * // INSERT ... ON CONFLICT ("email") DO NOTHING
- * // SELECT "users"."id", ... FROM unnest($1::varchar[]) WITH ORDINALITY AS s(c1, i) JOIN "users" ON "users"."email" = s.c1 ORDER BY s.i
+ * // insert ... on conflict ("email") do nothing
+ * // select "users"."id", ... from unnest($1::varchar[]) with ordinality as s(c1, i) join "users" on "users"."email" = s.c1 order by s.i
  * ```
  * @internal
  */
@@ -498,9 +427,9 @@ export async function upsert(
  *   { userId: 1, name: 'a', status: 'active' },
  *   { userId: 1, name: 'b', status: 'paused' },
  * ], { conflictColumns: ['userId', 'name'], update: ['status'] })
- * // INSERT INTO "functions" ("user_id", "name", "status") SELECT s.c1, s.c2, s.c3
- * //   FROM unnest($1::integer[], $2::varchar[], $3::varchar[]) WITH ORDINALITY AS s(c1, c2, c3, i) ORDER BY s.i
- * //   ON CONFLICT ("user_id", "name") DO UPDATE SET "status" = excluded."status" RETURNING "id", ...
+ * // insert into "functions" ("user_id", "name", "status") select s.c1, s.c2, s.c3
+ * //   from unnest($1::integer[], $2::varchar[], $3::varchar[]) with ordinality as s(c1, c2, c3, i) order by s.i
+ * //   on conflict ("user_id", "name") do update set "status" = excluded."status" returning "id", ...
  * ```
  * @internal
  */

@@ -29,7 +29,6 @@ import { type ComparisonOperatorInput, checkOperand, checkOperator } from './sql
 import { FORWARD, isIdentifier, parseTableSpec, resolveReference } from './sql-reference'
 
 // The manager's paginate() returns the same pages.
-export type { Page } from './page'
 
 /**
  * Options of the {@link EntityQuery} constructor.

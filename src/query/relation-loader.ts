@@ -3,10 +3,10 @@ import type { AnyEntityClass } from '../entity/entity'
 import { InvalidDefinitionError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { shownName } from '../errors/shown-name'
 import type { AnyTable, Column } from '../schema/define-table'
-import { quoteIdentifier } from '../schema/naming'
 import type { RelationDefinition, RelationTarget } from '../schema/relations'
 import type { QueryExecutor } from './executor'
 import { checkDirection, columnOf, describe } from './query-options'
+import { RELATION_PARENT_KEY, type RelationLink, tableStatements } from './table-statements'
 
 /** Options when loading a relation. */
 export interface RelationLoadOptions {
@@ -18,22 +18,13 @@ export interface RelationLoadOptions {
 }
 
 /** @internal A relation with its tables and key columns resolved. */
-export interface ResolvedRelation {
+export interface ResolvedRelation extends RelationLink {
   readonly name: string
   readonly definition: RelationDefinition
   readonly source: AnyTable
   readonly target: AnyTable
   /** The parent (source) property whose values are looked up. */
   readonly parentKey: Column
-  /** The column compared with `= ANY($1)`: on the target, or on the junction for manyToMany. */
-  readonly matchColumn: Column
-  /** manyToMany: the junction table and its columns. */
-  readonly junction?: {
-    readonly table: AnyTable
-    readonly sourceKey: Column
-    readonly targetKey: Column
-    readonly targetColumn: Column
-  }
   /** True when each parent gets a list (hasMany, manyToMany). */
   readonly many: boolean
 }
@@ -136,20 +127,18 @@ export function resolveRelation(
   }
 }
 
-const PARENT_KEY = '__ke_parent_key'
-
 /**
  * The one statement that loads a relation for any number of parents: the parents' keys travel as
- * a single array parameter (`= ANY($1)`), so the text is the same for 1 parent or 10,000.
+ * a single array parameter (`= any($1)`), so the text is the same for 1 parent or 10,000.
  *
  * @example
  * ```sql
  * -- functions.deployments (hasMany), ordered by version desc:
- * SELECT "id", "uuid", "function_id", ... FROM "function_deployments"
- * WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+ * select "id", "uuid", "function_id", ... from "function_deployments"
+ * where "function_id" = any($1) order by "version" desc
  * -- organizations.members (manyToMany through organization_members):
- * SELECT t."id", t."uuid", ..., j."organization_id" AS "__ke_parent_key" FROM "users" t
- * JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1)
+ * select t."id", t."uuid", ..., j."organization_id" as "__ke_parent_key" from "users" t
+ * join "organization_members" j on j."user_id" = t."uuid" where j."organization_id" = any($1)
  * ```
  * @internal
  */
@@ -161,23 +150,12 @@ export function relationSql(relation: ResolvedRelation, options: RelationLoadOpt
   const order =
     options.orderBy === undefined ? undefined : columnOf(target, options.orderBy, 'orderBy')
   const direction = checkDirection(options.orderDirection)
-  const softDelete = options.withDeleted === true ? undefined : target.$meta.softDelete
-  const q = quoteIdentifier
-  if (relation.junction === undefined) {
-    let text = `SELECT ${target.$meta.selectList} FROM ${target.$meta.quotedName} WHERE ${q(relation.matchColumn.name)} = ANY($1)`
-    if (softDelete !== undefined) text += ` AND ${q(softDelete.name)} IS NULL`
-    if (order !== undefined) text += ` ORDER BY ${q(order.name)} ${direction.toUpperCase()}`
-    return text
-  }
-  const j = relation.junction
-  const columns = target.$meta.columns.map((c) => `t.${q(c.name)}`).join(', ')
-  let text =
-    `SELECT ${columns}, j.${q(j.sourceKey.name)} AS ${q(PARENT_KEY)} FROM ${target.$meta.quotedName} t ` +
-    `JOIN ${j.table.$meta.quotedName} j ON j.${q(j.targetKey.name)} = t.${q(j.targetColumn.name)} ` +
-    `WHERE j.${q(j.sourceKey.name)} = ANY($1)`
-  if (softDelete !== undefined) text += ` AND t.${q(softDelete.name)} IS NULL`
-  if (order !== undefined) text += ` ORDER BY t.${q(order.name)} ${direction.toUpperCase()}`
-  return text
+  return tableStatements(target).relationLoad(
+    relation,
+    order,
+    direction,
+    options.withDeleted === true,
+  )
 }
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
@@ -206,7 +184,7 @@ const keyOf = (value: unknown): unknown => {
  * ```ts
  * const byFunction = await loadRelation(db, functions, 'deployments', fns, { orderBy: 'version', orderDirection: 'desc' })
  * byFunction.get(fns[0]) // FunctionDeploymentEntity[]
- * // SELECT ... FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC
+ * // select ... from "function_deployments" where "function_id" = any($1) order by "version" desc
  * ```
  */
 export async function loadRelation(
@@ -234,7 +212,8 @@ export async function loadRelation(
     const { rows } = await executor.executeRead<Record<string, unknown>>(
       CompiledQuery.raw(text, [[...keys.values()]]),
     )
-    const matchName = relation.junction === undefined ? relation.matchColumn.name : PARENT_KEY
+    const matchName =
+      relation.junction === undefined ? relation.matchColumn.name : RELATION_PARENT_KEY
     for (const row of rows) {
       const key = keyOf(row[matchName])
       const group = groups.get(key)

@@ -1,3 +1,5 @@
+import type { WhereText } from './where-compiler'
+
 /** Most statements a {@link StatementCache} keeps by default (twice this, at most, for a moment). */
 export const STATEMENT_CACHE_SIZE = 256
 
@@ -59,4 +61,15 @@ export class StatementCache {
       this.#recent = new Map()
     }
   }
+}
+
+/**
+ * A cache key: the statement's own part (a letter, flags, definition names, directions), then a
+ * newline and the where text. Neither part holds a newline, so two keys are equal only for equal
+ * shapes; and no part comes from a value.
+ *
+ * @example shapeKey('S+l-', { shape: '"user_id" = ?', values: [7] }) // 'S+l-\n"user_id" = ?'
+ */
+export function shapeKey(prefix: string, where: WhereText | undefined): string {
+  return where === undefined ? prefix : `${prefix}\n${where.shape}`
 }

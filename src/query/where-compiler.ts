@@ -91,6 +91,28 @@ export function numberPlaceholders(shape: string, count: number, first: number):
 }
 
 /**
+ * A where clause for hand-written statements: ` where <where> and <extra>`, or less, or nothing,
+ * with the where's `?` numbered from `$first`. `extra` is a fixed condition of the statement (the
+ * soft-delete test), never a value.
+ *
+ * @example
+ * ```ts
+ * whereClause({ shape: '"body" = ?', values: ['x'] }, 2, '"deleted_at" is null')
+ * // ' where "body" = $2 and "deleted_at" is null'
+ * ```
+ */
+export function whereClause(
+  where: WhereText | undefined,
+  first: number,
+  extra: string | undefined,
+): string {
+  const text =
+    where === undefined ? undefined : numberPlaceholders(where.shape, where.values.length, first)
+  if (text === undefined) return extra === undefined ? '' : ` where ${extra}`
+  return extra === undefined ? ` where ${text}` : ` where ${text} and ${extra}`
+}
+
+/**
  * The text around the values of a {@link WhereText} (`count + 1` parts), as the `sql` template
  * tag takes them.
  * @internal

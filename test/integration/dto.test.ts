@@ -126,7 +126,7 @@ describe('resolve() on a real database', () => {
     const counter = counting(db)
     const out = await FunctionDto.resolve(counter.executor, fns)
     expect(counter.sent).toHaveLength(1)
-    expect(counter.sent[0]).toMatch(/FROM "users" WHERE "id" = ANY\(\$1\)/)
+    expect(counter.sent[0]).toMatch(/from "users" where "id" = any\(\$1\)/)
     expect(out).toHaveLength(200)
     const ownerUuid = new Map(owners.map((u) => [u.id, u.uuid]))
     for (const [i, json] of out.entries()) {

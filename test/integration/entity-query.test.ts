@@ -287,8 +287,8 @@ describe('with: eager loading', () => {
       .all()
     // projects, owners, tasks, assignees: one statement each.
     expect(statements).toHaveLength(4)
-    expect(statements[1]).toMatch(/FROM "users" WHERE "id" = ANY\(\$1\)/)
-    expect(statements[2]).toMatch(/FROM "project_tasks" WHERE "project_id" = ANY\(\$1\)/)
+    expect(statements[1]).toMatch(/from "users" where "id" = any\(\$1\)/)
+    expect(statements[2]).toMatch(/from "project_tasks" where "project_id" = any\(\$1\)/)
     expect(list).toHaveLength(3)
     const [p1, p2, p3] = list as [
       (typeof list)[number],

@@ -11,15 +11,11 @@ import {
 import {
   arrayLiteral,
   batchInsert,
-  cachedSql,
-  castType,
   checkBatchOptions,
   insertStatements,
   MAX_PARAMETERS,
   parseRows,
   serializeValue,
-  unnestInsertSql,
-  valuesInsert,
   valuesRowsPerStatement,
 } from '../../src/manager/batch-insert'
 import {
@@ -27,20 +23,26 @@ import {
   conflictKeys,
   findDuplicateKey,
   lockOrder,
-  onConflictClause,
-  selectByKeysSql,
   upsert,
   upsertMany,
   upsertStatements,
 } from '../../src/manager/upsert'
+import {
+  castType,
+  onConflictClause,
+  selectByKeysSql,
+  unnestInsertSql,
+  valuesInsert,
+} from '../../src/query/batch-statements'
 import type { QueryExecutor } from '../../src/query/executor'
+import { tableStatements } from '../../src/query/table-statements'
 import { everyKind, functions, users } from '../fixtures/tables'
 
 class UserEntity extends Entity.of(users) {}
 class FunctionEntity extends Entity.of(functions) {}
 
 const USERS_RETURNING =
-  ' RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at"'
+  ' returning "id", "uuid", "email", "password_hash", "created_at", "updated_at"'
 
 const user = (i: number) => ({ email: `u${i}@x.io`, passwordHash: `h${i}` })
 
@@ -62,9 +64,9 @@ function recordingExecutor(beforeEach?: () => void) {
         ? (JSON.parse(
             `[${String(query.parameters[0]).slice(1, -1).replaceAll('NULL', 'null')}]`,
           ) as unknown[])
-        : (query.sql.match(/\),? \(|VALUES \(/g) ?? [])
+        : (query.sql.match(/\),? \(|values \(/g) ?? [])
       return {
-        rows: query.sql.includes('RETURNING')
+        rows: query.sql.includes('returning')
           ? rows.map(() => ({ id: nextId++, email: 'e', uuid: 'u' }))
           : [],
         numAffectedRows: BigInt(rows.length),
@@ -109,8 +111,8 @@ const paths = (issues: readonly ValidationIssue[]) => issues.map((i) => i.path)
 describe('the unnest form', () => {
   it('is one array parameter per column, ordered by ordinality, with RETURNING', () => {
     expect(unnestInsertSql(users, [users.email, users.passwordHash], USERS_RETURNING)).toBe(
-      'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM ' +
-        'unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i' +
+      'insert into "users" ("email", "password_hash") select s.c1, s.c2 from ' +
+        'unnest($1::varchar[], $2::varchar[]) with ordinality as s(c1, c2, i) order by s.i' +
         USERS_RETURNING,
     )
   })
@@ -127,11 +129,11 @@ describe('the unnest form', () => {
       everyKind.counts,
     ]
     expect(unnestInsertSql(everyKind, columns)).toBe(
-      'INSERT INTO "every_kind" ("id", "price", "score", "code", "at_tz", "data", "tags", "counts") ' +
-        'SELECT s.c1, s.c2, s.c3, s.c4, s.c5, s.c6, s.c7::text[], s.c8::integer[] FROM unnest(' +
+      'insert into "every_kind" ("id", "price", "score", "code", "at_tz", "data", "tags", "counts") ' +
+        'select s.c1, s.c2, s.c3, s.c4, s.c5, s.c6, s.c7::text[], s.c8::integer[] from unnest(' +
         '$1::bigint[], $2::numeric[], $3::double precision[], $4::varchar[], $5::timestamptz[], ' +
-        '$6::jsonb[], $7::text[], $8::text[]) WITH ORDINALITY AS s(c1, c2, c3, c4, c5, c6, c7, c8, i) ' +
-        'ORDER BY s.i',
+        '$6::jsonb[], $7::text[], $8::text[]) with ordinality as s(c1, c2, c3, c4, c5, c6, c7, c8, i) ' +
+        'order by s.i',
     )
     expect(castType(users.id)).toBe('integer')
     expect(castType(everyKind.id)).toBe('bigint')
@@ -141,10 +143,10 @@ describe('the unnest form', () => {
   it('builds each text once per table and shape', () => {
     const build = vi.fn(() => 'SELECT 1')
     const table = defineTable('cache_probe', { id: c.serial().primaryKey() })
-    expect(cachedSql(table, 'k', build)).toBe('SELECT 1')
-    expect(cachedSql(table, 'k', build)).toBe('SELECT 1')
+    expect(tableStatements(table).cached('k', build)).toBe('SELECT 1')
+    expect(tableStatements(table).cached('k', build)).toBe('SELECT 1')
     expect(build).toHaveBeenCalledTimes(1)
-    expect(cachedSql(users, 'k', () => 'other')).toBe('other')
+    expect(tableStatements(users).cached('k', () => 'other')).toBe('other')
   })
 
   it('sends the same text for every chunk, with one array literal per column', () => {
@@ -162,7 +164,7 @@ describe('the unnest form', () => {
   it('omits RETURNING with returning: false', () => {
     const parsed = parseRows(users, [user(1)])
     const [statement] = insertStatements(users, parsed, 0, 1, { returning: false, chunkSize: 10 })
-    expect(statement?.sql.endsWith('ORDER BY s.i')).toBe(true)
+    expect(statement?.sql.endsWith('order by s.i')).toBe(true)
   })
 
   it('writes NULL for an omitted column without a default, and leaves out columns no row gives', () => {
@@ -175,7 +177,7 @@ describe('the unnest form', () => {
       chunkSize: 10,
     })
     expect(more).toBeUndefined()
-    expect(statement?.sql).toContain('("user_id", "name", "active_deployment_id") SELECT')
+    expect(statement?.sql).toContain('("user_id", "name", "active_deployment_id") select')
     expect(statement?.parameters).toEqual(['{"1","1"}', '{"a","b"}', '{"5",NULL}'])
   })
 })
@@ -192,9 +194,9 @@ describe('the VALUES fallback', () => {
     })
     expect(statements).toHaveLength(1)
     expect(statements[0]?.sql).toBe(
-      'INSERT INTO "functions" ("user_id", "name", "status") VALUES ' +
-        '($1::text::integer, $2::text::varchar, DEFAULT), ' +
-        '($3::text::integer, $4::text::varchar, $5::text::varchar) RETURNING "id", "uuid", ' +
+      'insert into "functions" ("user_id", "name", "status") values ' +
+        '($1::text::integer, $2::text::varchar, default), ' +
+        '($3::text::integer, $4::text::varchar, $5::text::varchar) returning "id", "uuid", ' +
         '"user_id", "name", "status", "active_deployment_id", "analysis_result", "created_at"',
     )
     expect(statements[0]?.parameters).toEqual(['1', 'a', '2', 'b', 'paused'])
@@ -208,7 +210,7 @@ describe('the VALUES fallback', () => {
       [['t', '{"a":1}', null]],
     )
     expect(sql).toBe(
-      'INSERT INTO "every_kind" ("flag", "data", "body") VALUES ($1::text::boolean, $2::text::jsonb, $3::text)',
+      'insert into "every_kind" ("flag", "data", "body") values ($1::text::boolean, $2::text::jsonb, $3::text)',
     )
     expect(parameters).toEqual(['t', '{"a":1}', null])
   })
@@ -220,7 +222,7 @@ describe('the VALUES fallback', () => {
     })
     const parsed = parseRows(table, [{}, {}])
     const [statement] = insertStatements(table, parsed, 0, 2, { returning: false, chunkSize: 9 })
-    expect(statement?.sql).toBe('INSERT INTO "only_defaults" ("id") VALUES (DEFAULT), (DEFAULT)')
+    expect(statement?.sql).toBe('insert into "only_defaults" ("id") values (default), (default)')
     expect(statement?.parameters).toEqual([])
   })
 
@@ -232,7 +234,7 @@ describe('the VALUES fallback', () => {
       { userId: 1, name: 'd' },
     ])
     const options = { returning: false, chunkSize: 2 }
-    expect(insertStatements(functions, parsed, 0, 2, options)[0]?.sql).toContain('VALUES')
+    expect(insertStatements(functions, parsed, 0, 2, options)[0]?.sql).toContain('values')
     expect(insertStatements(functions, parsed, 2, 4, options)[0]?.sql).toContain('unnest(')
   })
 })
@@ -422,8 +424,8 @@ describe('rows from an iterable, a chunk at a time', () => {
     expect(array.statements).toHaveLength(3)
     expect(array.statements[0]).toEqual({
       sql:
-        'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM ' +
-        'unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i',
+        'insert into "users" ("email", "password_hash") select s.c1, s.c2 from ' +
+        'unnest($1::varchar[], $2::varchar[]) with ordinality as s(c1, c2, i) order by s.i',
       parameters: ['{"u0@x.io","u1@x.io","u2@x.io","u3@x.io"}', '{"h0","h1","h2","h3"}'],
     })
     for (const input of [generate(10), generateAsync(10), new Set(rows(10))]) {
@@ -584,12 +586,12 @@ describe('upsert SQL', () => {
 
   it('overwrites every given property but the keys, and touches onUpdateNow columns', () => {
     expect(onConflictClause(users, byEmail, [users.email, users.passwordHash])).toBe(
-      ' ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash", ' +
+      ' on conflict ("email") do update set "password_hash" = excluded."password_hash", ' +
         '"updated_at" = CURRENT_TIMESTAMP',
     )
     // The primary key is never in the default list.
     expect(onConflictClause(users, byEmail, [users.id, users.email, users.passwordHash])).toBe(
-      ' ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash", ' +
+      ' on conflict ("email") do update set "password_hash" = excluded."password_hash", ' +
         '"updated_at" = CURRENT_TIMESTAMP',
     )
   })
@@ -598,7 +600,7 @@ describe('upsert SQL', () => {
     expect(
       onConflictClause(users, byEmail, [users.email, users.passwordHash, users.updatedAt]),
     ).toBe(
-      ' ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash", ' +
+      ' on conflict ("email") do update set "password_hash" = excluded."password_hash", ' +
         '"updated_at" = excluded."updated_at"',
     )
   })
@@ -606,34 +608,34 @@ describe('upsert SQL', () => {
   it('overwrites only the listed properties the rows give', () => {
     const plan = checkUpsertOptions(users, { conflictColumns: ['email'], update: ['createdAt'] })
     expect(onConflictClause(users, plan, [users.email, users.passwordHash, users.createdAt])).toBe(
-      ' ON CONFLICT ("email") DO UPDATE SET "created_at" = excluded."created_at", ' +
+      ' on conflict ("email") do update set "created_at" = excluded."created_at", ' +
         '"updated_at" = CURRENT_TIMESTAMP',
     )
     // Nothing listed is given: nothing to overwrite.
     expect(onConflictClause(users, plan, [users.email, users.passwordHash])).toBe(
-      ' ON CONFLICT ("email") DO NOTHING',
+      ' on conflict ("email") do nothing',
     )
   })
 
   it('keeps the row with update: [] (DO NOTHING, then a SELECT by key in input order)', () => {
     const plan = checkUpsertOptions(functions, { conflictColumns: ['userId', 'name'], update: [] })
     expect(onConflictClause(functions, plan, [functions.userId, functions.name])).toBe(
-      ' ON CONFLICT ("user_id", "name") DO NOTHING',
+      ' on conflict ("user_id", "name") do nothing',
     )
     const parsed = parseRows(functions, [{ userId: 1, name: 'a', status: 'x' }])
     const [statement] = upsertStatements(functions, plan, parsed, 0, 1)
     expect(statement?.kind).toBe('keep')
     expect(statement?.sql).toBe(
-      'INSERT INTO "functions" ("user_id", "name", "status") SELECT s.c1, s.c2, s.c3 FROM ' +
-        'unnest($1::integer[], $2::varchar[], $3::varchar[]) WITH ORDINALITY AS s(c1, c2, c3, i) ' +
-        'ORDER BY s.i ON CONFLICT ("user_id", "name") DO NOTHING',
+      'insert into "functions" ("user_id", "name", "status") select s.c1, s.c2, s.c3 from ' +
+        'unnest($1::integer[], $2::varchar[], $3::varchar[]) with ordinality as s(c1, c2, c3, i) ' +
+        'order by s.i on conflict ("user_id", "name") do nothing',
     )
     expect(statement?.kind === 'keep' && statement.selectSql).toBe(
-      'SELECT "functions"."id", "functions"."uuid", "functions"."user_id", "functions"."name", ' +
+      'select "functions"."id", "functions"."uuid", "functions"."user_id", "functions"."name", ' +
         '"functions"."status", "functions"."active_deployment_id", "functions"."analysis_result", ' +
-        '"functions"."created_at" FROM unnest($1::integer[], $2::varchar[]) WITH ORDINALITY AS ' +
-        's(c1, c2, i) JOIN "functions" ON "functions"."user_id" = s.c1 AND "functions"."name" = s.c2 ' +
-        'ORDER BY s.i',
+        '"functions"."created_at" from unnest($1::integer[], $2::varchar[]) with ordinality as ' +
+        's(c1, c2, i) join "functions" on "functions"."user_id" = s.c1 and "functions"."name" = s.c2 ' +
+        'order by s.i',
     )
     expect(statement?.kind === 'keep' && statement.selectParameters).toEqual(['{"1"}', '{"a"}'])
   })
@@ -650,13 +652,13 @@ describe('upsert SQL', () => {
     const statements = upsertStatements(users, byEmail, parsed, 0, 3)
     expect(statements.map((s) => s.rows)).toEqual([[0, 2], [1]])
     expect(statements[0]?.sql).toBe(
-      'INSERT INTO "users" ("email", "password_hash") SELECT s.c1, s.c2 FROM ' +
-        'unnest($1::varchar[], $2::varchar[]) WITH ORDINALITY AS s(c1, c2, i) ORDER BY s.i ' +
-        'ON CONFLICT ("email") DO UPDATE SET "password_hash" = excluded."password_hash", ' +
+      'insert into "users" ("email", "password_hash") select s.c1, s.c2 from ' +
+        'unnest($1::varchar[], $2::varchar[]) with ordinality as s(c1, c2, i) order by s.i ' +
+        'on conflict ("email") do update set "password_hash" = excluded."password_hash", ' +
         `"updated_at" = CURRENT_TIMESTAMP${USERS_RETURNING}`,
     )
     expect(statements[1]?.sql).toContain(
-      'DO UPDATE SET "password_hash" = excluded."password_hash", "created_at" = excluded."created_at", "updated_at" = CURRENT_TIMESTAMP',
+      'do update set "password_hash" = excluded."password_hash", "created_at" = excluded."created_at", "updated_at" = CURRENT_TIMESTAMP',
     )
   })
 })

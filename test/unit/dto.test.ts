@@ -657,7 +657,7 @@ describe('resolve() loads relations with one query per relation and level', () =
     capture.respond([fns[0]!.toMap(), fns[2]!.toMap()])
     const out = await Dto.resolve(capture.executor, fns)
     expect(capture.sent).toHaveLength(4)
-    expect(capture.sent.map((s) => s.sql.match(/FROM "(\w+)"/)?.[1])).toEqual([
+    expect(capture.sent.map((s) => s.sql.match(/from "(\w+)"/)?.[1])).toEqual([
       'users',
       'function_deployments',
       'user_information',

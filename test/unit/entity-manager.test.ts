@@ -62,12 +62,12 @@ describe('fixed-shape statements (compiled once per table)', () => {
     const found = await functions.findById(1)
     expect(found).toBeInstanceOf(cp.FunctionEntity)
     expect(cap.sent[0]).toEqual({
-      sql: `SELECT ${FN_COLUMNS} FROM "functions" WHERE "id" = $1`,
+      sql: `select ${FN_COLUMNS} from "functions" where "id" = $1`,
       parameters: [1],
     })
     expect(await users.findByUuid(UUID)).toBeNull()
     expect(cap.last()).toEqual({
-      sql: `SELECT ${USER_COLUMNS} FROM "users" WHERE "uuid" = $1`,
+      sql: `select ${USER_COLUMNS} from "users" where "uuid" = $1`,
       parameters: [UUID],
     })
   })
@@ -84,12 +84,12 @@ describe('fixed-shape statements (compiled once per table)', () => {
     cap.respond([{ exists: true }])
     expect(await functions.existsById(4)).toBe(true)
     expect(cap.last()).toEqual({
-      sql: 'SELECT EXISTS (SELECT 1 FROM "functions" WHERE "id" = $1) AS "exists"',
+      sql: 'select exists (select 1 as "one" from "functions" where "id" = $1) as "exists"',
       parameters: [4],
     })
     expect(await m.existsById(4)).toBe(false)
     expect(cap.last()?.sql).toBe(
-      'SELECT EXISTS (SELECT 1 FROM "notes" WHERE "id" = $1 AND "deleted_at" IS NULL) AS "exists"',
+      'select exists (select 1 as "one" from "notes" where "id" = $1 and "deleted_at" is null) as "exists"',
     )
   })
 
@@ -97,11 +97,11 @@ describe('fixed-shape statements (compiled once per table)', () => {
     const { cap, functions } = setup()
     cap.respond([], 1n)
     expect(await functions.deleteById(3)).toBe(true)
-    expect(cap.last()).toEqual({ sql: 'DELETE FROM "functions" WHERE "id" = $1', parameters: [3] })
+    expect(cap.last()).toEqual({ sql: 'delete from "functions" where "id" = $1', parameters: [3] })
     cap.respond([{ count: 12n }])
     expect(await functions.count()).toBe(12)
     expect(cap.last()).toEqual({
-      sql: 'SELECT count(*) AS "count" FROM "functions"',
+      sql: 'select count(*) as "count" from "functions"',
       parameters: [],
     })
   })
@@ -110,13 +110,13 @@ describe('fixed-shape statements (compiled once per table)', () => {
     const { cap, notes: m } = setup()
     await m.findById(1)
     expect(cap.last()?.sql).toBe(
-      'SELECT "id", "body", "deleted_at" FROM "notes" WHERE "id" = $1 AND "deleted_at" IS NULL',
+      'select "id", "body", "deleted_at" from "notes" where "id" = $1 and "deleted_at" is null',
     )
     await m.findById(1, { withDeleted: true })
-    expect(cap.last()?.sql).toBe('SELECT "id", "body", "deleted_at" FROM "notes" WHERE "id" = $1')
+    expect(cap.last()?.sql).toBe('select "id", "body", "deleted_at" from "notes" where "id" = $1')
     await m.deleteById(1)
     expect(cap.last()?.sql).toBe(
-      'UPDATE "notes" SET "deleted_at" = CURRENT_TIMESTAMP WHERE "id" = $1 AND "deleted_at" IS NULL',
+      'update "notes" set "deleted_at" = CURRENT_TIMESTAMP where "id" = $1 and "deleted_at" is null',
     )
     await m.delete({ where: { body: 'x' } })
     expect(cap.last()).toEqual({
@@ -125,12 +125,12 @@ describe('fixed-shape statements (compiled once per table)', () => {
     })
     await m.restore({ where: { body: 'x' } })
     expect(cap.last()?.sql).toBe(
-      'update "notes" set "deleted_at" = $1 where "body" = $2 and "deleted_at" is not null',
+      'update "notes" set "deleted_at" = null where "body" = $1 and "deleted_at" is not null',
     )
-    expect(cap.last()?.parameters).toEqual([null, 'x'])
+    expect(cap.last()?.parameters).toEqual(['x'])
     await m.restoreById(4)
     expect(cap.last()).toEqual({
-      sql: 'UPDATE "notes" SET "deleted_at" = NULL WHERE "id" = $1 AND "deleted_at" IS NOT NULL',
+      sql: 'update "notes" set "deleted_at" = null where "id" = $1 and "deleted_at" is not null',
       parameters: [4],
     })
     await m.forceDelete({ where: { id: 4 } })
@@ -143,7 +143,7 @@ describe('fixed-shape statements (compiled once per table)', () => {
     expect(cap.last()?.sql).toBe('select count(*) as "count" from "notes" where "body" = $1')
     await m.count()
     expect(cap.last()?.sql).toBe(
-      'SELECT count(*) AS "count" FROM "notes" WHERE "deleted_at" IS NULL',
+      'select count(*) as "count" from "notes" where "deleted_at" is null',
     )
   })
 
@@ -231,7 +231,7 @@ describe('insert / update / delete', () => {
     cap.respond([fnRow])
     await functions.insert({ userId: 1, name: 'hello', analysisResult: { a: [1] } })
     expect(cap.last()).toEqual({
-      sql: `INSERT INTO "functions" ("user_id", "name", "analysis_result") VALUES ($1, $2, $3::text::jsonb) RETURNING ${FN_COLUMNS}`,
+      sql: `insert into "functions" ("user_id", "name", "analysis_result") values ($1, $2, $3::text::jsonb) returning ${FN_COLUMNS}`,
       parameters: [1, 'hello', '{"a":[1]}'],
     })
   })
@@ -481,7 +481,7 @@ describe('relations: one statement per relation, whatever the number of parents'
       orderDirection: 'desc',
     })
     expect(cap.last()).toEqual({
-      sql: 'SELECT "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at" FROM "function_deployments" WHERE "function_id" = ANY($1) ORDER BY "version" DESC',
+      sql: 'select "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at" from "function_deployments" where "function_id" = any($1) order by "version" desc',
       parameters: [[1]],
     })
     expect(list).toHaveLength(1)
@@ -491,7 +491,7 @@ describe('relations: one statement per relation, whatever the number of parents'
     const { cap, functions } = setup()
     await functions.belongsTo('owner', fn(1, 2))
     expect(cap.last()).toEqual({
-      sql: `SELECT ${USER_COLUMNS} FROM "users" WHERE "id" = ANY($1)`,
+      sql: `select ${USER_COLUMNS} from "users" where "id" = any($1)`,
       parameters: [[2]],
     })
     cap.respond([
@@ -539,7 +539,7 @@ describe('relations: one statement per relation, whatever the number of parents'
     })
     await orgs.manyToMany('members', org, { orderBy: 'email' })
     expect(cap.last()).toEqual({
-      sql: 'SELECT t."id", t."uuid", t."email", t."password_hash", t."created_at", t."updated_at", j."organization_id" AS "__ke_parent_key" FROM "users" t JOIN "organization_members" j ON j."user_id" = t."uuid" WHERE j."organization_id" = ANY($1) ORDER BY t."email" ASC',
+      sql: 'select t."id", t."uuid", t."email", t."password_hash", t."created_at", t."updated_at", j."organization_id" as "__ke_parent_key" from "users" t join "organization_members" j on j."user_id" = t."uuid" where j."organization_id" = any($1) order by t."email" asc',
       parameters: [[UUID]],
     })
   })

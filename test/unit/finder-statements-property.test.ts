@@ -10,7 +10,6 @@ import {
   EntityManager,
   InvalidQueryError,
 } from '../../src/index'
-import { tableStatements } from '../../src/manager/table-statements'
 import {
   checkDirection,
   checkLimit,
@@ -18,6 +17,7 @@ import {
   checkOrderBy,
   columnOf,
 } from '../../src/query/query-options'
+import { tableStatements } from '../../src/query/table-statements'
 import { OPERATORS } from '../../src/query/where-compiler'
 import { isEmptyWhere } from '../../src/query/where-input'
 import { everyKind, projects } from '../fixtures/tables'

@@ -9,12 +9,12 @@ import {
   InvalidQueryError,
   MAX_WHERE_CONDITIONS,
 } from '../../src/index'
-import { finderStatements } from '../../src/manager/finder-statements'
 import {
   STATEMENT_CACHE_KEY_LENGTH,
   STATEMENT_CACHE_SIZE,
   StatementCache,
 } from '../../src/query/statement-cache'
+import { tableStatements } from '../../src/query/table-statements'
 import { numberPlaceholders, whereText } from '../../src/query/where-compiler'
 import { captureExecutor } from '../setup/capture-executor'
 
@@ -63,7 +63,7 @@ describe('finders: one SQL text per shape, written once', () => {
     await page(3, 'x', 60)
     expect(write).toHaveBeenCalledTimes(1)
     expect(compile).not.toHaveBeenCalled()
-    expect(finderStatements(table).cachedShapes).toBe(1)
+    expect(tableStatements(table).cachedShapes).toBe(1)
     expect(cap.sent.map((s) => s.sql)).toEqual(Array(3).fill(cap.sent[0]!.sql))
     expect(cap.sent[0]!.sql).toBe(
       `select ${COLUMNS} from "items" where ("owner_id" = $1 and "status" = $2) and "deleted_at" is null order by "created_at" desc limit $3 offset $4`,
@@ -81,7 +81,7 @@ describe('finders: one SQL text per shape, written once', () => {
     await items.findAll({ where: { ownerId: 2, status: ['b', 'c', 'd'] } })
     expect(cap.sent[0]!.sql).toBe(cap.sent[1]!.sql)
     expect(cap.sent[1]!.parameters).toEqual([2, ['b', 'c', 'd']])
-    expect(finderStatements(table).cachedShapes).toBe(1)
+    expect(tableStatements(table).cachedShapes).toBe(1)
   })
 
   it('every part of the shape gives its own text', async () => {
@@ -107,11 +107,11 @@ describe('finders: one SQL text per shape, written once', () => {
     for (const options of shapes) await items.findAll(options)
     const texts = cap.sent.map((s) => s.sql)
     expect(new Set(texts).size).toBe(shapes.length)
-    expect(finderStatements(table).cachedShapes).toBe(shapes.length)
+    expect(tableStatements(table).cachedShapes).toBe(shapes.length)
     // Again: every text comes from the cache, unchanged.
     for (const options of shapes) await items.findAll(options)
     expect(cap.sent.slice(shapes.length).map((s) => s.sql)).toEqual(texts)
-    expect(finderStatements(table).cachedShapes).toBe(shapes.length)
+    expect(tableStatements(table).cachedShapes).toBe(shapes.length)
   })
 
   it('count, exists and findOne share the cache, each with its own statement', async () => {
@@ -132,7 +132,7 @@ describe('finders: one SQL text per shape, written once', () => {
       `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
     ])
     expect(cap.sent[5]!.parameters).toEqual([2, 1])
-    expect(finderStatements(table).cachedShapes).toBe(3)
+    expect(tableStatements(table).cachedShapes).toBe(3)
   })
 
   it('keyset pages: the first page and the pages after a cursor, each shape once', async () => {
@@ -152,7 +152,7 @@ describe('finders: one SQL text per shape, written once', () => {
       sql: `select ${COLUMNS}, "created_at"::text as "__ke_cursor_0" from "items" where "owner_id" = $1 and "deleted_at" is null and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
       parameters: [3, '2024-01-02 03:04:05.123456', 9, 11],
     })
-    expect(finderStatements(table).cachedShapes).toBe(2)
+    expect(tableStatements(table).cachedShapes).toBe(2)
   })
 
   it('stays bounded however many shapes it is shown', async () => {
@@ -180,7 +180,7 @@ describe('finders: one SQL text per shape, written once', () => {
     }
     expect(calls).toBeGreaterThan(2 * STATEMENT_CACHE_SIZE)
     expect(new Set(cap.sent.map((s) => s.sql)).size).toBe(calls)
-    expect(finderStatements(table).cachedShapes).toBeLessThan(2 * STATEMENT_CACHE_SIZE)
+    expect(tableStatements(table).cachedShapes).toBeLessThan(2 * STATEMENT_CACHE_SIZE)
   })
 
   it('does not keep a shape too long to be worth it, and still writes the same text for it', async () => {
@@ -194,7 +194,7 @@ describe('finders: one SQL text per shape, written once', () => {
     expect(cap.sent[0]!.sql.endsWith(`"owner_id" = $${conditions}) and "deleted_at" is null`)).toBe(
       true,
     )
-    expect(finderStatements(table).cachedShapes).toBe(0)
+    expect(tableStatements(table).cachedShapes).toBe(0)
   })
 
   it('validates every call before the cache is consulted, with the same typed errors', async () => {

@@ -16,7 +16,7 @@ import {
   KyselyEntitiesError,
   UnsupportedPluginError,
 } from '../../src/index'
-import { tableStatements } from '../../src/manager/table-statements'
+import { tableStatements } from '../../src/query/table-statements'
 import { functions, users } from '../fixtures/tables'
 import { dummyKysely } from '../setup/capture-executor'
 
@@ -84,7 +84,7 @@ describe('Database.fromKysely and the plugins of the Kysely instance', () => {
     expect(app.updateTable('users').set({ email: 'a' }).compile().sql).toBe(
       'update "app"."users" set "email" = $1',
     )
-    expect(tableStatements(users).selectById).toContain('FROM "users" WHERE')
+    expect(tableStatements(users).selectById).toContain('from "users" where')
   })
 
   it('refuses a subclass of a refused plugin, and a CamelCasePlugin from another copy of kysely', () => {

@@ -1,11 +1,11 @@
 import { CompiledQuery } from 'kysely'
-import type { OrderTerm } from '../query/query-options'
-import { StatementCache } from '../query/statement-cache'
-import { numberPlaceholders, type WhereText } from '../query/where-compiler'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { placeholder, toParameter } from './jsonb-parameter'
+import type { OrderTerm } from './query-options'
+import { type StatementCache, shapeKey } from './statement-cache'
+import { type WhereText, whereClause } from './where-compiler'
 
 /** How rows after a keyset cursor are selected (see {@link FinderStatements.cursorPage}). */
 type Keyset = 'row' | 'rowOrNull' | 'nullAsc' | 'nullDesc'
@@ -16,28 +16,25 @@ type Keyset = 'row' | 'rowOrNull' | 'nullAsc' | 'nullDesc'
  * call only supplies its parameters. The shape key is made of the where text (only quoted
  * definition names, fixed operators and `?`; see `whereText`), definition names, directions and
  * flags: never of a value. The text is the one Kysely would compile for the same query (lower-case
- * keywords, `$n` numbered in order), so a shape has one prepared statement text.
+ * keywords, `$n` numbered in order), so a shape has one prepared statement text. The finders are
+ * part of their table's `TableStatements` and share its cache.
  *
  * @example
  * ```ts
- * finderStatements(functions).select(whereText(functions, { userId: 7 }), false, [], 20)
+ * tableStatements(functions).finders.select(whereText(functions, { userId: 7 }), false, [], 20)
  * // select "id", ... from "functions" where "user_id" = $1 limit $2   [7, 20]
  * ```
  */
 export class FinderStatements {
   readonly #table: AnyTable
-  readonly #cache = new StatementCache()
+  readonly #cache: StatementCache
   readonly #live: string | undefined
 
-  constructor(table: AnyTable) {
+  /** `live` is the soft-delete condition (`"deleted_at" is null`), if the table has one. */
+  constructor(table: AnyTable, cache: StatementCache, live: string | undefined) {
     this.#table = table
-    const soft = table.$meta.softDelete
-    this.#live = soft === undefined ? undefined : `${quoteIdentifier(soft.name)} is null`
-  }
-
-  /** How many shapes are cached (for tests). */
-  get cachedShapes(): number {
-    return this.#cache.size
+    this.#cache = cache
+    this.#live = live
   }
 
   /**
@@ -168,20 +165,8 @@ export class FinderStatements {
 
   /** ` where <where> and "<soft>" is null`, or less, or nothing. */
   #where(where: WhereText | undefined, live: boolean): string {
-    const text =
-      where === undefined ? undefined : numberPlaceholders(where.shape, where.values.length, 1)
-    if (text === undefined) return live ? ` where ${this.#live}` : ''
-    return live ? ` where ${text} and ${this.#live}` : ` where ${text}`
+    return whereClause(where, 1, live ? this.#live : undefined)
   }
-}
-
-/**
- * A cache key: the statement's own part (a letter, flags, definition names, directions), then a
- * newline and the where text. Neither part holds a newline, so two keys are equal only for equal
- * shapes; and no part comes from a value.
- */
-function shapeKey(prefix: string, where: WhereText | undefined): string {
-  return where === undefined ? prefix : `${prefix}\n${where.shape}`
 }
 
 // Values PostgreSQL holds more exactly than JavaScript (timestamps) travel in cursors as its text.
@@ -227,16 +212,4 @@ function keysetText(
     case 'nullDesc':
       return `((${sortRef} is null and ${keyRef} < ${key}) or ${sortRef} is not null)`
   }
-}
-
-const statements = new WeakMap<AnyTable, FinderStatements>()
-
-/** The finder statements of `table`, made on first use and kept for the table's lifetime. */
-export function finderStatements(table: AnyTable): FinderStatements {
-  let found = statements.get(table)
-  if (found === undefined) {
-    found = new FinderStatements(table)
-    statements.set(table, found)
-  }
-  return found
 }
