@@ -159,24 +159,23 @@ export {
   type ComparisonOperator,
   type ComparisonOperatorInput,
 } from './query/sql-operator'
+export { compileWhere, type WhereClause } from './query/where-clause'
 export {
   type CompileWhereOptions,
   MAX_WHERE_CONDITIONS,
   MAX_WHERE_DEPTH,
   MAX_WHERE_LIST,
 } from './query/where-compiler'
-export {
-  type ColumnOperators,
-  type ColumnWhere,
-  type ContainsOperator,
-  compileWhere,
-  type EqualityOperators,
-  type ListOperators,
-  type PatternOperators,
-  type RangeOperators,
-  type WhereAll,
-  type WhereClause,
-  type WhereInput,
+export type {
+  ColumnOperators,
+  ColumnWhere,
+  ContainsOperator,
+  EqualityOperators,
+  ListOperators,
+  PatternOperators,
+  RangeOperators,
+  WhereAll,
+  WhereInput,
 } from './query/where-input'
 // db.withContext's settings and role.
 export type { RequestContext } from './request-context'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Database, generateDDL } from '../../src/index'
-import { compileWhere } from '../../src/query/where-input'
+import { compileWhere } from '../../src/query/where-clause'
 import type { AnyTable } from '../../src/schema/define-table'
 import { everyKind, functions, users } from '../fixtures/tables'
 import { testDatabase } from '../setup/test-database'

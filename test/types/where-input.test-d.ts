@@ -1,11 +1,6 @@
 import { describe, expectTypeOf, test } from 'vitest'
-import type {
-  ColumnOperators,
-  ColumnWhere,
-  compileWhere,
-  WhereClause,
-  WhereInput,
-} from '../../src/query/where-input'
+import type { compileWhere, WhereClause } from '../../src/query/where-clause'
+import type { ColumnOperators, ColumnWhere, WhereInput } from '../../src/query/where-input'
 import type { StateOf } from '../../src/schema/column-builder'
 import type { JsonValue } from '../../src/schema/columns'
 import type { ColumnsOf } from '../../src/schema/table-types'

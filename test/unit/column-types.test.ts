@@ -8,7 +8,7 @@ import {
 } from '../../src/index'
 import { serializeValue } from '../../src/manager/batch-values'
 import { placeholder, toParameter } from '../../src/query/jsonb-parameter'
-import { compileWhere } from '../../src/query/where-input'
+import { compileWhere } from '../../src/query/where-clause'
 import type { ColumnKind } from '../../src/schema/column-config'
 import { columnSchema } from '../../src/schema/column-types'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'

@@ -18,8 +18,8 @@ import {
   columnOf,
 } from '../../src/query/query-options'
 import { tableStatements } from '../../src/query/table-statements'
+import { isEmptyWhere } from '../../src/query/where-clause'
 import { OPERATORS } from '../../src/query/where-compiler'
-import { isEmptyWhere } from '../../src/query/where-input'
 import { everyKind, projects } from '../fixtures/tables'
 import { captureExecutor, dummyKysely } from '../setup/capture-executor'
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidQueryError } from '../../src/index'
+import { compileWhere, isEmptyWhere } from '../../src/query/where-clause'
 import {
   type CompileWhereOptions,
-  compileWhere,
-  isEmptyWhere,
   MAX_WHERE_CONDITIONS,
   MAX_WHERE_DEPTH,
   MAX_WHERE_LIST,
-} from '../../src/query/where-input'
+} from '../../src/query/where-compiler'
 import type { AnyTable } from '../../src/schema/define-table'
 import { everyKind, functions, users } from '../fixtures/tables'
 import { dummyKysely } from '../setup/capture-executor'
