@@ -10,32 +10,37 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core'
-import { c, defineTable, Entity, type KyselyDatabase } from 'kysely-entities'
-import { containerpubTables, functionData, functions } from 'kysely-entities/containerpub'
+import {
+  type AnyColumnBuilder,
+  ColumnBuilder,
+  c,
+  defineTable,
+  Entity,
+  type KyselyDatabase,
+  type Table,
+} from 'kysely-entities'
+import { containerpubTables, functionData, functionInvocations } from 'kysely-entities/containerpub'
 
 // ---------------------------------------------------------------- kysely-entities
 
 /**
- * The target of S5: `function_invocations` as ContainerPub defines it (same columns, foreign key
- * and indexes) under another name, so each run starts from an empty table (TRUNCATE) while
- * `function_invocations` keeps its 1,000,000 rows for S7.
+ * The column builders of a defined table, to define the same columns under another name: a
+ * builder keeps its whole description (types, defaults, references), so nothing is copied by hand.
  */
-export const benchInvocations = defineTable(
-  'bench_invocations',
-  {
-    id: c.serial().primaryKey(),
-    uuid: c.uuid().notNull().unique().defaultRandom(),
-    functionId: c
-      .integer()
-      .notNull()
-      .references(() => functions.id, { onDelete: 'cascade' }),
-    status: c.varchar(50).notNull(),
-    durationMs: c.integer(),
-    error: c.text(),
-    timestamp: c.timestamp().defaultNow(),
-  },
-  { indexes: [['functionId'], ['timestamp']] },
-)
+function columnsOf<C extends Record<string, AnyColumnBuilder>>(table: Table<string, C>): C {
+  return Object.fromEntries(
+    table.$meta.columns.map((column) => [column.property, new ColumnBuilder(column.config)]),
+  ) as C
+}
+
+/**
+ * The target of S5: `function_invocations` as ContainerPub defines it (the package's own columns,
+ * foreign key and indexes) under another name, so each run starts from an empty table (TRUNCATE)
+ * while `function_invocations` keeps its 1,000,000 rows for S7.
+ */
+export const benchInvocations = defineTable('bench_invocations', columnsOf(functionInvocations), {
+  indexes: [['functionId'], ['timestamp']],
+})
 
 export class BenchInvocationEntity extends Entity.of(benchInvocations) {}
 
