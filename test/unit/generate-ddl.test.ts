@@ -63,6 +63,7 @@ describe('generateDDL', () => {
   "created_at" timestamp DEFAULT CURRENT_TIMESTAMP,
   "updated_at" timestamp DEFAULT CURRENT_TIMESTAMP
 )`,
+      'CREATE INDEX IF NOT EXISTS "idx_users_uuid" ON "users" ("uuid")',
       'CREATE INDEX IF NOT EXISTS "idx_users_email" ON "users" ("email")',
       'CREATE OR REPLACE FUNCTION "ke_touch_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW."updated_at" = CURRENT_TIMESTAMP; RETURN NEW; END $$',
       'DROP TRIGGER IF EXISTS "users_updated_at_touch" ON "users"',
