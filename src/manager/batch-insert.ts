@@ -5,8 +5,9 @@ import { InvalidQueryError } from '../errors/kysely-entities-error'
 import { returningClause, unnestInsertSql, valuesInsert } from '../query/batch-statements'
 import type { QueryExecutor } from '../query/executor'
 import { describe } from '../query/query-options'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
-import { arrayElement, serializeValue } from './batch-values'
+import { arrayElement } from './batch-values'
 import { ChunkCells } from './chunk-cells'
 import { type BatchRows, checkBatchRows, RowChunks } from './row-chunks'
 import { type ParsedRow, type RowCheck, RowValidator } from './row-validator'
@@ -185,10 +186,13 @@ export function unnestParameters(
   // Each literal is written straight from the rows: no array of element texts in between.
   return columns.map((column) => {
     const property = column.property
+    // The kind's text writer, looked up once per column, not once per cell.
+    const text = columnType(column.kind).text
     let out = '{'
     for (let k = 0; k < rows.length; k++) {
       if (k > 0) out += ','
-      out += arrayElement(serializeValue(column, parsed[rows[k]!]?.[property]))
+      const value = parsed[rows[k]!]?.[property]
+      out += arrayElement(value === null || value === undefined ? null : text(value))
     }
     return `${out}}`
   })

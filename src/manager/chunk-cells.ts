@@ -1,5 +1,6 @@
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
-import { arrayElement, serializeValue } from './batch-values'
+import { arrayElement } from './batch-values'
 import type { ParsedRow } from './row-validator'
 
 /**
@@ -24,12 +25,15 @@ export class ChunkCells {
   readonly columns: readonly Column[]
   readonly #cells: (string | null | undefined)[][]
   readonly #index: ReadonlyMap<Column, number>
+  // Each column's text writer from the column-type registry, looked up once per table.
+  readonly #texts: readonly ((value: unknown) => string)[]
   #count = 0
 
   constructor(table: AnyTable) {
     this.columns = table.$meta.columns
     this.#cells = this.columns.map(() => [])
     this.#index = new Map(this.columns.map((c, j) => [c, j]))
+    this.#texts = this.columns.map((c) => columnType(c.kind).text)
   }
 
   /** Rows added since the last {@link clear}. */
@@ -44,7 +48,8 @@ export class ChunkCells {
     for (let j = 0; j < columns.length; j++) {
       const column = columns[j]!
       const value = row[column.property]
-      this.#cells[j]![n] = value === undefined ? undefined : serializeValue(column, value)
+      this.#cells[j]![n] =
+        value === undefined ? undefined : value === null ? null : this.#texts[j]!(value)
     }
   }
 

@@ -8,7 +8,7 @@ import {
 } from '../errors/kysely-entities-error'
 import { EntityQuery } from '../query/entity-query'
 import type { QueryExecutor } from '../query/executor'
-import { toParameter } from '../query/jsonb-parameter'
+import { toParameter } from '../query/kind-parameter'
 import type { Page } from '../query/page'
 import {
   checkDirection,

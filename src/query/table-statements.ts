@@ -3,7 +3,7 @@ import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { FinderStatements } from './finder-statements'
-import { placeholder, toParameter } from './jsonb-parameter'
+import { placeholder, toParameter } from './kind-parameter'
 import {
   STATEMENT_CACHE_KEY_LENGTH,
   STATEMENT_CACHE_SIZE,

@@ -7,7 +7,7 @@ import {
   InvalidQueryError,
 } from '../../src/index'
 import { serializeValue } from '../../src/manager/batch-values'
-import { placeholder, toParameter } from '../../src/query/jsonb-parameter'
+import { placeholder, toParameter } from '../../src/query/kind-parameter'
 import { compileWhere } from '../../src/query/where-clause'
 import type { ColumnKind } from '../../src/schema/column-config'
 import { columnSchema } from '../../src/schema/column-types'
