@@ -4,10 +4,13 @@ import { z } from 'zod'
 import { parseTimestamp } from '../values/timestamp-text'
 import type { ColumnConfig } from './column-config'
 
+/** The range of `integer` (int4). @example int(INT4).safeParse(2 ** 31).success // false */
 export const INT4 = { min: -2147483648, max: 2147483647 }
+/** The range of `smallint` (int2). @example int(INT2).parse(-32768) // -32768 */
 export const INT2 = { min: -32768, max: 32767 }
 const INT8_MIN = -(2n ** 63n)
 const INT8_MAX = 2n ** 63n - 1n
+/** A uuid in its text form, any case. @example UUID_RE.test('3F2B1C4D-5E6F-4A1B-8C9D-0E1F2A3B4C5D') // true */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INTEGER_STRING_RE = /^-?\d+$/
 const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/
@@ -27,6 +30,11 @@ const SURROGATE_MESSAGE = 'text cannot contain an unpaired UTF-16 surrogate (not
 export const storableString = () =>
   z.string().refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE)
 
+/**
+ * text, varchar(n) and citext values: storable strings, at most `length` characters as PostgreSQL
+ * counts them, or one of the `enum()` values.
+ * @example text(c.varchar(2).config).safeParse('abc').success // false
+ */
 export function text(config: ColumnConfig): z.ZodType<string> {
   if (config.enumValues !== undefined) {
     return z.enum(config.enumValues as [string, ...string[]])
@@ -41,19 +49,27 @@ export function text(config: ColumnConfig): z.ZodType<string> {
   )
 }
 
+/** An integer in `range`. @example int(INT4).parse(7) // 7 */
 export const int = (range: { min: number; max: number }) =>
   z.number().int().min(range.min).max(range.max)
 
+/** int8 as `bigint`, from a bigint, a string of digits or an integer. @example int8.parse('42') // 42n */
 export const int8 = z
   .union([z.bigint(), z.string().regex(INTEGER_STRING_RE), z.number().int()])
   .transform((v) => BigInt(v))
   .pipe(z.bigint().min(INT8_MIN).max(INT8_MAX))
 
+/** int8 as `number` (`{ mode: 'number' }`), refused beyond 2^53. @example int8AsNumber.parse(42n) // 42 */
 export const int8AsNumber = z
   .union([z.number().int(), z.string().regex(INTEGER_STRING_RE), z.bigint()])
   .transform((v) => Number(v))
   .pipe(z.number().int().refine(Number.isSafeInteger, 'beyond ±2^53: use { mode: "bigint" }'))
 
+/**
+ * numeric(p, s) values: an exact decimal string (or `number` with `{ mode: 'number' }`) with no
+ * more integer digits than the precision leaves.
+ * @example numeric(c.numeric(4, 2).config).safeParse('123.4').success // false
+ */
 export function numeric(config: ColumnConfig): z.ZodType {
   const { precision, scale } = config
   const fits = (s: string) => {
@@ -84,6 +100,10 @@ const inTimestampRange = (d: Date) => {
 const PG_TIMESTAMP_RE =
   /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d\d(:?\d\d(:?\d\d)?)?)?$/
 
+/**
+ * timestamp and timestamptz values: a `Date` or ISO 8601 / PostgreSQL text, years 1 to 9999.
+ * @example timestamp.parse('2024-01-02 03:04:05+00') // 2024-01-02T03:04:05.000Z
+ */
 export const timestamp = z
   .union([
     z.date(),
@@ -97,6 +117,7 @@ export const timestamp = z
 
 // z.iso.date() checks the calendar (no 2024-13-45, no 2023-02-29), as PostgreSQL does; there is
 // no year 0 (1 BC) in PostgreSQL, and a Date past 9999 has no 'YYYY-MM-DD' form.
+/** @example date.parse('2024-02-29') // '2024-02-29' */
 export const date = z
   .union([z.iso.date(), z.date()])
   .refine((v) => !(v instanceof Date) || inTimestampRange(v), 'outside years 1 to 9999')
@@ -104,6 +125,7 @@ export const date = z
   .refine((v) => !v.startsWith('0000'), 'year 0 does not exist (1 BC is followed by 1 AD)')
 
 // The largest float4 and the smallest non-zero one: PostgreSQL refuses what rounds past them.
+/** @example realInRange(1e39) // false */
 export const realInRange = (n: number) => {
   const f = Math.fround(n)
   return Number.isFinite(f) && (f !== 0 || n === 0)
@@ -148,6 +170,11 @@ function hasProtoKey(value: unknown): boolean {
   return false
 }
 
+/**
+ * jsonb values: JSON documents PostgreSQL stores as given (no NUL, no unpaired surrogate, no own
+ * `__proto__` key), checked by the column's zod schema when it has one.
+ * @example jsonb(c.jsonb().config).safeParse({ a: 1 }).success // true
+ */
 export function jsonb(config: ColumnConfig): z.ZodType {
   const document = (config.jsonSchema ?? z.json()).superRefine((value, ctx) => {
     const message = unstorableJson(value)
@@ -169,4 +196,5 @@ export function jsonb(config: ColumnConfig): z.ZodType {
 /** Bytes: a `Uint8Array` (a `Buffer` is one). */
 export const bytes: z.ZodType<Uint8Array> = z.instanceof(Uint8Array)
 
+/** inet values: an IPv4 or IPv6 address or network. @example inet.parse('10.0.0.0/8') // '10.0.0.0/8' */
 export const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])
