@@ -2,6 +2,7 @@ import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import { InvalidDefinitionError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { shownName } from '../errors/shown-name'
+import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import type { RelationDefinition, RelationTarget } from '../schema/relations'
 import type { QueryExecutor } from './executor'
@@ -163,7 +164,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 // bigint and number keys of the same value must meet. Numbers and strings are their own keys,
 // so the common integer key costs no string per row; a bigint becomes the number it equals
-// (or its decimal text beyond 2^53), a Date its instant.
+// (or its decimal text beyond 2^53), a Date its instant, bytes their hex (as UTF-8 text, two
+// different invalid sequences would read as the same key).
 const keyOf = (value: unknown): unknown => {
   switch (typeof value) {
     case 'number':
@@ -172,7 +174,11 @@ const keyOf = (value: unknown): unknown => {
     case 'bigint':
       return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : String(value)
     default:
-      return value instanceof Date ? value.getTime() : String(value)
+      if (value instanceof Date) return value.getTime()
+      if (value instanceof Uint8Array) {
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')
+      }
+      return String(value)
   }
 }
 
@@ -209,8 +215,11 @@ export async function loadRelation(
   if (keys.size > 0) {
     const entity: AnyEntityClass = executor.entityClass(relation.target)
     const text = relationSql(relation, options)
+    const { element } = columnType(relation.matchColumn.kind).list
+    const list: unknown[] = []
+    for (const value of keys.values()) list.push(element(value))
     const { rows } = await executor.executeRead<Record<string, unknown>>(
-      CompiledQuery.raw(text, [[...keys.values()]]),
+      CompiledQuery.raw(text, [list]),
     )
     const matchName =
       relation.junction === undefined ? relation.matchColumn.name : RELATION_PARENT_KEY

@@ -225,12 +225,14 @@ export class TableStatements {
     const j = link.junction
     // The target's columns are qualified by `t` when a junction `j` is joined.
     const t = j === undefined ? '' : 't.'
+    // The keys' list cast is the matched column's, as for a where list (`= any($1::text[]::...)`).
+    const keys = `any($1${columnType(link.matchColumn.kind).list.cast})`
     let text =
       j === undefined
-        ? `select ${meta.selectList} from ${meta.quotedName} where ${q(link.matchColumn.name)} = any($1)`
+        ? `select ${meta.selectList} from ${meta.quotedName} where ${q(link.matchColumn.name)} = ${keys}`
         : `select ${meta.columns.map((c) => `t.${q(c.name)}`).join(', ')}, j.${q(j.sourceKey.name)} as ${q(RELATION_PARENT_KEY)} ` +
           `from ${meta.quotedName} t join ${j.table.$meta.quotedName} j on j.${q(j.targetKey.name)} = t.${q(j.targetColumn.name)} ` +
-          `where j.${q(j.sourceKey.name)} = any($1)`
+          `where j.${q(j.sourceKey.name)} = ${keys}`
     if (live) text += ` and ${t}${this.#live}`
     if (order !== undefined) text += ` order by ${t}${q(order.name)} ${direction}`
     return text

@@ -160,3 +160,49 @@ describe('keyset cursors on kinds that travel as cast text', () => {
     }
   })
 })
+
+describe('relations keyed by a bytea column', () => {
+  // A content-addressed store: blobs are keyed by their hash, chunks point at it.
+  const blobs = defineTable(
+    'kind_blobs',
+    { hash: c.bytea().primaryKey(), size: c.integer().notNull() },
+    {
+      relations: (r) => ({ chunks: r.hasMany('kind_chunks', 'blobHash', { references: 'hash' }) }),
+    },
+  )
+  const chunks = defineTable('kind_chunks', {
+    id: c.serial().primaryKey(),
+    blobHash: c
+      .bytea()
+      .notNull()
+      .references(() => blobs.hash),
+    part: c.integer().notNull(),
+  })
+  class BlobEntity extends Entity.of(blobs) {}
+  class ChunkEntity extends Entity.of(chunks) {}
+
+  it('loads hasMany for many parents in one statement, each parent its own chunks', async () => {
+    const own = await Database.connect({ url: test.url, tables: { blobs, chunks }, max: 1 })
+    try {
+      await own.executeScript(generateDDL([blobs, chunks]))
+      const a = await own.manager(BlobEntity).insert({ hash: bytes(0xaa), size: 2 })
+      // 0xaa and 0xbb are both invalid UTF-8: as text they would read as the same key.
+      const b = await own.manager(BlobEntity).insert({ hash: bytes(0xbb), size: 1 })
+      await own.manager(ChunkEntity).batchInsert([
+        { blobHash: bytes(0xaa), part: 1 },
+        { blobHash: bytes(0xaa), part: 2 },
+        { blobHash: bytes(0xbb), part: 1 },
+      ])
+      const [withA, withB] = await own.manager(BlobEntity).load([a, b], 'chunks', {
+        orderBy: 'part',
+      })
+      expect(withA!.chunks.map((chunk) => chunk.part)).toEqual([1, 2])
+      expect(withB!.chunks.map((chunk) => chunk.part)).toEqual([1])
+      // The other tables of this database are other tests' (extra here); these two have no drift.
+      const drift = await validateSchema(own, [blobs, chunks])
+      expect(drift.issues.filter((issue) => issue.kind !== 'extra_table')).toEqual([])
+    } finally {
+      await own.close()
+    }
+  })
+})

@@ -12,7 +12,8 @@ import { compileWhere } from '../../src/query/where-clause'
 import type { ColumnKind } from '../../src/schema/column-config'
 import { columnSchema } from '../../src/schema/column-types'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'
-import { dummyKysely } from '../setup/capture-executor'
+import { loadRelation } from '../../src/query/relation-loader'
+import { captureExecutor, dummyKysely } from '../setup/capture-executor'
 
 // bytea and citext were added through the column-type registry alone (an entry, the kind's name
 // and its factory): these pin what each facet makes of them, without a database.
@@ -151,5 +152,46 @@ describe('the column-type registry', () => {
       // @ts-expect-error enum() is for text kinds, and bytea is not one
       defineTable('t', { id: c.serial().primaryKey(), tag: c.bytea().enum(['a']) }),
     ).toThrow(InvalidDefinitionError)
+  })
+})
+
+describe('relation loads', () => {
+  // A relation keyed by a bytea column (a content hash) and one keyed by a bigint: the key list
+  // travels as the where compiler sends a list of that kind, cast and encoded by the registry.
+  const blobs = defineTable(
+    'blobs',
+    {
+      hash: c.bytea().primaryKey(),
+      big: c.bigint().unique(),
+    },
+    {
+      relations: (r) => ({
+        chunks: r.hasMany('chunks', 'blobHash', { references: 'hash' }),
+        parts: r.hasMany('chunks', 'blobBig', { references: 'big' }),
+      }),
+    },
+  )
+  const chunks = defineTable('chunks', {
+    id: c.serial().primaryKey(),
+    blobHash: c.bytea().notNull(),
+    blobBig: c.bigint(),
+  })
+
+  it('casts a bytea key list and sends each key as hex text', async () => {
+    const cap = captureExecutor([blobs, chunks])
+    await loadRelation(cap.executor, blobs, 'chunks', [{ hash: Uint8Array.of(0xab, 0x01) }])
+    expect(cap.last()).toEqual({
+      sql: 'select "id", "blob_hash", "blob_big" from "chunks" where "blob_hash" = any($1::text[]::bytea[])',
+      parameters: [['\\xab01']],
+    })
+  })
+
+  it('sends bigint keys beyond 2^53 as their exact decimal text', async () => {
+    const cap = captureExecutor([blobs, chunks])
+    await loadRelation(cap.executor, blobs, 'parts', [{ big: 9007199254740993n }, { big: 1n }])
+    expect(cap.last()).toEqual({
+      sql: 'select "id", "blob_hash", "blob_big" from "chunks" where "blob_big" = any($1)',
+      parameters: [['9007199254740993', '1']],
+    })
   })
 })
