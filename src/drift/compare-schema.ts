@@ -4,12 +4,12 @@ import { columnType } from '../schema/column-types'
 import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
 import { columnDDL } from '../schema/generate-ddl'
 import { quoteIdentifier as q } from '../schema/naming'
+import { type TableList, tablesOf } from '../schema/table-list'
 import type { CatalogColumn, CatalogConstraint, CatalogIndex, SchemaCatalog } from './catalog'
 import type { IssueKind, SchemaIssue } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 
-/** The tables to check: an array, or a record as `Database.connect({ tables })` takes them. */
-export type TableList = readonly AnyTable[] | Readonly<Record<string, AnyTable>>
+export type { TableList } from '../schema/table-list'
 
 /** Options of `validateSchema` and `diffSchema`. */
 export interface SchemaCheckOptions {
@@ -64,7 +64,7 @@ export function serialSequenceName(table: string, column: string): string {
  * @internal
  */
 export function tableArray(tables: TableList): readonly AnyTable[] {
-  const array: readonly AnyTable[] = Array.isArray(tables) ? tables : Object.values(tables)
+  const array = tablesOf('schema check', tables)
   const names = new Set<string>()
   for (const table of array) {
     if (names.has(table.$name)) {

@@ -1,5 +1,6 @@
 import { PoolTimeoutError } from '../errors/database-errors'
 import { DatabaseClosedError } from '../errors/kysely-entities-error'
+import { valueKind } from '../errors/value-kind'
 
 /** The default `poolTimeout`: how long a call waits for a free connection, in milliseconds. */
 export const DEFAULT_POOL_TIMEOUT = 30_000
@@ -50,7 +51,7 @@ export interface PipelineWatch {
  */
 export function checkMilliseconds(name: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`${name} must be a number of milliseconds >= 0, got ${String(value)}`)
+    throw new RangeError(`${name} must be a number of milliseconds >= 0, got ${valueKind(value)}`)
   }
   return value
 }
@@ -79,7 +80,7 @@ export const MAX_PIPELINE = 100
 export function checkPipeline(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PIPELINE) {
     throw new RangeError(
-      `pipeline must be an integer from 1 to ${MAX_PIPELINE} (reads per connection), got ${String(value)}`,
+      `pipeline must be an integer from 1 to ${MAX_PIPELINE} (reads per connection), got ${valueKind(value)}`,
     )
   }
   return value
@@ -128,7 +129,7 @@ export class ConnectionGate {
     pipeline: number = PIPELINE_DEPTH,
   ) {
     if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(`The pool size must be a positive integer, got ${String(size)}`)
+      throw new RangeError(`The pool size must be a positive integer, got ${valueKind(size)}`)
     }
     this.#size = size
     this.#depth = checkPipeline(pipeline)

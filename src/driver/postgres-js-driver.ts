@@ -155,7 +155,8 @@ function failure(state: DriverState, error: unknown, onConnectionLost?: () => vo
   const endpoint = state.endpoint
   if (endpoint !== undefined && !mapped.message.includes(endpoint)) {
     connectionError = new ConnectionError(`${mapped.message} (server ${endpoint})`, {
-      cause: mapped.cause ?? error,
+      sqlState: mapped.sqlState,
+      driverError: mapped.driverError(),
     })
   }
   if (state.gate.forced) {

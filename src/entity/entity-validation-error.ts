@@ -12,7 +12,9 @@ export interface ValidationIssue {
 
 /**
  * A row or entity data failed validation. `issues` says which fields and why; the message names
- * the table and the first few issues.
+ * the table and the first few issues. Safe to log whole: neither the values nor keys that are not
+ * identifiers are repeated, and the schema's own error (whose issues list the input's unknown
+ * keys) is not the `cause` but what {@link EntityValidationError.zodError} returns.
  *
  * @example
  * ```ts
@@ -24,16 +26,40 @@ export class EntityValidationError extends KyselyEntitiesError {
   /** SQL name of the table whose data failed. */
   readonly table: string
   readonly issues: readonly ValidationIssue[]
+  readonly #zodError: z.ZodError | undefined
 
-  constructor(table: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+  /** `options.zodError` is kept where no log reaches it (see {@link EntityValidationError.zodError}). */
+  constructor(
+    table: string,
+    issues: readonly ValidationIssue[],
+    options?: { cause?: unknown; zodError?: z.ZodError | undefined },
+  ) {
     const shown = issues
       .slice(0, 5)
       .map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`))
       .join('; ')
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
-    super('ENTITY_VALIDATION', `${table}: ${shown}${more}`, options)
+    super(
+      'ENTITY_VALIDATION',
+      `${table}: ${shown}${more}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.table = table
     this.issues = Object.freeze(issues)
+    this.#zodError = options?.zodError
+  }
+
+  /**
+   * The zod error the schema reported, or `undefined`. UNSAFE TO LOG: its issues name the keys of
+   * the input as they were (request input), which `issues` only names when they are identifiers.
+   *
+   * @example
+   * ```ts
+   * catch (e) { if (e instanceof EntityValidationError) debugOnly(e.zodError()?.issues) }
+   * ```
+   */
+  zodError(): z.ZodError | undefined {
+    return this.#zodError
   }
 
   /** Converts a zod error; `prefix` is prepended to every path (e.g. `rows[3]`). */
@@ -47,6 +73,6 @@ export class EntityValidationError extends KyselyEntitiesError {
           : issue.message
       return Object.freeze({ path: full, message })
     })
-    return new EntityValidationError(table, issues, { cause: error })
+    return new EntityValidationError(table, issues, { zodError: error })
   }
 }

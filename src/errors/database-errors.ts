@@ -1,34 +1,86 @@
 import { type ErrorCode, KyselyEntitiesError } from './kysely-entities-error'
 
-/** What PostgreSQL said about a failed statement, without the statement's parameters. */
+/**
+ * What PostgreSQL said about a failed statement, without the statement's parameters or any value
+ * of a row: only names of objects and the SQLSTATE.
+ */
 export interface DatabaseErrorDetails {
   /** SQLSTATE, e.g. `23505`. */
   readonly sqlState: string | undefined
   readonly table: string | undefined
   readonly constraint: string | undefined
   readonly column: string | undefined
+  /** The schema of `table` (or of the object at fault), e.g. `public`. */
+  readonly schema?: string | undefined
+  /** The name of the data type at fault, when PostgreSQL names one. */
+  readonly dataType?: string | undefined
+  /** The PostgreSQL source routine that reported the error, e.g. `_bt_check_unique`. */
+  readonly routine?: string | undefined
 }
 
 /**
- * An error reported by PostgreSQL or by the connection to it. The message is PostgreSQL's own
- * message, which names objects but never the statement's parameters; the driver's error is the `cause`.
+ * An error reported by PostgreSQL. The message is PostgreSQL's own message, which names objects;
+ * a value it quotes (data exceptions, class 22) is cut out. The error is safe to log whole: it has
+ * no `cause`, and nothing of it holds the statement's parameters, its text, or PostgreSQL's
+ * `detail`, `hint` and `where` (which quote row values). The driver's own error, which holds all
+ * of these, is returned by {@link DatabaseError.driverError} for whoever asks for it.
+ *
+ * @example
+ * ```ts
+ * try { await db.raw('SELECT @n::int', { n: 'abc' }) }
+ * catch (e) {
+ *   if (e instanceof DatabaseError) console.error(e) // sqlState '22P02', no 'abc' anywhere
+ * }
+ * // SELECT $1::int   -- ['abc']
+ * ```
  */
 export class DatabaseError extends KyselyEntitiesError implements DatabaseErrorDetails {
   readonly sqlState: string | undefined
   readonly table: string | undefined
   readonly constraint: string | undefined
   readonly column: string | undefined
+  readonly schema: string | undefined
+  readonly dataType: string | undefined
+  readonly routine: string | undefined
+  readonly #driverError: unknown
 
+  /**
+   * `options.driverError` is the driver's error, kept where no log reaches it (see
+   * {@link DatabaseError.driverError}); `options.cause`, when given, is an ordinary `cause`.
+   */
   constructor(
     message: string,
     details: DatabaseErrorDetails,
-    options?: { cause?: unknown; code?: ErrorCode },
+    options?: { cause?: unknown; code?: ErrorCode; driverError?: unknown },
   ) {
     super(options?.code ?? 'DATABASE', message, options)
     this.sqlState = details.sqlState
     this.table = details.table
     this.constraint = details.constraint
     this.column = details.column
+    this.schema = details.schema
+    this.dataType = details.dataType
+    this.routine = details.routine
+    this.#driverError = options?.driverError
+  }
+
+  /**
+   * The error the driver (postgres.js or pg) threw, as it threw it, or `undefined`. UNSAFE TO LOG:
+   * it holds every parameter of the statement (`parameters`), its text (`query`), and
+   * PostgreSQL's `detail`, `hint` and `where`, which quote row values (`Key (email)=(a@x.io)
+   * already exists.`). It is not a property, so neither `console.error(error)` nor
+   * `JSON.stringify(error)` shows it.
+   *
+   * @example
+   * ```ts
+   * catch (e) {
+   *   if (e instanceof UniqueViolationError) debugOnly((e.driverError() as { detail?: string }).detail)
+   * }
+   * // Key (email)=(a@x.io) already exists.
+   * ```
+   */
+  driverError(): unknown {
+    return this.#driverError
   }
 }
 
@@ -50,9 +102,9 @@ export class UniqueViolationError extends DatabaseError {
     message: string,
     details: DatabaseErrorDetails,
     columns: readonly string[],
-    cause: unknown,
+    driverError: unknown,
   ) {
-    super(message, details, { cause, code: 'UNIQUE_VIOLATION' })
+    super(message, details, { driverError, code: 'UNIQUE_VIOLATION' })
     this.columns = columns
   }
 }
@@ -66,24 +118,24 @@ export class ForeignKeyViolationError extends DatabaseError {
     message: string,
     details: DatabaseErrorDetails,
     columns: readonly string[],
-    cause: unknown,
+    driverError: unknown,
   ) {
-    super(message, details, { cause, code: 'FOREIGN_KEY_VIOLATION' })
+    super(message, details, { driverError, code: 'FOREIGN_KEY_VIOLATION' })
     this.columns = columns
   }
 }
 
 /** `23502`: NULL written to a NOT NULL column (`column` names it). */
 export class NotNullViolationError extends DatabaseError {
-  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
-    super(message, details, { cause, code: 'NOT_NULL_VIOLATION' })
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(message, details, { driverError, code: 'NOT_NULL_VIOLATION' })
   }
 }
 
 /** `23514`: a CHECK constraint rejected the row (`constraint` names it). */
 export class CheckViolationError extends DatabaseError {
-  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
-    super(message, details, { cause, code: 'CHECK_VIOLATION' })
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(message, details, { driverError, code: 'CHECK_VIOLATION' })
   }
 }
 
@@ -95,8 +147,8 @@ export class SerializationFailureError extends DatabaseError {
   /** True for `40P01`. */
   readonly deadlock: boolean
 
-  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
-    super(message, details, { cause, code: 'SERIALIZATION_FAILURE' })
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(message, details, { driverError, code: 'SERIALIZATION_FAILURE' })
     this.deadlock = details.sqlState === '40P01'
   }
 }
@@ -117,8 +169,8 @@ export class SerializationFailureError extends DatabaseError {
  * ```
  */
 export class InsufficientPrivilegeError extends DatabaseError {
-  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
-    super(message, details, { cause, code: 'INSUFFICIENT_PRIVILEGE' })
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(message, details, { driverError, code: 'INSUFFICIENT_PRIVILEGE' })
   }
 }
 
@@ -136,24 +188,51 @@ export class InsufficientPrivilegeError extends DatabaseError {
  * ```
  */
 export class StatementTimeoutError extends DatabaseError {
-  constructor(message: string, details: DatabaseErrorDetails, cause: unknown) {
-    super(message, details, { cause, code: 'STATEMENT_TIMEOUT' })
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(message, details, { driverError, code: 'STATEMENT_TIMEOUT' })
   }
 }
 
 /**
- * The database could not be reached, or the connection broke while a statement ran. The message
- * names the server (`host:port`), never the password.
+ * The database could not be reached, refused the connection, or the connection broke while a
+ * statement ran. The message names the server (`host:port`), never the password. A server that
+ * refused to open a session says why in `sqlState`: `28P01` (wrong password), `28000` (no
+ * `pg_hba.conf` entry or role not allowed), `3D000` (the database does not exist), `53300` (too
+ * many connections), `57P03` (the server is starting up). Like {@link DatabaseError}, it is safe to
+ * log whole; the driver's error is returned by {@link ConnectionError.driverError}.
  *
  * @example
  * ```ts
  * await Database.connect({ url: 'postgres://app:secret@db.internal:5432/app', tables })
  * // ConnectionError: Connection to PostgreSQL failed: connect ECONNREFUSED 10.0.0.7:5432
+ * // (wrong password: e.sqlState === '28P01', password authentication failed for user "app")
  * ```
  */
 export class ConnectionError extends KyselyEntitiesError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The SQLSTATE when PostgreSQL refused or ended the session; `undefined` for a socket error. */
+  readonly sqlState: string | undefined
+  readonly #driverError: unknown
+
+  constructor(
+    message: string,
+    options?: { cause?: unknown; sqlState?: string | undefined; driverError?: unknown },
+  ) {
     super('CONNECTION', message, options)
+    this.sqlState = options?.sqlState
+    this.#driverError = options?.driverError
+  }
+
+  /**
+   * The error the driver threw, as it threw it, or `undefined`. UNSAFE TO LOG: it can hold the
+   * parameters and text of the statement that was running (see {@link DatabaseError.driverError}).
+   *
+   * @example
+   * ```ts
+   * catch (e) { if (e instanceof ConnectionError) debugOnly(e.driverError()) }
+   * ```
+   */
+  driverError(): unknown {
+    return this.#driverError
   }
 }
 

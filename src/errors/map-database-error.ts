@@ -10,7 +10,7 @@ import {
   StatementTimeoutError,
   UniqueViolationError,
 } from './database-errors'
-import { KyselyEntitiesError } from './kysely-entities-error'
+import { InvalidQueryError, KyselyEntitiesError } from './kysely-entities-error'
 
 // Both postgres.js (`constraint_name`, `table_name`) and pg (`constraint`, `table`) spellings.
 interface DriverError {
@@ -23,6 +23,11 @@ interface DriverError {
   readonly table?: unknown
   readonly column_name?: unknown
   readonly column?: unknown
+  readonly schema_name?: unknown
+  readonly schema?: unknown
+  readonly data_type_name?: unknown
+  readonly dataType?: unknown
+  readonly routine?: unknown
 }
 
 const CONNECTION_CODES = new Set([
@@ -44,7 +49,56 @@ const CONNECTION_CODES = new Set([
   '08006',
   '08001',
   '08004',
+  // The server refused to open a session: the connection could not be established.
+  '28000', // invalid_authorization_specification (pg_hba.conf, role may not log in)
+  '28P01', // invalid_password
+  '3D000', // invalid_catalog_name: the database does not exist
+  '53300', // too_many_connections
 ])
+
+// Errors postgres.js makes itself (not PostgreSQL's): their messages are fixed texts.
+const DRIVER_CODES = new Set([
+  'MAX_PARAMETERS_EXCEEDED',
+  'UNDEFINED_VALUE',
+  'NOT_TAGGED_CALL',
+  'COPY_IN_PROGRESS',
+  'UNSAFE_TRANSACTION',
+  'SASL_SIGNATURE_MISMATCH',
+  'MESSAGE_NOT_SUPPORTED',
+  'AUTH_TYPE_NOT_IMPLEMENTED',
+])
+
+/** postgres.js attaches the statement (`query`) and its bind values (`parameters`) to its errors. */
+function carriesStatement(error: object): boolean {
+  return 'parameters' in error || 'query' in error
+}
+
+/**
+ * An error of the driver that is not PostgreSQL's and not a lost connection: a typed error that
+ * says what the driver refused, without its message (which may quote a value) or its statement.
+ */
+function driverFailure(error: object, code: string | undefined): KyselyEntitiesError {
+  if (code === 'MAX_PARAMETERS_EXCEEDED') {
+    return new InvalidQueryError(
+      'parameters',
+      'the statement has more than 65,534 parameters, the most PostgreSQL takes: send fewer values (split a long list, or bind it as one array)',
+    )
+  }
+  if (code === 'UNDEFINED_VALUE') {
+    return new InvalidQueryError('parameters', 'a parameter value is undefined: bind null instead')
+  }
+  const shown =
+    code !== undefined && DRIVER_CODES.has(code)
+      ? code
+      : error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name)
+        ? error.name
+        : 'an error'
+  return new DatabaseError(
+    `The PostgreSQL driver failed with ${shown} (its message is left out: it may quote a value)`,
+    { sqlState: undefined, table: undefined, constraint: undefined, column: undefined },
+    { driverError: error },
+  )
+}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
@@ -73,7 +127,17 @@ function redactValues(message: string, code: string | undefined): string {
 
 /**
  * Turns an error thrown by a PostgreSQL driver (postgres.js or pg) into this package's error
- * classes. Errors that are already ours pass through; anything unrecognised is returned as is.
+ * classes, which are safe to log whole: the driver's error (with the statement's parameters and
+ * PostgreSQL's `detail`) is not their `cause` but what their `driverError()` returns. Errors that
+ * are already ours pass through, and so does anything that is not a driver's error (an error the
+ * caller threw inside a transaction).
+ *
+ * @example
+ * ```ts
+ * const e = mapDatabaseError(driverError) // UniqueViolationError: duplicate key value violates ...
+ * e.cause         // undefined
+ * e.driverError() // the PostgresError, with its detail and parameters
+ * ```
  */
 export function mapDatabaseError(error: unknown): unknown {
   if (error instanceof KyselyEntitiesError || typeof error !== 'object' || error === null) {
@@ -83,14 +147,24 @@ export function mapDatabaseError(error: unknown): unknown {
   const code = str(e.code)
   const message = redactValues(str(e.message) ?? 'Database error', code)
   if (code !== undefined && CONNECTION_CODES.has(code)) {
-    return new ConnectionError(`Connection to PostgreSQL failed: ${message}`, { cause: error })
+    return new ConnectionError(`Connection to PostgreSQL failed: ${message}`, {
+      sqlState: /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+      driverError: error,
+    })
   }
-  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return error
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) {
+    return (code !== undefined && DRIVER_CODES.has(code)) || carriesStatement(error)
+      ? driverFailure(error, code)
+      : error
+  }
   const details: DatabaseErrorDetails = {
     sqlState: code,
     table: str(e.table_name) ?? str(e.table),
     constraint: str(e.constraint_name) ?? str(e.constraint),
     column: str(e.column_name) ?? str(e.column),
+    schema: str(e.schema_name) ?? str(e.schema),
+    dataType: str(e.data_type_name) ?? str(e.dataType),
+    routine: str(e.routine),
   }
   switch (code) {
     case '23505':
@@ -110,8 +184,8 @@ export function mapDatabaseError(error: unknown): unknown {
       // query_canceled: only the server's statement_timeout is a timeout; a user cancel is not.
       return /statement timeout/i.test(message)
         ? new StatementTimeoutError(message, details, error)
-        : new DatabaseError(message, details, { cause: error })
+        : new DatabaseError(message, details, { driverError: error })
     default:
-      return new DatabaseError(message, details, { cause: error })
+      return new DatabaseError(message, details, { driverError: error })
   }
 }

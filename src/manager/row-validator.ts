@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { EntityValidationError, type ValidationIssue } from '../entity/entity-validation-error'
 import { columnType } from '../schema/column-types'
 import type { AnyTable } from '../schema/define-table'
@@ -39,7 +40,7 @@ export class RowValidator {
   readonly #check: RowCheck | undefined
   readonly #hasJsonb: boolean
   readonly #issues: ValidationIssue[] = []
-  #cause: unknown
+  #zodError: z.ZodError | undefined
 
   constructor(table: AnyTable, pathOf: (index: number) => string, check?: RowCheck) {
     this.#table = table
@@ -67,7 +68,7 @@ export class RowValidator {
     }
     const result = table.$meta.insertSchema.safeParse(row)
     if (!result.success) {
-      this.#cause ??= result.error
+      this.#zodError ??= result.error
       this.#issues.push(...validationError(table, result.error, this.#pathOf(index)).issues)
       return undefined
     }
@@ -84,6 +85,8 @@ export class RowValidator {
 
   /** Every issue so far in one error, caused by the first schema error. */
   error(): EntityValidationError {
-    return new EntityValidationError(this.#table.$name, [...this.#issues], { cause: this.#cause })
+    return new EntityValidationError(this.#table.$name, [...this.#issues], {
+      zodError: this.#zodError,
+    })
   }
 }

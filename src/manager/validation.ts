@@ -65,5 +65,5 @@ export function validationError(
     }
     return Object.freeze({ path: join(prefix, path), message })
   })
-  return new EntityValidationError(table.$name, issues, { cause: error })
+  return new EntityValidationError(table.$name, issues, { zodError: error })
 }

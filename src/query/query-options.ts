@@ -22,7 +22,10 @@ function integerIn(value: unknown, path: string, min: number, max: number): numb
     throw new InvalidQueryError(path, `expected an integer, got ${describe(value)}`)
   }
   if (value < min || value > max) {
-    throw new InvalidQueryError(path, `must be from ${min} to ${max}, got ${value}`)
+    throw new InvalidQueryError(
+      path,
+      `must be from ${min} to ${max}, got ${value < min ? 'less' : 'more'}`,
+    )
   }
   return value
 }

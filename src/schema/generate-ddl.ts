@@ -2,6 +2,7 @@ import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import { columnType } from './column-types'
 import type { AnyTable, Column } from './define-table'
 import { quoteIdentifier as q } from './naming'
+import { type TableList, tablesOf } from './table-list'
 
 /** Options of {@link generateDDL}. */
 export interface GenerateDDLOptions {
@@ -128,7 +129,8 @@ function touchFunction(column: string): string {
  * `uuid_generate_v4()`), tables in foreign-key order (a cycle's closing keys added
  * by ALTER TABLE afterwards), their constraints, declared indexes, and a trigger per
  * `onUpdateNow()` column. Every statement can run twice harmlessly (`IF NOT EXISTS`,
- * `CREATE OR REPLACE`, `DROP TRIGGER IF EXISTS`).
+ * `CREATE OR REPLACE`, `DROP TRIGGER IF EXISTS`). `tables` is an array or a record of tables
+ * (the `tables` of `Database.connect`); anything else is an {@link InvalidDefinitionError}.
  *
  * @example
  * ```ts
@@ -140,9 +142,10 @@ function touchFunction(column: string): string {
  * ```
  */
 export function generateDDLStatements(
-  tables: readonly AnyTable[],
+  tableList: TableList,
   options: GenerateDDLOptions = {},
 ): string[] {
+  const tables = tablesOf('generateDDL', tableList)
   const names = new Set<string>()
   for (const table of tables) {
     if (names.has(table.$name)) {
@@ -215,6 +218,6 @@ export function generateDDLStatements(
  * {@link generateDDLStatements} as one script, statements ended by `;`: what
  * `db.executeScript()` and `psql -f` take.
  */
-export function generateDDL(tables: readonly AnyTable[], options: GenerateDDLOptions = {}): string {
+export function generateDDL(tables: TableList, options: GenerateDDLOptions = {}): string {
   return `${generateDDLStatements(tables, options).join(';\n\n')};\n`
 }

@@ -13,6 +13,10 @@
  * - every hostile string carries a marker `EVIL-<n>`: no statement text sent to PostgreSQL (all
  *   are recorded through Kysely's log) and no error message may contain it, so hostile input only
  *   ever travels as a bind parameter and never comes back in a message;
+ * - no log of an error may show hostile input either: the marker is searched for in
+ *   `util.inspect(error, { depth: Infinity, showHidden: true })`, `JSON.stringify(error)`, its
+ *   string and its stack (test/setup/leak-check.ts), and the `leaks` property provokes every kind
+ *   of database error with a canary value bound and searches for it the same way;
  * - accepted hostile strings round-trip exactly (written, read back equal);
  * - the canary table (not served by the Database) keeps its rows and secrets, the seed rows of
  *   every ContainerPub table keep their checksum, no table appears or disappears, and
@@ -40,6 +44,7 @@ import {
 } from '../../src/containerpub/index'
 import {
   type AnyTable,
+  CheckViolationError,
   COMPARISON_OPERATORS,
   CursorCodec,
   createPostgresClient,
@@ -49,15 +54,20 @@ import {
   defineDto,
   dtoField,
   EntityValidationError,
+  ForeignKeyViolationError,
   InvalidQueryError,
   KyselyEntitiesError,
   MissingParameterError,
   NotFoundError,
+  NotNullViolationError,
   PostgresJsDialect,
+  StatementTimeoutError,
+  UniqueViolationError,
 } from '../../src/index'
 import { bindNamedParameters, compileNamedSql } from '../../src/query/named-parameters'
 import { OPERATORS } from '../../src/query/where-compiler'
 import { containerpubDatabase } from '../setup/containerpub-database'
+import { assertNoLeak, leaksOf, newCanary } from '../setup/leak-check'
 
 // ------------------------------------------------------------------------------ run settings
 
@@ -93,6 +103,7 @@ const WEIGHTS = {
   cursors: 2,
   relations: 2,
   keys: 2,
+  leaks: 2,
 } as const
 const WEIGHT_SUM = Object.values(WEIGHTS).reduce((a, b) => a + b, 0)
 const runsOf = (name: keyof typeof WEIGHTS) =>
@@ -165,7 +176,8 @@ beforeAll(async () => {
   })
   await env.db.executeScript(
     `CREATE TABLE canary (id int PRIMARY KEY, secret text NOT NULL);
-     INSERT INTO canary (id, secret) VALUES ${CANARY.map((r) => `(${r.id}, '${r.secret.replaceAll("'", "''")}')`).join(', ')};`,
+     INSERT INTO canary (id, secret) VALUES ${CANARY.map((r) => `(${r.id}, '${r.secret.replaceAll("'", "''")}')`).join(', ')};
+     CREATE TABLE leak_checks (id serial PRIMARY KEY, v text CHECK (v NOT LIKE 'CANARY-%'), must text NOT NULL);`,
   )
   await seed(env.db)
   seedChecksums = await checksums()
@@ -329,6 +341,12 @@ function checkError(error: unknown, label: string): void {
   if (error instanceof DtoDefinitionError) texts.push(error.field)
   if (texts.some((t) => t.includes(MARKER))) {
     fail(`the error repeats hostile input: ${error.message.slice(0, 300)}`)
+  }
+  const logged = leaksOf(error, [MARKER])
+  if (logged.length > 0) {
+    fail(
+      `a log of the error shows hostile input (${logged.join(', ')}): ${error.message.slice(0, 300)}`,
+    )
   }
 }
 
@@ -2247,3 +2265,119 @@ const builderTerminal: fc.Arbitrary<Step> = fc.oneof(
     ),
   ),
 )
+
+// ------------------------------------------------------------------------------ leaks (issue 14)
+
+const LEAK_CASES = [
+  'unique on insert',
+  'unique on batchInsert',
+  'unique on update',
+  'unique on upsert',
+  'unique in a transaction',
+  'foreign key',
+  'not null (raw)',
+  'check (raw)',
+  'integer input (raw)',
+  'division by zero (raw)',
+  'statement timeout',
+] as const
+
+describe('leaks: no error provoked with a canary value shows it in any log of it', () => {
+  it(
+    'leaks: unique, foreign-key, not-null and check violations, data exceptions and timeouts',
+    async () => {
+      const users = () => db.manager(UserEntity)
+      /** The error `work` rejects with; a FuzzFailure when it resolves. */
+      const rejection = async (label: string, work: () => Promise<unknown>) => {
+        try {
+          await work()
+        } catch (error) {
+          return error
+        }
+        throw new FuzzFailure(`${label}: accepted, but it must fail`)
+      }
+      await runProperty(
+        'leaks',
+        fc.asyncProperty(
+          fc.constantFrom(...LEAK_CASES),
+          fc.constantFrom(...PAYLOADS.filter((p) => !p.includes('\u0000'))),
+          async (kind, payload) => {
+            // The hex token is searched for; the payload after it exercises quoting and escaping.
+            const token = newCanary()
+            const value = `${token}${payload}`
+            const taken = async () => {
+              await users().insert({ email: value, passwordHash: value })
+            }
+            let expected: abstract new (...args: any[]) => KyselyEntitiesError = DatabaseError
+            const error = await rejection(kind, async () => {
+              switch (kind) {
+                case 'unique on insert':
+                  expected = UniqueViolationError
+                  await taken()
+                  return users().insert({ email: value, passwordHash: value })
+                case 'unique on batchInsert':
+                  expected = UniqueViolationError
+                  await taken()
+                  return users().batchInsert([
+                    { email: `${newCanary()}${payload}`, passwordHash: value },
+                    { email: value, passwordHash: value },
+                  ])
+                case 'unique on update': {
+                  expected = UniqueViolationError
+                  await taken()
+                  const other = await users().insert({ email: `${value}-2`, passwordHash: value })
+                  return users().update({ email: value }, { where: { uuid: other.uuid } })
+                }
+                case 'unique on upsert':
+                  expected = UniqueViolationError
+                  await taken()
+                  return users().upsert(
+                    { uuid: crypto.randomUUID(), email: value, passwordHash: value },
+                    { conflictColumns: ['uuid'] },
+                  )
+                case 'unique in a transaction':
+                  expected = UniqueViolationError
+                  await taken()
+                  return db.transaction(async (tx) => {
+                    await tx.raw('SELECT @v::text AS v', { v: value })
+                    await tx.manager(UserEntity).insert({ email: value, passwordHash: value })
+                  })
+                case 'foreign key':
+                  expected = ForeignKeyViolationError
+                  return db
+                    .manager(FunctionEntity)
+                    .insert({ userId: 2_147_483_000, name: value, analysisResult: { value } })
+                case 'not null (raw)':
+                  expected = NotNullViolationError
+                  return db.raw('INSERT INTO leak_checks (v, must) VALUES (@v, NULL)', {
+                    v: `ok ${value}`,
+                  })
+                case 'check (raw)':
+                  expected = CheckViolationError
+                  return db.raw('INSERT INTO leak_checks (v, must) VALUES (@v, @v)', { v: value })
+                case 'integer input (raw)':
+                  return db.raw('SELECT @v::int AS n', { v: value })
+                case 'division by zero (raw)':
+                  return db.raw('SELECT 1 / 0 AS x, @v::text AS v', { v: value })
+                default:
+                  expected = StatementTimeoutError
+                  return db.transaction(async (tx) => {
+                    await tx.raw("SET LOCAL statement_timeout = '20ms'")
+                    await tx.raw('SELECT pg_sleep(2), @v::text AS v', { v: value })
+                  })
+              }
+            })
+            if (!(error instanceof expected)) {
+              throw new FuzzFailure(
+                `${kind}: threw ${error instanceof Error ? error.constructor.name : typeof error}, not ${expected.name}`,
+              )
+            }
+            assertNoLeak(error, [token], kind)
+            count(`refused: ${kindOf(error)}`)
+          },
+        ),
+      )
+    },
+    timeoutOf('leaks'),
+  )
+})

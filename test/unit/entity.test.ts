@@ -303,7 +303,8 @@ describe('EntityValidationError', () => {
     if (result.success) return
     const error = EntityValidationError.fromZod('users', result.error, 'rows.3')
     expect(error.issues[0]!.path).toBe('rows.3.email')
-    expect(error.cause).toBe(result.error)
+    expect(error.cause).toBeUndefined()
+    expect(error.zodError()).toBe(result.error)
   })
 })
 

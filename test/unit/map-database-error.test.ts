@@ -12,6 +12,7 @@ import {
   SerializationFailureError,
   UniqueViolationError,
 } from '../../src/index'
+import { leaksOf } from '../setup/leak-check'
 
 /** An error shaped like postgres.js's PostgresError. */
 function postgresJsError(fields: Record<string, unknown>): Error {
@@ -53,7 +54,8 @@ describe('mapDatabaseError: 23505 unique violation', () => {
     expect(mapped.column).toBeUndefined()
     expect(mapped.columns).toEqual(['user_id', 'name'])
     expect(mapped.message).toBe(uniqueFields.message)
-    expect(mapped.cause).toBe(cause)
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(cause)
   })
 
   it('maps a pg error', () => {
@@ -123,7 +125,8 @@ describe('mapDatabaseError: other SQLSTATEs', () => {
     expect(mapped.columns).toEqual(['user_id'])
     expect(mapped.constraint).toBe('functions_user_id_fkey')
     expect(mapped.table).toBe('functions')
-    expect(mapped.cause).toBe(cause)
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(cause)
   })
 
   it('maps 23502 to NotNullViolationError with the column (postgres.js)', () => {
@@ -203,7 +206,6 @@ describe('mapDatabaseError: other SQLSTATEs', () => {
     ['42P01', 'relation "nope" does not exist'],
     ['42703', 'column "nope" does not exist'],
     ['XX000', 'internal error'],
-    ['53300', 'sorry, too many clients already'],
   ])('maps the unlisted SQLSTATE %s to a plain DatabaseError', (code, message) => {
     const cause = postgresJsError({ message, code, table_name: 't' })
     const mapped = mapDatabaseError(cause) as DatabaseError
@@ -212,7 +214,8 @@ describe('mapDatabaseError: other SQLSTATEs', () => {
     expect(mapped.sqlState).toBe(code)
     expect(mapped.message).toBe(message)
     expect(mapped.table).toBe('t')
-    expect(mapped.cause).toBe(cause)
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(cause)
   })
 
   it('uses a fallback message when the driver gives none', () => {
@@ -236,6 +239,10 @@ describe('mapDatabaseError: connection failures', () => {
     '57P03',
     '08006',
     '08001',
+    '28P01',
+    '28000',
+    '3D000',
+    '53300',
   ])('maps %s to ConnectionError', (code) => {
     const cause = Object.assign(new Error('connect failed'), { code })
     const mapped = mapDatabaseError(cause) as ConnectionError
@@ -243,7 +250,8 @@ describe('mapDatabaseError: connection failures', () => {
     expect(mapped).not.toBeInstanceOf(DatabaseError)
     expect(mapped.code).toBe('CONNECTION')
     expect(mapped.message).toBe('Connection to PostgreSQL failed: connect failed')
-    expect(mapped.cause).toBe(cause)
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(cause)
   })
 
   it('maps a 57P01 admin shutdown from postgres.js', () => {
@@ -339,12 +347,101 @@ describe('mapDatabaseError: class 22 redaction', () => {
     expect(mapped.message).toBe(message)
   })
 
-  it('still keeps the original error, unredacted, as the cause', () => {
+  it('keeps the original error, unredacted, for driverError() only, not as the cause', () => {
     const cause = postgresJsError({
       message: 'invalid input syntax for type uuid: "SECRET"',
       code: '22P02',
     })
     const mapped = mapDatabaseError(cause) as DatabaseError
-    expect(mapped.cause).toBe(cause)
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(cause)
+  })
+})
+
+describe('mapDatabaseError: what it returns is safe to log whole (issue 14)', () => {
+  const SECRET = 'CANARY-unit-7f3a'
+  /** A postgres.js error as it reaches us: `query` and `parameters` attached, not enumerable. */
+  function withStatement(error: Error): Error {
+    return Object.defineProperties(error, {
+      query: { value: `select * from t where x = $1 /* ${SECRET} */`, enumerable: false },
+      parameters: { value: [SECRET], enumerable: false },
+      args: { value: [SECRET], enumerable: false },
+    })
+  }
+  const postgresErrors = [
+    { ...uniqueFields, detail: `Key (email)=(${SECRET}) already exists.` },
+    {
+      message: 'new row for relation "t" violates check constraint "c"',
+      code: '23514',
+      detail: `Failing row contains (1, ${SECRET}).`,
+    },
+    {
+      message: `invalid input syntax for type integer: "${SECRET}"`,
+      code: '22P02',
+      where: `unnamed portal parameter $1 = '${SECRET}'`,
+    },
+    { message: 'canceling statement due to statement timeout', code: '57014' },
+    {
+      message: 'password authentication failed for user "app"',
+      code: '28P01',
+      hint: SECRET,
+      internal_query: SECRET,
+    },
+    { message: 'terminating connection due to administrator command', code: '57P01' },
+  ]
+
+  it.each(postgresErrors)('shows no value of $code, and keeps it for driverError()', (fields) => {
+    const original = withStatement(postgresJsError(fields))
+    const mapped = mapDatabaseError(original) as DatabaseError | ConnectionError
+    expect(mapped).toBeInstanceOf(KyselyEntitiesError)
+    expect(leaksOf(mapped, [SECRET])).toEqual([])
+    expect(mapped.cause).toBeUndefined()
+    expect(mapped.driverError()).toBe(original)
+  })
+
+  it('keeps the schema, the data type and the routine PostgreSQL names', () => {
+    const mapped = mapDatabaseError(
+      postgresJsError({
+        ...uniqueFields,
+        schema_name: 'public',
+        data_type_name: 'int4',
+        routine: '_bt_check_unique',
+      }),
+    ) as DatabaseError
+    expect(mapped.schema).toBe('public')
+    expect(mapped.dataType).toBe('int4')
+    expect(mapped.routine).toBe('_bt_check_unique')
+  })
+
+  it('gives a connection error its SQLSTATE, none for a socket error', () => {
+    const refused = mapDatabaseError(postgresJsError({ message: 'x', code: '3D000' }))
+    expect((refused as ConnectionError).sqlState).toBe('3D000')
+    const socket = mapDatabaseError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))
+    expect((socket as ConnectionError).sqlState).toBeUndefined()
+  })
+
+  it.each([
+    ['MAX_PARAMETERS_EXCEEDED', 'Max number of parameters (65534) exceeded'],
+    ['UNDEFINED_VALUE', 'Undefined values are not allowed'],
+  ])('maps postgres.js %s to an InvalidQueryError on parameters', (code, message) => {
+    const mapped = mapDatabaseError(withStatement(Object.assign(new Error(message), { code })))
+    expect(mapped).toBeInstanceOf(InvalidQueryError)
+    expect((mapped as InvalidQueryError).path).toBe('parameters')
+    expect(leaksOf(mapped, [SECRET])).toEqual([])
+  })
+
+  it('maps any other error carrying a statement to a DatabaseError without its message', () => {
+    const original = withStatement(new RangeError(`cannot serialise ${SECRET}`))
+    const mapped = mapDatabaseError(original) as DatabaseError
+    expect(mapped).toBeInstanceOf(DatabaseError)
+    expect(mapped.message).toContain('RangeError')
+    expect(mapped.sqlState).toBeUndefined()
+    expect(leaksOf(mapped, [SECRET])).toEqual([])
+    expect(mapped.driverError()).toBe(original)
+  })
+
+  it('leaves an error the caller threw (no code, no statement) as it is', () => {
+    const own = new Error(`my own ${SECRET}`)
+    expect(mapDatabaseError(own)).toBe(own)
   })
 })
