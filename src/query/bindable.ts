@@ -14,7 +14,9 @@ function isPlainObject(value: unknown): value is object {
 /**
  * Why a jsonb value is too deep or too big to validate (zod's JSON schema and `JSON.stringify`
  * recurse, so a deep value would exhaust the stack), or `undefined` when it is not. Walks arrays
- * and plain objects without recursion; a cycle counts as too big.
+ * and plain objects without recursion; a cycle counts as too big. `size.nodes` is set to the
+ * number of elements walked (values, arrays and objects), and `size.max` lowers the limit of
+ * 100,000 elements (a caller's remaining budget); the walk stops as soon as it is passed.
  *
  * @example
  * ```ts
@@ -22,15 +24,25 @@ function isPlainObject(value: unknown): value is object {
  * jsonSizeProblem(deeplyNestedArray)  // 'a jsonb value nested deeper than 100 levels'
  * ```
  */
-export function jsonSizeProblem(value: unknown): string | undefined {
+export function jsonSizeProblem(
+  value: unknown,
+  size: { nodes: number; readonly max?: number } = { nodes: 0 },
+): string | undefined {
   const stack: [unknown, number][] = [[value, 1]]
+  const max = Math.min(size.max ?? MAX_JSON_NODES, MAX_JSON_NODES)
   let nodes = 0
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!
-    if (++nodes > MAX_JSON_NODES) return `a jsonb value of more than ${MAX_JSON_NODES} elements`
+    size.nodes = ++nodes
+    if (nodes > max) return `a jsonb value of more than ${max} elements`
     if (typeof item !== 'object' || item === null) continue
     if (depth > MAX_JSON_DEPTH) return `a jsonb value nested deeper than ${MAX_JSON_DEPTH} levels`
-    const children = Array.isArray(item) ? item : isPlainObject(item) ? Object.values(item) : []
+    // Counted before they are read: an array longer than what is left is refused unread.
+    const count = Array.isArray(item) ? item.length : isPlainObject(item) ? undefined : 0
+    if (count !== undefined && nodes + stack.length + count > max) {
+      return `a jsonb value of more than ${max} elements`
+    }
+    const children = Array.isArray(item) ? item : count === 0 ? [] : Object.values(item)
     for (const child of children) stack.push([child, depth + 1])
   }
   return undefined
