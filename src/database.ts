@@ -17,6 +17,7 @@ import {
 import { mapDatabaseError } from './errors/map-database-error'
 import { checkKyselyPlugins, type KyselyPluginClass } from './kysely-plugins'
 import { EntityManager } from './manager/entity-manager'
+import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
@@ -375,6 +376,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     query: CompiledQuery<unknown>,
     use: StatementUse,
   ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    // More parameters than the protocol carries: refused before anything is sent.
+    try {
+      checkParameterCount(query.parameters.length, 'parameters')
+    } catch (error) {
+      return Promise.reject(error)
+    }
     // Outside a transaction, on this package's own driver, a statement needs nothing of Kysely's
     // connection handling: the driver admits, runs and maps errors itself.
     const driver = this.#root.driver

@@ -1,6 +1,35 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import { wellFormed } from '../schema/column-value-schema'
 
+/**
+ * Most bind parameters one statement may have. PostgreSQL's protocol counts them in 16 bits
+ * (65,535); postgres.js refuses 65,534 and more with an error of its own, so 65,533 is the most
+ * that can be sent.
+ * @example
+ * ```ts
+ * checkParameterCount(70_000, 'parameters') // throws InvalidQueryError: parameters: more than 65533 bind parameters
+ * ```
+ */
+export const MAX_BIND_PARAMETERS = 65_533
+
+/**
+ * Refuses, with an {@link InvalidQueryError} at `path`, a statement of more than
+ * {@link MAX_BIND_PARAMETERS} parameters, before anything is sent.
+ * @example
+ * ```ts
+ * checkParameterCount(3, 'parameters') // passes
+ * ```
+ * @internal
+ */
+export function checkParameterCount(count: number, path: string): void {
+  if (count > MAX_BIND_PARAMETERS) {
+    throw new InvalidQueryError(
+      path,
+      `more than ${MAX_BIND_PARAMETERS} bind parameters (${count}): PostgreSQL cannot take them in one statement; use arrays (= any(@ids)) or several statements`,
+    )
+  }
+}
+
 /** Deepest nesting accepted inside one jsonb value or bound parameter, and most nodes a jsonb value may hold. */
 export const MAX_JSON_DEPTH = 100
 const MAX_JSON_NODES = 100_000

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { InvalidQueryError, KyselyEntitiesError } from '../errors/kysely-entities-error'
 import { columnType, columnValueSchema } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
@@ -89,7 +89,13 @@ export function whereText(
     }
   }
   const compiler = new WhereCompiler(table, qualifierOf(options.qualifier), options.publicOnly)
-  const { text, values } = joinAnd(compiler.terms(entries, path, 1))
+  let result: Term
+  try {
+    result = joinAnd(compiler.terms(entries, path, 1))
+  } catch (error) {
+    throw unreadable(error, path)
+  }
+  const { text, values } = result
   return { shape: text, values: values === NO_VALUES ? [] : (values as unknown[]) }
 }
 
@@ -194,10 +200,29 @@ function keyPath(path: string, key: string, index: number): string {
 }
 
 /**
+ * The typed error for what reading the input threw: a typed error as it is; anything else came
+ * from a proxy trap or a getter of the input (a list element), and is not kept, since it may
+ * carry anything.
+ */
+function unreadable(error: unknown, path: string): unknown {
+  if (error instanceof KyselyEntitiesError) return error
+  return new InvalidQueryError(path, 'the input could not be read (a getter or proxy trap threw)')
+}
+
+/**
  * The own properties of a plain object, read once through their descriptors (no getter runs, no
- * prototype is consulted; `__proto__` from `JSON.parse` is an ordinary key here).
+ * prototype is consulted; `__proto__` from `JSON.parse` is an ordinary key here). A proxy whose
+ * traps throw is refused at `path`.
  */
 function ownEntries(value: unknown, path: string): readonly (readonly [string, unknown])[] {
+  try {
+    return readOwnEntries(value, path)
+  } catch (error) {
+    throw unreadable(error, path)
+  }
+}
+
+function readOwnEntries(value: unknown, path: string): readonly (readonly [string, unknown])[] {
   if (!isPlainObject(value)) {
     throw new InvalidQueryError(path, `expected a plain object, got ${describe(value)}`)
   }

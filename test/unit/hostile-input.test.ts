@@ -7,8 +7,10 @@ import {
   MAX_WHERE_LIST,
   MAX_WHERE_VALUES,
 } from '../../src/index'
+import { MAX_BIND_PARAMETERS } from '../../src/query/bindable'
 import { EntityQuery } from '../../src/query/entity-query'
 import type { QueryExecutor } from '../../src/query/executor'
+import { namedToPositional } from '../../src/query/named-parameters'
 import { compileWhere } from '../../src/query/where-clause'
 import { columnValueSchema } from '../../src/schema/column-types'
 import type { AnyTable } from '../../src/schema/define-table'
@@ -250,5 +252,56 @@ describe('query builder: an array compared with = is refused unless the column h
       sql: `select ${users.$meta.selectList} from "users" where "email" = any($1)`,
       parameters: [['a', 'b']],
     })
+  })
+})
+
+describe('raw SQL: json casts, parameter types and counts', () => {
+  it('rewrites a parameter cast to json/jsonb as text cast, and sends JSON text', () => {
+    const text =
+      'SELECT \'{"k":1}\'::jsonb @> @p::jsonb, @q :: JSON, @p::jsonb[], @r::jsonbx, @p, @s::text'
+    expect(namedToPositional(text, { p: '{"k":1}', q: { k: [1, null] }, r: 'x', s: 5 })).toEqual({
+      sql: 'SELECT \'{"k":1}\'::jsonb @> $1::text::jsonb, $2::text :: JSON, $1::jsonb[], $3::jsonbx, $1, $4::text',
+      parameters: ['{"k":1}', '{"k":[1,null]}', 'x', 5],
+    })
+    expect(
+      namedToPositional('SELECT @n::jsonb, @b::jsonb, @z::json', { n: 5, b: true, z: null }),
+    ).toEqual({
+      sql: 'SELECT $1::text::jsonb, $2::text::jsonb, $3::text::json',
+      parameters: ['5', 'true', null],
+    })
+  })
+
+  it('binds bytes as they are and copies JSON objects without prototype', () => {
+    const bytes = Buffer.from('hi')
+    const [b, o] = namedToPositional('SELECT @b, @o', { b: bytes, o: { k: 'v' } }).parameters
+    expect(b).toBe(bytes)
+    expect(Object.getPrototypeOf(o)).toBeNull()
+    expect(JSON.stringify(o)).toBe('{"k":"v"}')
+  })
+
+  it('refuses a Map, naming the parameter and never the value', () => {
+    const error = invalid(() =>
+      namedToPositional('SELECT @m::text', { m: new Map([['k', 'S3CR3T']]) }),
+    )
+    expect(error.path).toBe('parameters.m')
+    expect(error.message).toMatch(/^parameters\.m: a Map cannot be bound as a parameter; allowed: /)
+    expect(error.message).not.toContain('S3CR3T')
+  })
+
+  it('refuses more than MAX_BIND_PARAMETERS names before reading any value', () => {
+    const names = Array.from({ length: MAX_BIND_PARAMETERS + 1 }, (_, i) => `@p${i}`)
+    let reads = 0
+    const params = new Proxy(
+      {},
+      {
+        getOwnPropertyDescriptor: () => {
+          reads++
+          return { value: 1, enumerable: true, configurable: true, writable: true }
+        },
+      },
+    )
+    const error = invalid(() => namedToPositional(`SELECT ${names.join(',')}`, params))
+    expect(error.path).toBe('parameters')
+    expect(reads).toBe(0)
   })
 })
