@@ -35,7 +35,10 @@ import {
  * @internal
  */
 export interface CompiledNamedSql {
-  /** The text with every `@name` replaced by `$n`; everything else is byte-for-byte unchanged. */
+  /**
+   * The text with every `@name` replaced by `$n` (`$n::text` before a `::json`/`::jsonb` cast);
+   * everything else is byte-for-byte unchanged.
+   */
   readonly sql: string
   /** `names[i]` is bound to `$(i + 1)`; a repeated name reuses its first `$n`, so names are unique. */
   readonly names: readonly string[]
@@ -222,6 +225,11 @@ function scan(text: string): CompiledNamedSql {
  *   (`price$1`) a `$` is an identifier character. Text with no named parameter is returned
  *   unchanged (positional-only text is allowed, `names` is empty); text mixing positional and
  *   named parameters throws {@link InvalidQueryError}, since the numbers would collide.
+ * - A parameter directly cast to json or jsonb (`@meta::jsonb`, `@meta :: JSON`; not `jsonb[]`)
+ *   becomes `$n::text::jsonb`: its value is sent as JSON text (a string as it is, anything else
+ *   through `JSON.stringify`), so a string made by `JSON.stringify`/`jsonEncode` is the document
+ *   it encodes, not a JSON string. Without such a cast, PostgreSQL's type for the parameter
+ *   decides (a string for a jsonb column is then stored as a JSON string).
  * - An unterminated string, quoted identifier, dollar quote or block comment throws
  *   {@link InvalidQueryError} (path `sql`) naming the construct and the 0-based offset (a
  *   JavaScript string index) where it starts.
@@ -256,9 +264,11 @@ export function compileNamedSql(text: string): CompiledNamedSql {
  * or `toString` never resolve through the prototype. `null` is a value; extra keys are ignored.
  *
  * Throws {@link MissingParameterError} for a name that `params` lacks or binds to `undefined`;
- * its message names the parameter, never a value. A value the driver cannot serialise (a symbol
- * or function, an invalid Date, an `undefined` array element, a cycle, nesting deeper than 100
- * levels) throws {@link InvalidQueryError} at `parameters.<name>`.
+ * its message names the parameter, never a value. A value outside the accepted types (string,
+ * number, bigint, boolean, null, Date, Uint8Array/Buffer as bytea, arrays of these, plain
+ * objects as JSON: see `rawParameter`), one whose getter or proxy trap throws, and more than
+ * 65,533 names throw {@link InvalidQueryError} at `parameters.<name>` (`parameters`), before
+ * anything is sent.
  *
  * @example
  * ```ts
