@@ -17,6 +17,7 @@ import {
 import { mapDatabaseError } from './errors/map-database-error'
 import { checkKyselyPlugins, type KyselyPluginClass } from './kysely-plugins'
 import { EntityManager } from './manager/entity-manager'
+import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
@@ -290,6 +291,22 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * alone, as are operators such as `@>` and `::` casts. An unbound name throws
    * {@link MissingParameterError} before anything is sent.
    *
+   * Parameters may be a string, number, bigint, boolean, null, a valid Date, a Uint8Array or
+   * Buffer (bytea), an array of these (a PostgreSQL array; no bytes inside), or a plain
+   * object/array of JSON values (json/jsonb). Anything else (a Map, a Set, a class instance...),
+   * a value whose getter throws, or more than 65,533 parameters is an {@link InvalidQueryError}
+   * naming the parameter, before anything is sent. A parameter cast `@p::jsonb` (or `::json`) is
+   * sent as JSON text: a string is taken as JSON text (`'{"k":1}'` is an object), other values
+   * are serialised.
+   *
+   * ```ts
+   * await db.raw('UPDATE functions SET analysis_result = @r::jsonb WHERE id = @id', {
+   *   r: JSON.stringify({ score: 9 }), // or { score: 9 }: the same document
+   *   id: 1,
+   * })
+   * // UPDATE functions SET analysis_result = $1::text::jsonb WHERE id = $2   -- ['{"score":9}', 1]
+   * ```
+   *
    * @example
    * ```ts
    * const rows = await db.raw<{ uuid: string; deployments: bigint }>(
@@ -375,6 +392,12 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
     query: CompiledQuery<unknown>,
     use: StatementUse,
   ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    // More parameters than the protocol carries: refused before anything is sent.
+    try {
+      checkParameterCount(query.parameters.length, 'parameters')
+    } catch (error) {
+      return Promise.reject(error)
+    }
     // Outside a transaction, on this package's own driver, a statement needs nothing of Kysely's
     // connection handling: the driver admits, runs and maps errors itself.
     const driver = this.#root.driver

@@ -165,6 +165,7 @@ export {
   MAX_WHERE_CONDITIONS,
   MAX_WHERE_DEPTH,
   MAX_WHERE_LIST,
+  MAX_WHERE_VALUES,
 } from './query/where-compiler'
 export type {
   ColumnOperators,

@@ -13,6 +13,7 @@ import type postgres from 'postgres'
 import { ConnectionError, PoolTimeoutError } from '../errors/database-errors'
 import { DatabaseClosedError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { mapDatabaseError } from '../errors/map-database-error'
+import { checkParameterCount } from '../query/bindable'
 import {
   ConnectionGate,
   checkMilliseconds,
@@ -104,6 +105,8 @@ const SCRIPT = Object.freeze({
 
 /** Sends one compiled statement through `target` (the pool or a reserved connection). */
 function send(target: postgres.Sql<any>, query: CompiledQuery): postgres.PendingQuery<any> {
+  // postgres.js would throw an error of its own (MAX_PARAMETERS_EXCEEDED) for more.
+  checkParameterCount(query.parameters.length, 'parameters')
   return target.unsafe(query.sql, query.parameters as any[], SCRIPTS.has(query) ? SCRIPT : PREPARED)
 }
 
@@ -326,6 +329,7 @@ class PostgresJsConnection implements DatabaseConnection {
     const target = pooled ? this.#state.pool : this.#transactionTarget()
     if (pooled) await this.#state.gate.acquire()
     try {
+      checkParameterCount(compiledQuery.parameters.length, 'parameters')
       const query = target.unsafe(
         compiledQuery.sql,
         compiledQuery.parameters as any[],

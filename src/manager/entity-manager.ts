@@ -32,7 +32,7 @@ import type { RelationDefinition } from '../schema/relations'
 import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
 import { type BatchInsertOptions, type BatchRows, batchInsert } from './batch-insert'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
-import { jsonbSizeIssues, validationError } from './validation'
+import { jsonbSizeIssues, unreadableInput, validationError } from './validation'
 
 export type { Related, RelationName, RelationsOf, WithRelation } from '../query/relation-types'
 
@@ -598,16 +598,22 @@ export class EntityManager<
     data: unknown,
     path: string,
   ): Record<string, unknown> {
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new EntityValidationError(this.#table.$name, [
-        { path, message: `expected an object, got ${describe(data)}` },
-      ])
+    let result: { success: boolean; data?: unknown; error?: unknown }
+    try {
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new EntityValidationError(this.#table.$name, [
+          { path, message: `expected an object, got ${describe(data)}` },
+        ])
+      }
+      // A jsonb value nested too deep would overflow the stack inside the schema.
+      const tooBig = jsonbSizeIssues(this.#table, data)
+      if (tooBig.length > 0) throw new EntityValidationError(this.#table.$name, tooBig)
+      result = schema.safeParse(data)
+    } catch (error) {
+      throw unreadableInput(this.#table, data, error, path)
     }
-    // A jsonb value nested too deep would overflow the stack inside the schema.
-    const tooBig = jsonbSizeIssues(this.#table, data)
-    if (tooBig.length > 0) throw new EntityValidationError(this.#table.$name, tooBig)
-    const result = schema.safeParse(data)
-    if (!result.success) throw validationError(this.#table, result.error)
+    if (!result.success)
+      throw validationError(this.#table, result.error as Parameters<typeof validationError>[1])
     return result.data as Record<string, unknown>
   }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { EntityValidationError, type ValidationIssue } from '../entity/entity-validation-error'
 import { columnType } from '../schema/column-types'
 import type { AnyTable } from '../schema/define-table'
-import { jsonbSizeIssues, validationError } from './validation'
+import { jsonbSizeIssues, unreadableInput, validationError } from './validation'
 
 /**
  * A row after validation: camelCase property to value; `undefined` means "not given".
@@ -56,6 +56,17 @@ export class RowValidator {
 
   /** The parsed (normalised) row, or `undefined` when it has issues (recorded for {@link error}). */
   parse(row: unknown, index: number): ParsedRow | undefined {
+    try {
+      return this.#parse(row, index)
+    } catch (error) {
+      const failure = unreadableInput(this.#table, row, error, this.#pathOf(index))
+      if (!(failure instanceof EntityValidationError)) throw failure
+      this.#issues.push(...failure.issues)
+      return undefined
+    }
+  }
+
+  #parse(row: unknown, index: number): ParsedRow | undefined {
     const table = this.#table
     if (this.#hasJsonb) {
       // A jsonb value nested too deep would overflow the stack inside the schema.

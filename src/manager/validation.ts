@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { EntityValidationError, type ValidationIssue } from '../entity/entity-validation-error'
+import { KyselyEntitiesError } from '../errors/kysely-entities-error'
 import { jsonSizeProblem } from '../query/bindable'
 import type { AnyTable } from '../schema/define-table'
 
@@ -31,6 +32,44 @@ export function jsonbSizeIssues(table: AnyTable, data: unknown, prefix = ''): Va
       issues.push({ path: join(prefix, column.property), message: problem })
   }
   return issues
+}
+
+/**
+ * The typed error for what validating `data` threw: a typed error as it is; anything else came
+ * from a getter or a proxy trap of the input. Its error is not kept (it may carry anything); the
+ * path names the first own key whose value cannot be read, or the row itself when its keys
+ * cannot be listed.
+ *
+ * @example
+ * ```ts
+ * unreadableInput(users, { get email() { throw new Error('x') } }, new Error('x'), 'rows[2]')
+ * // EntityValidationError: users: rows[2].email: could not be read (a getter or proxy trap threw)
+ * ```
+ */
+export function unreadableInput(
+  table: AnyTable,
+  data: unknown,
+  error: unknown,
+  prefix = '',
+): unknown {
+  if (error instanceof KyselyEntitiesError) return error
+  let path = prefix
+  try {
+    for (const key of Reflect.ownKeys(data as object)) {
+      if (typeof key !== 'string') continue
+      try {
+        void (data as Record<string, unknown>)[key]
+      } catch {
+        path = join(prefix, SHOWN_KEY_RE.test(key) ? key : '?')
+        break
+      }
+    }
+  } catch {
+    // The keys cannot be listed: the row itself is named.
+  }
+  return new EntityValidationError(table.$name, [
+    { path, message: 'could not be read (a getter or proxy trap threw)' },
+  ])
 }
 
 /**

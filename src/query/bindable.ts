@@ -1,6 +1,35 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import { wellFormed } from '../schema/column-value-schema'
 
+/**
+ * Most bind parameters one statement may have. PostgreSQL's protocol counts them in 16 bits
+ * (65,535); postgres.js refuses 65,534 and more with an error of its own, so 65,533 is the most
+ * that can be sent.
+ * @example
+ * ```ts
+ * checkParameterCount(70_000, 'parameters') // throws InvalidQueryError: parameters: more than 65533 bind parameters
+ * ```
+ */
+export const MAX_BIND_PARAMETERS = 65_533
+
+/**
+ * Refuses, with an {@link InvalidQueryError} at `path`, a statement of more than
+ * {@link MAX_BIND_PARAMETERS} parameters, before anything is sent.
+ * @example
+ * ```ts
+ * checkParameterCount(3, 'parameters') // passes
+ * ```
+ * @internal
+ */
+export function checkParameterCount(count: number, path: string): void {
+  if (count > MAX_BIND_PARAMETERS) {
+    throw new InvalidQueryError(
+      path,
+      `more than ${MAX_BIND_PARAMETERS} bind parameters (${count}): PostgreSQL cannot take them in one statement; use arrays (= any(@ids)) or several statements`,
+    )
+  }
+}
+
 /** Deepest nesting accepted inside one jsonb value or bound parameter, and most nodes a jsonb value may hold. */
 export const MAX_JSON_DEPTH = 100
 const MAX_JSON_NODES = 100_000
@@ -14,7 +43,9 @@ function isPlainObject(value: unknown): value is object {
 /**
  * Why a jsonb value is too deep or too big to validate (zod's JSON schema and `JSON.stringify`
  * recurse, so a deep value would exhaust the stack), or `undefined` when it is not. Walks arrays
- * and plain objects without recursion; a cycle counts as too big.
+ * and plain objects without recursion; a cycle counts as too big. `size.nodes` is set to the
+ * number of elements walked (values, arrays and objects), and `size.max` lowers the limit of
+ * 100,000 elements (a caller's remaining budget); the walk stops as soon as it is passed.
  *
  * @example
  * ```ts
@@ -22,15 +53,25 @@ function isPlainObject(value: unknown): value is object {
  * jsonSizeProblem(deeplyNestedArray)  // 'a jsonb value nested deeper than 100 levels'
  * ```
  */
-export function jsonSizeProblem(value: unknown): string | undefined {
+export function jsonSizeProblem(
+  value: unknown,
+  size: { nodes: number; readonly max?: number } = { nodes: 0 },
+): string | undefined {
   const stack: [unknown, number][] = [[value, 1]]
+  const max = Math.min(size.max ?? MAX_JSON_NODES, MAX_JSON_NODES)
   let nodes = 0
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!
-    if (++nodes > MAX_JSON_NODES) return `a jsonb value of more than ${MAX_JSON_NODES} elements`
+    size.nodes = ++nodes
+    if (nodes > max) return `a jsonb value of more than ${max} elements`
     if (typeof item !== 'object' || item === null) continue
     if (depth > MAX_JSON_DEPTH) return `a jsonb value nested deeper than ${MAX_JSON_DEPTH} levels`
-    const children = Array.isArray(item) ? item : isPlainObject(item) ? Object.values(item) : []
+    // Counted before they are read: an array longer than what is left is refused unread.
+    const count = Array.isArray(item) ? item.length : isPlainObject(item) ? undefined : 0
+    if (count !== undefined && nodes + stack.length + count > max) {
+      return `a jsonb value of more than ${max} elements`
+    }
+    const children = Array.isArray(item) ? item : count === 0 ? [] : Object.values(item)
     for (const child of children) stack.push([child, depth + 1])
   }
   return undefined

@@ -25,8 +25,15 @@ import {
 import { checkRelationPath, loadRelationPaths } from './relation-paths'
 import type { LoadedRelations, RelationNameOf } from './relation-types'
 import { type ColumnRef, type OutputNameOf, parseSelection, type SelectItem } from './selection'
-import { type ComparisonOperatorInput, checkOperand, checkOperator } from './sql-operator'
+import {
+  type ComparisonOperatorInput,
+  checkOperand,
+  checkOperator,
+  checkSingleValue,
+  referencedColumn,
+} from './sql-operator'
 import { FORWARD, isIdentifier, parseTableSpec, resolveReference } from './sql-reference'
+import { MAX_WHERE_VALUES } from './where-compiler'
 
 // The manager's paginate() returns the same pages.
 
@@ -391,9 +398,14 @@ export class EntityQuery<
       ? lhsInput
       : resolveReference(this.#state.scope, lhsInput, `${path}.column`, FORWARD)
     const operator = checkOperator(operatorInput, `${path}.operator`)
+    const values = this.#spend(value, `${path}.value`)
     checkOperand(operator, value, path)
+    if (!isExpression(lhs)) {
+      checkSingleValue(referencedColumn(this.#state.scope, lhs), operator, value, path)
+    }
     return this.#next({
       having: [...this.#state.having, { lhs, operator, value: freezeList(operator, value) }],
+      values,
     })
   }
 
@@ -659,9 +671,12 @@ export class EntityQuery<
     const path = `where[${this.#state.where.length}]`
     const ref = resolveReference(this.#state.scope, refInput, `${path}.column`, FORWARD)
     const operator = checkOperator(operatorInput, `${path}.operator`)
+    let values = this.#state.values
     if (valueName !== undefined) {
       try {
+        values = this.#spend(value, `${path}.value`)
         checkOperand(operator, value, path)
+        checkSingleValue(referencedColumn(this.#state.scope, ref), operator, value, path)
       } catch (error) {
         // whereIn/whereNotIn name their argument `values`.
         rethrowAt(error, `${path}.${valueName}`)
@@ -673,7 +688,19 @@ export class EntityQuery<
       operator,
       value: freezeList(operator, value),
     }
-    return this.#next({ where: [...this.#state.where, { connector, predicate }] })
+    return this.#next({ where: [...this.#state.where, { connector, predicate }], values })
+  }
+
+  /**
+   * The values of the query's conditions with `value` counted (a list as its length), or an
+   * {@link InvalidQueryError} past {@link MAX_WHERE_VALUES}: checked before any value is read.
+   */
+  #spend(value: unknown, path: string): number {
+    const values = this.#state.values + (Array.isArray(value) ? value.length : 1)
+    if (values > MAX_WHERE_VALUES) {
+      throw new InvalidQueryError(path, `more than ${MAX_WHERE_VALUES} values in all`)
+    }
+    return values
   }
 
   #join(

@@ -1,5 +1,10 @@
-import { InvalidQueryError, MissingParameterError } from '../errors/kysely-entities-error'
-import { checkBindable } from './bindable'
+import {
+  InvalidQueryError,
+  KyselyEntitiesError,
+  MissingParameterError,
+} from '../errors/kysely-entities-error'
+import { checkParameterCount } from './bindable'
+import { rawParameter } from './raw-parameter'
 import {
   DASH,
   DOLLAR,
@@ -30,10 +35,18 @@ import {
  * @internal
  */
 export interface CompiledNamedSql {
-  /** The text with every `@name` replaced by `$n`; everything else is byte-for-byte unchanged. */
+  /**
+   * The text with every `@name` replaced by `$n` (`$n::text` before a `::json`/`::jsonb` cast);
+   * everything else is byte-for-byte unchanged.
+   */
   readonly sql: string
   /** `names[i]` is bound to `$(i + 1)`; a repeated name reuses its first `$n`, so names are unique. */
   readonly names: readonly string[]
+  /**
+   * `json[i]`: the text casts `names[i]` to json or jsonb (`@meta::jsonb`), rewritten
+   * `$n::text::jsonb` so that its value is sent as JSON text (see {@link bindNamedParameters}).
+   */
+  readonly json: readonly boolean[]
 }
 
 /** How many compiled texts are kept; the oldest entry is evicted first. */
@@ -43,9 +56,14 @@ const MAX_CACHED_LENGTH = 16_384
 
 const cache = new Map<string, CompiledNamedSql>()
 const NO_NAMES: readonly string[] = Object.freeze([])
+const NO_JSON: readonly boolean[] = Object.freeze([])
 
 const AT = 0x40 // @
 const LESS_THAN = 0x3c // <
+
+// `::json` or `::jsonb` right after a parameter name (spaces allowed around `::`), not followed
+// by more of a name or by `[` (an array type): the parameter is JSON text.
+const JSON_CAST_RE = /\s*::\s*jsonb?(?![A-Za-z0-9_$\u0080-\uFFFF[]|\s*\[)/iy
 
 /** First character of a parameter name: `[A-Za-z_]`. */
 function isNameStart(c: number): boolean {
@@ -71,6 +89,7 @@ function skipped(end: number, construct: string, start: number): number {
 function scan(text: string): CompiledNamedSql {
   const length = text.length
   const names: string[] = []
+  const json: boolean[] = []
   const numbers = new Map<string, number>()
   let sql = ''
   let copied = 0
@@ -154,11 +173,15 @@ function scan(text: string): CompiledNamedSql {
         let number = numbers.get(name)
         if (number === undefined) {
           names.push(name)
+          json.push(false)
           number = names.length
           numbers.set(name, number)
         }
         if (firstNamedOffset < 0) firstNamedOffset = i
-        sql += `${text.slice(copied, i)}$${number}`
+        JSON_CAST_RE.lastIndex = end
+        const cast = JSON_CAST_RE.test(text)
+        if (cast) json[number - 1] = true
+        sql += `${text.slice(copied, i)}$${number}${cast ? '::text' : ''}`
         copied = end
         i = end
         break
@@ -168,7 +191,7 @@ function scan(text: string): CompiledNamedSql {
     }
   }
 
-  if (names.length === 0) return Object.freeze({ sql: text, names: NO_NAMES })
+  if (names.length === 0) return Object.freeze({ sql: text, names: NO_NAMES, json: NO_JSON })
   if (positional !== undefined) {
     throw new InvalidQueryError(
       'sql',
@@ -176,7 +199,7 @@ function scan(text: string): CompiledNamedSql {
     )
   }
   sql += text.slice(copied)
-  return Object.freeze({ sql, names: Object.freeze(names) })
+  return Object.freeze({ sql, names: Object.freeze(names), json: Object.freeze(json) })
 }
 
 /**
@@ -202,6 +225,11 @@ function scan(text: string): CompiledNamedSql {
  *   (`price$1`) a `$` is an identifier character. Text with no named parameter is returned
  *   unchanged (positional-only text is allowed, `names` is empty); text mixing positional and
  *   named parameters throws {@link InvalidQueryError}, since the numbers would collide.
+ * - A parameter directly cast to json or jsonb (`@meta::jsonb`, `@meta :: JSON`; not `jsonb[]`)
+ *   becomes `$n::text::jsonb`: its value is sent as JSON text (a string as it is, anything else
+ *   through `JSON.stringify`), so a string made by `JSON.stringify`/`jsonEncode` is the document
+ *   it encodes, not a JSON string. Without such a cast, PostgreSQL's type for the parameter
+ *   decides (a string for a jsonb column is then stored as a JSON string).
  * - An unterminated string, quoted identifier, dollar quote or block comment throws
  *   {@link InvalidQueryError} (path `sql`) naming the construct and the 0-based offset (a
  *   JavaScript string index) where it starts.
@@ -236,9 +264,11 @@ export function compileNamedSql(text: string): CompiledNamedSql {
  * or `toString` never resolve through the prototype. `null` is a value; extra keys are ignored.
  *
  * Throws {@link MissingParameterError} for a name that `params` lacks or binds to `undefined`;
- * its message names the parameter, never a value. A value the driver cannot serialise (a symbol
- * or function, an invalid Date, an `undefined` array element, a cycle, nesting deeper than 100
- * levels) throws {@link InvalidQueryError} at `parameters.<name>`.
+ * its message names the parameter, never a value. A value outside the accepted types (string,
+ * number, bigint, boolean, null, Date, Uint8Array/Buffer as bytea, arrays of these, plain
+ * objects as JSON: see `rawParameter`), one whose getter or proxy trap throws, and more than
+ * 65,533 names throw {@link InvalidQueryError} at `parameters.<name>` (`parameters`), before
+ * anything is sent.
  *
  * @example
  * ```ts
@@ -253,18 +283,29 @@ export function bindNamedParameters(
   compiled: CompiledNamedSql,
   params: Readonly<Record<string, unknown>>,
 ): unknown[] {
-  const { names } = compiled
+  const { names, json } = compiled
   const values: unknown[] = []
   if (names.length === 0) return values
+  // Before any value is read: PostgreSQL (and the driver) take at most this many.
+  checkParameterCount(names.length, 'parameters')
   if (typeof params !== 'object' || params === null) {
     throw new InvalidQueryError('parameters', 'named parameters must be an object, e.g. { id: 1 }')
   }
-  for (const name of names) {
-    const value = Object.hasOwn(params, name) ? params[name] : undefined
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    let value: unknown
+    try {
+      value = Object.hasOwn(params, name) ? params[name] : undefined
+    } catch (error) {
+      if (error instanceof KyselyEntitiesError) throw error
+      // A getter or a proxy trap threw: its error may carry anything, so it is not kept.
+      throw new InvalidQueryError(
+        `parameters.${name}`,
+        'the parameter could not be read (a getter or proxy trap threw)',
+      )
+    }
     if (value === undefined) throw new MissingParameterError(name)
-    // What the driver would crash on (a symbol, an invalid Date, a cycle...) is refused here.
-    checkBindable(value, `parameters.${name}`)
-    values.push(value)
+    values.push(rawParameter(name, value, json[i] === true))
   }
   return values
 }

@@ -8,7 +8,7 @@ import {
   sql,
 } from 'kysely'
 import type { Predicate, QueryState, ScopeTable } from './query-state'
-import { comparison } from './sql-operator'
+import { checkSingleValue, comparison, referencedColumn } from './sql-operator'
 import {
   type ColumnReference,
   checkDeferredReference,
@@ -137,6 +137,18 @@ function checkDeferred(s: QueryState): void {
   for (const h of s.having) if (!isExpression(h.lhs)) refs.push(h.lhs as ColumnReference)
   for (const o of s.orderBy) if (o.target.kind === 'ref') refs.push(o.target.ref)
   for (const ref of refs) checkDeferredReference(s.scope, ref)
+  // A comparison with a table joined after it: its column is known only now.
+  s.where.forEach(({ predicate: p }, i) => {
+    if (p.kind === 'compare' && p.ref.deferred !== undefined) {
+      checkSingleValue(referencedColumn(s.scope, p.ref), p.operator, p.value, `where[${i}]`)
+    }
+  })
+  s.having.forEach((h, i) => {
+    if (!isExpression(h.lhs) && (h.lhs as ColumnReference).deferred !== undefined) {
+      const column = referencedColumn(s.scope, h.lhs as ColumnReference)
+      checkSingleValue(column, h.operator, h.value, `having[${i}]`)
+    }
+  })
 }
 
 function fromSql(entry: ScopeEntry): string {

@@ -133,6 +133,8 @@ export interface QueryState {
   readonly withDeleted: boolean
   /** Relation paths to load, each a list of relation names (`deployments.function`). */
   readonly relations: readonly (readonly string[])[]
+  /** Values bound by the where and having conditions, a list counting as its length. */
+  readonly values: number
 }
 
 /**
@@ -155,5 +157,6 @@ export function initialQueryState(table: AnyTable, alias: string | undefined): Q
     offset: undefined,
     withDeleted: false,
     relations: [],
+    values: 0,
   })
 }

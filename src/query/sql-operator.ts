@@ -6,8 +6,12 @@ import {
   type SqlBool,
 } from 'kysely'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { columnType } from '../schema/column-types'
+import type { Column } from '../schema/define-table'
 import { checkBindable } from './bindable'
 import { describe } from './query-options'
+import type { ColumnReference, ScopeEntry } from './sql-reference'
+import { MAX_WHERE_LIST } from './where-compiler'
 
 /** The comparison operators a query accepts; anything else is refused before SQL is built. */
 export const COMPARISON_OPERATORS = Object.freeze([
@@ -89,6 +93,10 @@ export function checkOperand(operator: ComparisonOperator, value: unknown, path:
       `expected a value to bind as a parameter, got ${value === undefined ? 'undefined' : typeof value === 'object' ? 'an SQL expression (use whereRaw(sql`...`))' : describe(value)}`,
     )
   }
+  // The length first: a list too long is refused before any of its values is read.
+  if (Array.isArray(value) && value.length > MAX_WHERE_LIST) {
+    throw new InvalidQueryError(at, `a list of more than ${MAX_WHERE_LIST} values`)
+  }
   // What the driver would crash on (an invalid Date, an undefined element, a cycle...) is refused.
   checkBindable(value, at)
   if (operator === 'in' || operator === 'not in') {
@@ -116,6 +124,54 @@ export function checkOperand(operator: ComparisonOperator, value: unknown, path:
   if (LIKE.has(operator) && typeof value !== 'string') {
     throw new InvalidQueryError(at, `${operator} needs a string pattern, got ${describe(value)}`)
   }
+}
+
+const SCALAR: ReadonlySet<string> = new Set(['=', '<>', '!=', '<', '<=', '>', '>='])
+
+/**
+ * The column a checked reference names, or `undefined` while its table is not joined yet (or for
+ * `*`).
+ * @example
+ * ```ts
+ * referencedColumn([{ name: 'f', table: functions }], { scope: 'f', column: 'status', qualified: true })
+ * // the functions.status column
+ * ```
+ * @internal
+ */
+export function referencedColumn(
+  scope: readonly ScopeEntry[],
+  ref: ColumnReference,
+): Column | undefined {
+  return scope.find((e) => e.name === ref.scope)?.table.$meta.byName.get(ref.column)
+}
+
+/**
+ * Refuses an array compared with `=`, `<>`, `<` and the like to a column that holds single
+ * values: bound as one parameter, it would match nothing (or fail in PostgreSQL), where the
+ * caller meant a list (`in`). Array columns and jsonb (whose documents may be arrays) take it.
+ * `path` is the comparison's argument path without `.value`.
+ *
+ * @example
+ * ```ts
+ * checkSingleValue(emailColumn, '=', ['a', 'b'], 'where[0]')
+ * // throws InvalidQueryError: where[0].value: = needs a single value, got an array: use in for a list
+ * checkSingleValue(tagsColumn, '=', ['a', 'b'], 'where[0]') // passes: "tags" = $1
+ * ```
+ * @internal
+ */
+export function checkSingleValue(
+  column: Column | undefined,
+  operator: ComparisonOperator,
+  value: unknown,
+  path: string,
+): void {
+  if (column === undefined || !SCALAR.has(operator) || !Array.isArray(value)) return
+  const family = columnType(column.kind).where
+  if (family === 'array' || family === 'document') return
+  throw new InvalidQueryError(
+    `${path}.value`,
+    `${operator} needs a single value for a ${column.sqlType} column, got an array: use ${operator === '=' ? 'in' : operator === '<>' || operator === '!=' ? 'not in' : 'one value'} for a list`,
+  )
 }
 
 /**

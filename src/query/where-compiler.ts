@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { InvalidQueryError, KyselyEntitiesError } from '../errors/kysely-entities-error'
 import { columnType, columnValueSchema } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
@@ -29,6 +29,21 @@ export const MAX_WHERE_CONDITIONS = 1000
 
 /** Longest list accepted (`in`, `notIn`, a plain array, an array column's value). */
 export const MAX_WHERE_LIST = 100_000
+
+/**
+ * Most values accepted in one where input, counted over all its levels before any of them is
+ * validated: a scalar is one value, a list (`in`, `notIn`, a plain array, an array column's
+ * value) as many as it holds, a jsonb value as many as its elements. So
+ * `{ or: [999 × { age: { in: 100_000 values } }] }` is refused when its second list is reached,
+ * after validating 100,000 values at most, not 50 million.
+ *
+ * @example
+ * ```ts
+ * manager.findMany({ where: { age: { in: ages } } }) // ages.length <= MAX_WHERE_VALUES
+ * // select ... where "age" = any($1::int4[])
+ * ```
+ */
+export const MAX_WHERE_VALUES = 100_000
 
 /**
  * A where input as SQL: the text with `?` for each value, and the values in text order.
@@ -74,7 +89,13 @@ export function whereText(
     }
   }
   const compiler = new WhereCompiler(table, qualifierOf(options.qualifier), options.publicOnly)
-  const { text, values } = joinAnd(compiler.terms(entries, path, 1))
+  let result: Term
+  try {
+    result = joinAnd(compiler.terms(entries, path, 1))
+  } catch (error) {
+    throw unreadable(error, path)
+  }
+  const { text, values } = result
   return { shape: text, values: values === NO_VALUES ? [] : (values as unknown[]) }
 }
 
@@ -179,10 +200,29 @@ function keyPath(path: string, key: string, index: number): string {
 }
 
 /**
+ * The typed error for what reading the input threw: a typed error as it is; anything else came
+ * from a proxy trap or a getter of the input (a list element), and is not kept, since it may
+ * carry anything.
+ */
+function unreadable(error: unknown, path: string): unknown {
+  if (error instanceof KyselyEntitiesError) return error
+  return new InvalidQueryError(path, 'the input could not be read (a getter or proxy trap threw)')
+}
+
+/**
  * The own properties of a plain object, read once through their descriptors (no getter runs, no
- * prototype is consulted; `__proto__` from `JSON.parse` is an ordinary key here).
+ * prototype is consulted; `__proto__` from `JSON.parse` is an ordinary key here). A proxy whose
+ * traps throw is refused at `path`.
  */
 function ownEntries(value: unknown, path: string): readonly (readonly [string, unknown])[] {
+  try {
+    return readOwnEntries(value, path)
+  } catch (error) {
+    throw unreadable(error, path)
+  }
+}
+
+function readOwnEntries(value: unknown, path: string): readonly (readonly [string, unknown])[] {
   if (!isPlainObject(value)) {
     throw new InvalidQueryError(path, `expected a plain object, got ${describe(value)}`)
   }
@@ -276,17 +316,12 @@ function issueAt(path: readonly PropertyKey[]): string {
   return shown.includes('') ? ' (inside the value)' : ` at ${shown.join('').replace(/^\./, '')}`
 }
 
-/** Refuses jsonb values too deep or too big to validate without exhausting the stack. */
-function checkJsonSize(value: unknown, path: string): void {
-  const problem = jsonSizeProblem(value)
-  if (problem !== undefined) throw new InvalidQueryError(path, problem)
-}
-
 class WhereCompiler {
   readonly #table: AnyTable
   readonly #qualifier: string
   readonly #publicOnly: boolean
   #conditions = 0
+  #values = 0
 
   constructor(table: AnyTable, qualifier: string, publicOnly = false) {
     this.#table = table
@@ -298,6 +333,32 @@ class WhereCompiler {
     if (++this.#conditions > MAX_WHERE_CONDITIONS) {
       throw new InvalidQueryError(path, `more than ${MAX_WHERE_CONDITIONS} conditions in all`)
     }
+  }
+
+  /** Counts `n` values against {@link MAX_WHERE_VALUES}, before they are validated. */
+  #spend(n: number, path: string): void {
+    this.#values += n
+    if (this.#values > MAX_WHERE_VALUES) {
+      throw new InvalidQueryError(path, `more than ${MAX_WHERE_VALUES} values in all`)
+    }
+  }
+
+  /**
+   * Refuses jsonb values too deep or too big to validate without exhausting the stack, and counts
+   * their elements against the value budget as it walks them.
+   */
+  #checkJsonSize(value: unknown, path: string): void {
+    const size = { nodes: 0, max: MAX_WHERE_VALUES - this.#values }
+    const problem = jsonSizeProblem(value, size)
+    if (problem !== undefined) {
+      throw new InvalidQueryError(
+        path,
+        size.max < MAX_WHERE_VALUES && problem === `a jsonb value of more than ${size.max} elements`
+          ? `more than ${MAX_WHERE_VALUES} values in all`
+          : problem,
+      )
+    }
+    this.#spend(size.nodes, path)
   }
 
   /** The AND-ed terms of one where object, in a fixed order. */
@@ -497,7 +558,7 @@ class WhereCompiler {
     const family = columnType(column.kind).where
     if (family === 'document') {
       if (value === null) throw new InvalidQueryError(path, 'expected a JSON value, got null')
-      checkJsonSize(value, path)
+      this.#checkJsonSize(value, path)
       const json = this.#parse(column, jsonSchema, value, path, 'a JSON value')
       return term(`${this.#ref(column)} @> ?::text::jsonb`, [JSON.stringify(json)])
     }
@@ -513,29 +574,38 @@ class WhereCompiler {
     if (list.length > MAX_WHERE_LIST) {
       throw new InvalidQueryError(path, `a list of more than ${MAX_WHERE_LIST} values`)
     }
+    // The whole list is counted before any of its values is validated.
+    this.#spend(list.length, path)
     const { list: encoding } = columnType(column.kind)
     const values = new Array<unknown>(list.length)
     for (let i = 0; i < list.length; i++) {
       const at = `${path}[${i}]`
-      if (list[i] === null) {
+      const item = list[i]
+      if (item === null) {
         throw new InvalidQueryError(at, 'a list cannot hold null: use isNull, or or: [...]')
       }
-      values[i] = encoding.element(this.#value(column, list[i], at))
+      values[i] = encoding.element(this.#value(column, item, at, true))
     }
     const cast = encoding.cast
     const sqlOp = op === 'in' ? '= any(' : '<> all('
     return term(`${this.#ref(column)} ${sqlOp}?${cast})`, [values])
   }
 
-  /** One non-null value, validated and normalised by the column's schema. */
-  #value(column: Column, value: unknown, path: string): unknown {
+  /**
+   * One non-null value, validated and normalised by the column's schema. `counted`: an element of
+   * a list already counted against the value budget.
+   */
+  #value(column: Column, value: unknown, path: string, counted = false): unknown {
     if (value === undefined) {
       throw new InvalidQueryError(path, 'expected a value, got undefined (omit the key instead)')
     }
     if (Array.isArray(value) && value.length > MAX_WHERE_LIST) {
       throw new InvalidQueryError(path, `a list of more than ${MAX_WHERE_LIST} values`)
     }
-    if (columnType(column.kind).where === 'document') checkJsonSize(value, path)
+    if (columnType(column.kind).where === 'document') {
+      if (counted) this.#spend(-1, path)
+      this.#checkJsonSize(value, path)
+    } else if (!counted) this.#spend(Array.isArray(value) ? Math.max(1, value.length) : 1, path)
     const expected =
       column.config.jsonSchema === undefined
         ? columnType(column.kind).expected

@@ -39,14 +39,39 @@ export function text(config: ColumnConfig): z.ZodType<string> {
   if (config.enumValues !== undefined) {
     return z.enum(config.enumValues as [string, ...string[]])
   }
-  const base = storableString()
   const length = config.length
-  if (length === undefined) return base
-  // PostgreSQL counts characters (code points); JavaScript's length counts UTF-16 units.
-  return base.refine(
-    (s) => s.length <= length || [...s].length <= length,
-    `at most ${length} characters`,
-  )
+  if (length === undefined) return storableString()
+  const message = `at most ${length} characters`
+  // PostgreSQL counts characters (code points); JavaScript's length counts UTF-16 units, at most
+  // two to a code point. So more than 2n units is more than n characters: refused at once,
+  // before the NUL and surrogate scans, and without reading the string.
+  return z
+    .string()
+    .refine((s) => s.length <= 2 * length, { message, abort: true })
+    .refine(noNul, NUL_MESSAGE)
+    .refine(wellFormed, SURROGATE_MESSAGE)
+    .refine((s) => s.length <= length || codePointCount(s) <= length, message)
+}
+
+/**
+ * The number of code points of `s` (a surrogate pair counts once), without allocating: what
+ * PostgreSQL counts as characters for `varchar(n)`.
+ * @example codePointCount('a😀') // 2
+ * @internal
+ */
+export function codePointCount(s: string): number {
+  let count = s.length
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        count--
+        i++
+      }
+    }
+  }
+  return count
 }
 
 /** An integer in `range`. @example int(INT4).parse(7) // 7 */

@@ -38,6 +38,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'MAX_WHERE_CONDITIONS',
       'MAX_WHERE_DEPTH',
       'MAX_WHERE_LIST',
+      'MAX_WHERE_VALUES',
       'MIGRATION_LOCK_KEY',
       'MigrationError',
       'MissingParameterError',
