@@ -8,11 +8,11 @@ import {
 } from '../../src/index'
 import { serializeValue } from '../../src/manager/batch-values'
 import { placeholder, toParameter } from '../../src/query/kind-parameter'
+import { loadRelation } from '../../src/query/relation-loader'
 import { compileWhere } from '../../src/query/where-clause'
 import type { ColumnKind } from '../../src/schema/column-config'
 import { columnSchema } from '../../src/schema/column-types'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'
-import { loadRelation } from '../../src/query/relation-loader'
 import { captureExecutor, dummyKysely } from '../setup/capture-executor'
 
 // bytea and citext were added through the column-type registry alone (an entry, the kind's name
