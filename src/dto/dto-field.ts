@@ -160,7 +160,11 @@ export const dtoField = Object.freeze({
   /**
    * A value computed from the entity (its getters and methods included), converted to JSON
    * recursively: Dates inside objects and arrays become ISO strings. Returning an entity is
-   * refused at run time: map related entities with {@link dtoField.relation}. Inside
+   * refused at run time (a `DtoDefinitionError`): map related entities with
+   * {@link dtoField.relation}. So is a value carrying, at any depth, a key that names a secret or
+   * internal column of the entity's table or of an attached related entity (`id`, `userId`,
+   * `password_hash`: `compute(e => e.toMap())`, `compute(e => ({ ...e }))`); objects of the
+   * entity's own public jsonb values keep their keys. Inside
    * `defineDto` the entity parameter is typed from the DTO; when `.when()` is chained after
    * `compute(...)`, annotate it (`(fn: FunctionEntity) => ...`).
    * @example `isActive: dtoField.compute((fn) => fn.status === 'active')` gives `{ "isActive": true }`
@@ -172,7 +176,10 @@ export const dtoField = Object.freeze({
    * A public column of the entity that relation `relation` (hasOne or belongsTo) links to:
    * the public way to say "which user owns this" without the internal `user_id`. Pass the
    * column itself (`users.uuid`): it carries its type, and an internal or secret column is a
-   * type error. The value is `null` when there is no related row.
+   * type error. Identity decides, not shape: a copy (`{ ...users.passwordHash, secret: false }`)
+   * is refused by `defineDto`, and a column of another table definition of the same name is
+   * refused when mapping (the related entity must be one of that very table). The value is
+   * `null` when there is no related row.
    * @example `ownerUuid: dtoField.ref('owner', users.uuid)` gives `{ "ownerUuid": "9b1d…" }`
    */
   ref: <const R extends string, S extends ColumnState>(

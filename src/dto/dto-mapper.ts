@@ -1,11 +1,12 @@
-import type { AnyEntityClass } from '../entity/entity'
+import { type AnyEntityClass, entityTable } from '../entity/entity'
 import type { QueryExecutor } from '../query/executor'
 import { loadRelation } from '../query/relation-loader'
 import type { AnyTable, Column } from '../schema/define-table'
 import type { RelationDefinition } from '../schema/relations'
+import { ComputedValueGuard } from './computed-guard'
 import { DtoDefinitionError, describe } from './dto-definition-error'
 import { type FieldPredicate, type FieldSpec, isDtoField } from './dto-field'
-import { hiddenBecause, isColumn } from './hidden-columns'
+import { hiddenBecause, tableOfColumn } from './hidden-columns'
 import { columnConverter, toJsonValue } from './json-output'
 import { ATTACHED, LoadedSource, type RelatedSource } from './related-source'
 
@@ -34,13 +35,31 @@ function combine(predicates: readonly FieldPredicate[]): FieldPredicate | undefi
   return (context, entity) => predicates.every((p) => p(context, entity) === true)
 }
 
-function tableName(target: RelationDefinition['target'], fail: (why: string) => never): string {
-  if (typeof target === 'string') return target
+/** A relation's target as a definition gives it: a table object (thunk), or only its SQL name. */
+type Target = { readonly name: string; readonly table: AnyTable | undefined }
+
+function targetOf(target: RelationDefinition['target'], fail: (why: string) => never): Target {
+  if (typeof target === 'string') return { name: target, table: undefined }
   try {
-    return target().$name
+    const table = target()
+    return { name: table.$name, table }
   } catch (cause) {
     return fail(`its target table could not be resolved (${String(cause)})`)
   }
+}
+
+/** True when `table` is the relation's target: the very table object, when the thunk gives it. */
+function isTarget(target: Target, table: AnyTable): boolean {
+  return target.table === undefined ? table.$name === target.name : table === target.table
+}
+
+/** How an error names what it got instead of an entity: its kind, or the table of an entity. */
+function describeEntity(value: unknown): string {
+  const table = entityTable(value)
+  if (table !== undefined) return `an entity of "${table.$name}"`
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? 'an object no entity class constructed'
+    : describe(value)
 }
 
 /**
@@ -87,13 +106,19 @@ export class DtoMapper {
     this.from = (entity, context) => this.#map(entity, context, ATTACHED)
     this.fromMany = (entities, context) => {
       if (!Array.isArray(entities)) {
-        throw new TypeError(`${this.#label}.fromMany: expected an array, got ${describe(entities)}`)
+        throw new DtoDefinitionError(
+          '',
+          `${this.#label}.fromMany: expected an array, got ${describe(entities)}`,
+        )
       }
       return entities.map((e) => this.#map(e, context, ATTACHED))
     }
     this.resolve = async (executor, entities, context) => {
       if (!Array.isArray(entities)) {
-        throw new TypeError(`${this.#label}.resolve: expected an array, got ${describe(entities)}`)
+        throw new DtoDefinitionError(
+          '',
+          `${this.#label}.resolve: expected an array, got ${describe(entities)}`,
+        )
       }
       const source = await this.#load(executor, entities)
       return entities.map((e) => this.#map(e, context, source))
@@ -173,7 +198,15 @@ export class DtoMapper {
         if (typeof compute !== 'function') {
           return this.#fail(key, `compute() needs a function, got ${describe(compute)}`)
         }
-        return (entity) => toJsonValue(compute(entity), key)
+        const table = this.#table
+        const label = this.#label
+        return (entity) => {
+          const value = compute(entity)
+          // Only an object can carry a key: the guard is made for those alone.
+          return value !== null && typeof value === 'object'
+            ? toJsonValue(value, key, new ComputedValueGuard(label, table, entity))
+            : toJsonValue(value, key)
+        }
       }
       case 'ref': {
         const relation = this.#relation(key, spec.relation)
@@ -184,17 +217,24 @@ export class DtoMapper {
           )
         }
         const fail = (why: string): never => this.#fail(key, `relation "${relation.name}": ${why}`)
-        const target = tableName(relation.target, fail)
+        const target = targetOf(relation.target, fail)
         const given = spec.column
-        if (!isColumn(given)) {
-          return this.#fail(key, `ref() needs a column such as users.uuid, got ${describe(given)}`)
+        // Identity, not shape: the very column object of a table definition.
+        const owner = tableOfColumn(given)
+        if (owner === undefined) {
+          return this.#fail(
+            key,
+            `ref() needs a column such as users.uuid (the column of the table definition itself, not a copy), got ${describe(given)}`,
+          )
         }
-        if (given.table !== target) {
-          fail(`links to "${target}", but the column is "${given.table}.${given.property}"`)
+        if (!isTarget(target, owner)) {
+          fail(
+            `links to "${target.name}", but the column is "${owner.$name}.${given.property}" of another table definition`,
+          )
         }
         const why = hiddenBecause(given)
         if (why !== undefined) {
-          this.#fail(key, `property "${given.property}" of "${target}" is ${why}`)
+          this.#fail(key, `property "${given.property}" of "${owner.$name}" is ${why}`)
         }
         relations.add(relation.name)
         const property = given.property
@@ -203,12 +243,13 @@ export class DtoMapper {
         return (entity, _context, source) => {
           const related = this.#related(key, entity, name, false, source)
           if (related === null) return null
-          // A wrong entity under the relation's name would show its column of the same name.
-          const table = (related.constructor as { table?: AnyTable } | undefined)?.table
-          if (table?.$name !== target) {
+          // Only an entity of the column's own table definition: a look-alike table of the same
+          // name, or an object no entity class built, would show its value of that name.
+          if (entityTable(related) !== owner) {
             throw new DtoDefinitionError(
               key,
-              `${this.#label}.from: field "${key}": "${name}" on the entity is not an entity of "${target}"`,
+              `${this.#label}.from: field "${key}": "${name}" on the entity is not an entity of "${owner.$name}" ` +
+                `(the table definition the column belongs to): it is ${describeEntity(related)}`,
             )
           }
           const v = (related as Row)[property]
@@ -223,9 +264,12 @@ export class DtoMapper {
           return this.#fail(key, `relation() needs a DTO made by defineDto, got ${describe(dto)}`)
         }
         const fail = (why: string): never => this.#fail(key, `relation "${relation.name}": ${why}`)
-        const target = tableName(relation.target, fail)
-        if (dto.#table.$name !== target) {
-          fail(`links to "${target}", but the nested DTO maps "${dto.#table.$name}"`)
+        const target = targetOf(relation.target, fail)
+        // A nested DTO maps only entities of its own table object (checked again when mapping).
+        if (!isTarget(target, dto.#table)) {
+          fail(
+            `links to "${target.name}", but the nested DTO maps "${dto.#table.$name}" of another table definition`,
+          )
         }
         relations.add(relation.name)
         nested.push(Object.freeze({ key, relation: relation.name, dto }))
@@ -278,13 +322,11 @@ export class DtoMapper {
   }
 
   #map(entity: unknown, context: unknown, source: RelatedSource): Row {
-    if (entity === null || typeof entity !== 'object') {
-      throw new TypeError(`${this.#label}: expected an entity, got ${describe(entity)}`)
-    }
-    const table = (entity.constructor as { table?: AnyTable } | undefined)?.table
-    if (table !== this.#table && table?.$name !== this.#table.$name) {
-      throw new TypeError(
-        `${this.#label}: expected an entity of "${this.#table.$name}", got ${entity.constructor?.name ?? 'an object'}`,
+    // The private brand the entity constructor set, and the very table object it was built for.
+    if (entityTable(entity) !== this.#table) {
+      throw new DtoDefinitionError(
+        '',
+        `${this.#label}.from: expected an entity of "${this.#table.$name}" (built by an entity class of that table definition), got ${describeEntity(entity)}`,
       )
     }
     const row = entity as Row

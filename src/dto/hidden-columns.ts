@@ -1,25 +1,24 @@
+import { columnOwner } from '../schema/column-owner'
 import { columnType } from '../schema/column-types'
-import type { Column } from '../schema/define-table'
+import type { AnyTable, Column } from '../schema/define-table'
 
 // The id-hiding rules: which columns may never leave the server, and why.
 
 /**
- * True when `value` is a column of a table definition (`users.uuid`), as `dtoField.ref` takes one.
+ * The table definition `value` is a column of (`users.uuid` gives `users`), or `undefined` when
+ * it is no column made by `defineTable`: identity decides, not shape, so a copy such as
+ * `{ ...users.passwordHash, secret: false }` is no column at all.
  * @example
  * ```ts
- * isColumn(users.uuid) // true
- * isColumn('uuid')     // false
+ * tableOfColumn(users.uuid)                             // users
+ * tableOfColumn({ ...users.passwordHash, secret: false }) // undefined
+ * tableOfColumn('uuid')                                 // undefined
  * ```
  */
-export function isColumn(value: unknown): value is Column {
-  if (value === null || typeof value !== 'object') return false
-  const c = value as Partial<Column>
-  return (
-    typeof c.property === 'string' &&
-    typeof c.table === 'string' &&
-    typeof c.internal === 'boolean' &&
-    typeof c.secret === 'boolean'
-  )
+export function tableOfColumn(value: unknown): AnyTable | undefined {
+  const table = columnOwner(value)
+  // The owner holds that very object under the column's property (defineTable froze both).
+  return table?.$meta.byProperty.get((value as Column).property) === value ? table : undefined
 }
 
 /**
@@ -41,4 +40,29 @@ export function hiddenBecause(column: Column): string | undefined {
     return 'an integer foreign key (internal); expose the related public id with dtoField.ref()'
   }
   return 'marked internal(); internal values never leave the server'
+}
+
+const HIDDEN_NAMES = new WeakMap<AnyTable, ReadonlySet<string>>()
+
+/**
+ * The property and SQL names of the columns of `table` that may not leave the server (see
+ * {@link hiddenBecause}): a computed DTO value with one of them as a key is refused. Made once
+ * per table.
+ * @example
+ * ```ts
+ * hiddenNames(users)     // Set { 'id', 'passwordHash', 'password_hash' }
+ * hiddenNames(functions) // Set { 'id', 'userId', 'user_id', 'activeDeploymentId', 'active_deployment_id' }
+ * ```
+ */
+export function hiddenNames(table: AnyTable): ReadonlySet<string> {
+  let names = HIDDEN_NAMES.get(table)
+  if (names === undefined) {
+    names = new Set(
+      table.$meta.columns
+        .filter((c) => hiddenBecause(c) !== undefined)
+        .flatMap((c) => [c.property, c.name]),
+    )
+    HIDDEN_NAMES.set(table, names)
+  }
+  return names
 }

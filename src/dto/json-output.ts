@@ -1,9 +1,10 @@
-import { isEntityClass } from '../entity/entity'
+import { entityTable, isEntityClass } from '../entity/entity'
 import { columnType } from '../schema/column-types'
 import type { JsonValue } from '../schema/columns'
 import type { Column } from '../schema/define-table'
 import type { Simplify } from '../schema/table-types'
 import { bytesToJson, type ColumnConverter, dateToJson } from '../values/json-values'
+import type { ComputedValueGuard } from './computed-guard'
 import { DtoDefinitionError } from './dto-definition-error'
 
 /**
@@ -82,14 +83,26 @@ export function columnConverter(column: Column): ColumnConverter | undefined {
 /**
  * Converts any value (a computed field's result) to plain JSON data, following what
  * `JSON.stringify` does, so that the DTO output equals its own JSON round trip. An entity found
- * anywhere inside is refused: its `toJSON` would carry internal ids.
+ * anywhere inside is refused (its `toJSON` would carry internal ids), and so is, with `guard`, a
+ * key that names a secret or internal column; a circular value too. All as
+ * {@link DtoDefinitionError}.
  * @internal
+ * @example
+ * ```ts
+ * toJsonValue({ at: new Date(0), n: 1n }, 'extra') // { at: '1970-01-01T00:00:00.000Z', n: '1' }
+ * toJsonValue(fn.toMap(), 'extra', guard)          // throws DtoDefinitionError: key "id"
+ * ```
  */
-export function toJsonValue(value: unknown, field: string): unknown {
-  return convert(value, field, [])
+export function toJsonValue(value: unknown, field: string, guard?: ComputedValueGuard): unknown {
+  return convert(value, field, [], guard)
 }
 
-function convert(value: unknown, field: string, ancestors: object[]): unknown {
+function convert(
+  value: unknown,
+  field: string,
+  ancestors: object[],
+  guard: ComputedValueGuard | undefined,
+): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -107,7 +120,8 @@ function convert(value: unknown, field: string, ancestors: object[]): unknown {
   const object = value as object
   if (object instanceof Date) return dateToJson(object)
   if (object instanceof Uint8Array) return bytesToJson(object)
-  if (isEntityClass(object.constructor)) {
+  // The brand finds every entity; the constructor finds look-alikes (Object.create of a prototype).
+  if (entityTable(object) !== undefined || isEntityClass(object.constructor)) {
     throw new DtoDefinitionError(
       field,
       `field "${field}": a computed value contains an entity (${object.constructor.name}); ` +
@@ -115,13 +129,16 @@ function convert(value: unknown, field: string, ancestors: object[]): unknown {
     )
   }
   if (ancestors.includes(object)) {
-    throw new TypeError(`field "${field}": a computed value is circular and has no JSON form`)
+    throw new DtoDefinitionError(
+      field,
+      `field "${field}": a computed value is circular and has no JSON form`,
+    )
   }
   ancestors.push(object)
   try {
-    if (Array.isArray(object)) return object.map((item) => convert(item, field, ancestors))
+    if (Array.isArray(object)) return object.map((item) => convert(item, field, ancestors, guard))
     const toJSON = (object as { toJSON?: unknown }).toJSON
-    if (typeof toJSON === 'function') return convert(toJSON.call(object), field, ancestors)
+    if (typeof toJSON === 'function') return convert(toJSON.call(object), field, ancestors, guard)
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(object)) {
       const member = (object as Record<string, unknown>)[key]
@@ -129,7 +146,8 @@ function convert(value: unknown, field: string, ancestors: object[]): unknown {
       if (member === undefined || typeof member === 'function' || typeof member === 'symbol') {
         continue
       }
-      const converted = convert(member, field, ancestors)
+      guard?.checkKey(field, object, key)
+      const converted = convert(member, field, ancestors, guard)
       // A key "__proto__" must stay a key: assigning it would replace the prototype.
       if (key === '__proto__') {
         Object.defineProperty(out, key, {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import { ColumnBuilder, type ColumnConfig } from './column-builder'
+import { registerColumns } from './column-owner'
 import { COLUMN_TYPES, columnSchema } from './column-types'
 import { quoteIdentifier, snakeCase } from './naming'
 import { type RelationBuilder, relationBuilder } from './relations'
@@ -381,11 +382,13 @@ export function defineTable<
     }
   }
   const byProperty = Object.freeze(Object.fromEntries(built.map((c) => [c.property, c])))
-  return Object.freeze({
+  const table = Object.freeze({
     ...byProperty,
     $name: name,
     $columns: byProperty,
     $meta: meta,
     $relations: relations,
   }) as unknown as Table<N, C, R>
+  registerColumns(table)
+  return table
 }

@@ -558,16 +558,18 @@ describe('from() and its input', () => {
       /not a loaded list of entities/,
     )
     expect(() => Dto.from(withRelations(fn(), { deployments: [user()] }) as any)).toThrow(
-      /expected an entity of "function_deployments", got UserEntity/,
+      /expected an entity of "function_deployments" .*got an entity of "users"/,
     )
   })
 
   it('refuses what is not an entity of its table', () => {
-    expect(() => UserDto.from(null as any)).toThrow(TypeError)
+    // Typed errors (see hostile-dto.test.ts), never a TypeError.
+    expect(() => UserDto.from(null as any)).toThrow(DtoDefinitionError)
     expect(() => UserDto.from({ uuid: OWNER_UUID, email: 'x' } as any)).toThrow(
-      /expected an entity of "users", got Object/,
+      /expected an entity of "users" .*got an object no entity class constructed/,
     )
-    expect(() => UserDto.from(fn() as any)).toThrow(/got FunctionEntity/)
+    expect(() => UserDto.from(fn() as any)).toThrow(/got an entity of "functions"/)
+    expect(() => UserDto.fromMany('nope' as any)).toThrow(DtoDefinitionError)
     expect(() => UserDto.fromMany('nope' as any)).toThrow(/expected an array/)
   })
 
