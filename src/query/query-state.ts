@@ -133,6 +133,11 @@ export interface QueryState {
   readonly withDeleted: boolean
   /** Relation paths to load, each a list of relation names (`deployments.function`). */
   readonly relations: readonly (readonly string[])[]
+  /**
+   * A public query: references in select, where, groupBy, having and orderBy may not name secret
+   * or internal columns (join ON references are the query's structure, written by the server).
+   */
+  readonly publicOnly: boolean
 }
 
 /**
@@ -142,7 +147,11 @@ export interface QueryState {
  * initialQueryState(functions, undefined).scope // [{ name: 'functions', table: functions }]
  * ```
  */
-export function initialQueryState(table: AnyTable, alias: string | undefined): QueryState {
+export function initialQueryState(
+  table: AnyTable,
+  alias: string | undefined,
+  publicOnly = false,
+): QueryState {
   return Object.freeze({
     scope: Object.freeze([{ name: alias ?? table.$name, table }]),
     selection: undefined,
@@ -155,5 +164,6 @@ export function initialQueryState(table: AnyTable, alias: string | undefined): Q
     offset: undefined,
     withDeleted: false,
     relations: [],
+    publicOnly,
   })
 }
