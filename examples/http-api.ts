@@ -1,5 +1,7 @@
 // A small JSON API on node:http (no framework). Responses are built from DTOs only, so no
-// internal id, integer foreign key or password hash can reach a client.
+// internal id, integer foreign key or password hash can reach a client. Filters, sorts and
+// cursors sent by the client go through the public view (`db.public()`), in which those columns
+// do not exist: a request cannot filter or sort on them either, so it cannot guess them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { EntityValidationError, InvalidQueryError, NotFoundError } from 'kysely-entities'
 import {
@@ -7,6 +9,7 @@ import {
   containerpubManagers,
   FunctionDeploymentDto,
   FunctionDto,
+  FunctionEntity,
   FunctionLogDto,
   getFunctionDetails,
   getFunctionStats,
@@ -59,6 +62,28 @@ const routes: [method: string, path: RegExp, handler: Handler][] = [
       const page = await getFunctionsPaginated(db, { page: integerParam(url, 'page', 1), pageSize })
       const { items, ...paging } = page
       return { items: await FunctionDto.resolve(db, items), ...paging }
+    },
+  ],
+  [
+    'POST',
+    /^\/functions\/search$/,
+    async (db, _, __, req) => {
+      // The client's JSON goes straight into where, orderBy and after, through the public view:
+      // { where: { userId: 7 } } or { orderBy: 'id' } is a 400 (unknown column), as is a cursor
+      // issued by another search shape (another order or direction).
+      const { where, orderBy, orderDirection, after, limit = 20, ...rest } = await readJson(req)
+      const unknown = Object.keys(rest)
+      if (unknown.length > 0) {
+        throw new InvalidQueryError('body', `unknown keys ${unknown.join(', ')}`)
+      }
+      if (typeof limit !== 'number' || limit > MAX_PAGE_SIZE) {
+        throw new InvalidQueryError('limit', `an integer, at most ${MAX_PAGE_SIZE}`)
+      }
+      const page = await db
+        .public()
+        .manager(FunctionEntity)
+        .paginateByCursor({ where, orderBy, orderDirection, after, limit } as never)
+      return { items: await FunctionDto.resolve(db, page.items), nextCursor: page.nextCursor }
     },
   ],
   [

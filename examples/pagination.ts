@@ -15,6 +15,8 @@ export async function run(db: DemoDatabase, log: Log) {
     )
     if (!result.hasMore) break
   }
+  // Server code filters by internal keys (userId) on the trusted managers; a client's filters go
+  // through the public view instead (below), where such columns do not exist.
   const linus = await users.findOneOrThrow({ where: { email: 'linus@example.com' } })
   const filtered = await getFunctionsPaginated(db, {
     page: 1,
@@ -23,11 +25,13 @@ export async function run(db: DemoDatabase, log: Log) {
   })
   log(`filtered by owner: linus has ${filtered.total} functions`)
 
-  // Keyset cursors: pass the previous page's opaque nextCursor; null means the last page.
+  // Keyset cursors: pass the previous page's opaque nextCursor; null means the last page. A
+  // listing a client drives (its orderBy, its cursor) runs on the public view: a cursor is valid
+  // only for the table, order, direction and view that issued it.
   const cursorPages: string[][] = []
   let after: string | null = null
   do {
-    const result = await functions.paginateByCursor({
+    const result = await functions.public().paginateByCursor({
       limit: 6,
       orderBy: 'createdAt',
       orderDirection: 'desc',

@@ -8,7 +8,7 @@ import {
   type PostgresJsDriver,
   type StatementUse,
 } from './driver/postgres-js-driver'
-import type { AnyEntityClass, EntityClass } from './entity/entity'
+import type { AnyEntityClass, EntityClass, TableOfEntity } from './entity/entity'
 import {
   DatabaseClosedError,
   InvalidQueryError,
@@ -23,7 +23,12 @@ import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
 import { compileRequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
-import type { KyselyDatabase, TableRecord } from './schema/table-types'
+import type {
+  KyselyDatabase,
+  PropertyOf,
+  PublicPropertyOf,
+  TableRecord,
+} from './schema/table-types'
 import { checkTables, TableRegistry } from './table-registry'
 import {
   checkSavepointOptions,
@@ -96,6 +101,27 @@ export interface FromKyselyOptions<TTables extends TableRecord> {
   readonly allowPlugins?: readonly KyselyPluginClass[]
 }
 
+/**
+ * The manager `db.manager(Entity)` returns: on a public view (`Database<T, 'public'>`), one whose
+ * where and orderBy name only public properties.
+ * @example
+ * ```ts
+ * const m: ManagerOf<typeof UserEntity, Tables, 'public'> = db.public().manager(UserEntity)
+ * m.findAll({ where: { email } })           // compiles
+ * m.findAll({ where: { passwordHash: h } }) // type error (and InvalidQueryError at run time)
+ * ```
+ */
+export type ManagerOf<
+  E extends AnyEntityClass,
+  TTables extends TableRecord,
+  V extends 'trusted' | 'public',
+> = EntityManager<
+  E,
+  TTables,
+  TableOfEntity<E>,
+  V extends 'public' ? PublicPropertyOf<TableOfEntity<E>> : PropertyOf<TableOfEntity<E>>
+>
+
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
 const POOLS = new WeakMap<Kysely<any>, PostgresJsDialect>()
 
@@ -134,24 +160,75 @@ function makeRoot(
  * await db.close()
  * ```
  */
-export class Database<TTables extends TableRecord = TableRecord> implements QueryExecutor {
+export class Database<
+  TTables extends TableRecord = TableRecord,
+  V extends 'trusted' | 'public' = 'trusted',
+> implements QueryExecutor
+{
   readonly #kysely: Kysely<KyselyDatabase<TTables>>
   readonly #tables: TTables
   readonly #root: Root
   readonly #scope: TransactionScope | undefined
+  readonly #publicOnly: boolean
+  #publicView: Database<TTables, 'public'> | undefined
   // Managers are stateless views of (handle, entity): one per pair is enough.
-  readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any>>()
+  readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any, any>>()
 
   private constructor(
     kysely: Kysely<KyselyDatabase<TTables>>,
     tables: TTables,
     root: Root,
     scope: TransactionScope | undefined,
+    publicOnly = false,
   ) {
     this.#kysely = kysely
     this.#tables = tables
     this.#root = root
     this.#scope = scope
+    this.#publicOnly = publicOnly
+  }
+
+  /**
+   * The public view of this handle, for request input: the same pool (or, on a `tx`, the same
+   * transaction) and the same API, in which every entry point that takes request input treats
+   * secret and internal columns (password hashes, serial ids, integer foreign keys) as columns
+   * that do not exist. The managers of the view refuse them in `where` (finders, `count`,
+   * `exists`, `paginate`, `paginateByCursor`, updates and deletes), `orderBy` (relation loads
+   * too) and by-id methods on an internal key; its queries (`manager.query()`) refuse them in
+   * select, where, groupBy, having and orderBy references, and refuse `*`. The refusal is the
+   * {@link InvalidQueryError} an unknown name gets (`where.passwordHash: unknown column of
+   * users`), so it tells nothing either; nothing is sent. Keyset cursors of the view are valid
+   * only in the view. Results are unchanged: entities keep every column, and DTOs decide what
+   * leaves the server. Raw SQL and `kysely` are code, not request input: unchanged. Transactions
+   * opened on the view give public handles; the view of a view is itself.
+   *
+   * Not the default: server code filters by internal keys all the time
+   * (`functions.findAll({ where: { userId: user.id } })`), so `db` stays trusted and a request
+   * handler takes `db.public()` for what the client sends.
+   *
+   * @example
+   * ```ts
+   * const pub = db.public()
+   * await pub.manager(FunctionEntity).paginateByCursor({ limit: 20, where: body.where, orderBy: body.orderBy })
+   * // { where: { status: 'active' }, orderBy: 'name' }: ... where "status" = $1 order by "name" asc, "id" asc limit $2
+   * // { where: { userId: 7 } }: throws InvalidQueryError: where.userId: unknown column of functions
+   * ```
+   */
+  public(): Database<TTables, 'public'> {
+    if (this.#publicOnly) return this as unknown as Database<TTables, 'public'>
+    this.#publicView ??= new Database<TTables, 'public'>(
+      this.#kysely,
+      this.#tables,
+      this.#root,
+      this.#scope,
+      true,
+    )
+    return this.#publicView
+  }
+
+  /** True on a public view ({@link public}): request input cannot name secret or internal columns. */
+  get publicOnly(): boolean {
+    return this.#publicOnly
   }
 
   /**
@@ -269,7 +346,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * })
    * ```
    */
-  manager<E extends AnyEntityClass>(entity: E): EntityManager<E, TTables> {
+  manager<E extends AnyEntityClass>(entity: E): ManagerOf<E, TTables, V> {
     this.#assertUsable()
     let manager = this.#managers.get(entity)
     if (manager === undefined) {
@@ -277,7 +354,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
       manager = new EntityManager<E, TTables>(this, entity)
       this.#managers.set(entity, manager)
     }
-    return manager as EntityManager<E, TTables>
+    return manager as ManagerOf<E, TTables, V>
   }
 
   /** True on a handle given to a {@link transaction} callback. */
@@ -446,7 +523,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    * ```
    */
   async transaction<R>(
-    fn: (tx: Database<TTables>) => Promise<R>,
+    fn: (tx: Database<TTables, V>) => Promise<R>,
     options: TransactionOptions = {},
   ): Promise<R> {
     this.#assertUsable()
@@ -464,7 +541,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
 
   // One attempt of an outermost transaction: begin, fn, commit (or rollback and rethrow).
   async #transactionOnce<R>(
-    fn: (tx: Database<TTables>) => Promise<R>,
+    fn: (tx: Database<TTables, V>) => Promise<R>,
     isolationLevel: IsolationLevel | undefined,
     accessMode: AccessMode | undefined,
   ): Promise<R> {
@@ -473,8 +550,10 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
   }
 
   // The handle a transaction level's callback receives: these tables and root, on its `trx`.
-  #openHandle(): OpenHandle<Database<TTables>> {
-    return (trx, scope) => new Database<TTables>(trx as any, this.#tables, this.#root, scope)
+  // A public view's transactions give public handles.
+  #openHandle(): OpenHandle<Database<TTables, V>> {
+    return (trx, scope) =>
+      new Database<TTables, V>(trx as any, this.#tables, this.#root, scope, this.#publicOnly)
   }
 
   /**
@@ -514,7 +593,7 @@ export class Database<TTables extends TableRecord = TableRecord> implements Quer
    */
   async withContext<R>(
     context: WithContextOptions,
-    fn: (tx: Database<TTables>) => Promise<R>,
+    fn: (tx: Database<TTables, V>) => Promise<R>,
   ): Promise<R> {
     this.#assertUsable()
     const { statement } = compileRequestContext(context)

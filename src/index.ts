@@ -19,6 +19,7 @@ export {
   type ConnectOptions,
   Database,
   type FromKyselyOptions,
+  type ManagerOf,
 } from './database'
 // The drift check: a live database compared with the definitions.
 export type { CatalogExecutor } from './drift/catalog'
@@ -111,6 +112,7 @@ export {
   type CursorOptions,
   type CursorPage,
   EntityManager,
+  type EntityManagerOptions,
   type FindOptions,
   type PaginateOptions,
   type RequiredWhere,
@@ -138,7 +140,7 @@ export type {
 export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
 // Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
-export { CursorCodec } from './query/cursor'
+export { CursorCodec, type CursorShape } from './query/cursor'
 export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
 export { namedToPositional } from './query/named-parameters'
@@ -244,6 +246,7 @@ export type {
   KyselyDatabase,
   KyselyTable,
   PropertyOf,
+  PublicPropertyOf,
   RowOf,
   SqlNameOf,
   TableRecord,

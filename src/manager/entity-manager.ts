@@ -6,8 +6,10 @@ import {
   InvalidQueryError,
   NotFoundError,
 } from '../errors/kysely-entities-error'
+import type { CursorShape } from '../query/cursor'
 import { EntityQuery } from '../query/entity-query'
 import type { QueryExecutor } from '../query/executor'
+import { isHiddenColumn } from '../query/hidden-column'
 import { toParameter } from '../query/kind-parameter'
 import type { Page } from '../query/page'
 import {
@@ -19,6 +21,7 @@ import {
   columnOf,
   describe,
   type OrderDirection,
+  type OrderTerm,
 } from '../query/query-options'
 import { loadRelation, type RelationLoadOptions } from '../query/relation-loader'
 import type { Related, RelationName, WithRelation } from '../query/relation-types'
@@ -29,19 +32,28 @@ import type { WhereInput } from '../query/where-input'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import type { RelationDefinition } from '../schema/relations'
-import type { InsertProps, PropertyOf, TableRecord, UpdateProps } from '../schema/table-types'
+import type {
+  InsertProps,
+  PropertyOf,
+  PublicPropertyOf,
+  TableRecord,
+  UpdateProps,
+} from '../schema/table-types'
 import { type BatchInsertOptions, type BatchRows, batchInsert } from './batch-insert'
 import { type UpsertOptions, upsert, upsertMany } from './upsert'
 import { jsonbSizeIssues, unreadableInput, validationError } from './validation'
 
 export type { Related, RelationName, RelationsOf, WithRelation } from '../query/relation-types'
 
-/** Options of the finders. */
-export interface FindOptions<T extends AnyTable> {
+/**
+ * Options of the finders. `P` is the properties they may name: all of them, or in a public view
+ * (`manager.public()`) only the public ones.
+ */
+export interface FindOptions<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>> {
   /** Property-keyed filter: a value means `=`, `null` IS NULL, an array `= ANY`, or operators. */
-  readonly where?: WhereInput<T>
+  readonly where?: WhereInput<T, P>
   /** Property (or properties) to sort by. */
-  readonly orderBy?: PropertyOf<T> | readonly PropertyOf<T>[]
+  readonly orderBy?: P | readonly P[]
   readonly orderDirection?: OrderDirection
   /** Non-negative integer, at most 10,000. */
   readonly limit?: number
@@ -52,16 +64,18 @@ export interface FindOptions<T extends AnyTable> {
 }
 
 /** A filter that must be given: `{ all: true }` is the explicit way to address every row. */
-export type RequiredWhere<T extends AnyTable> = WhereInput<T> | { readonly all: true }
+export type RequiredWhere<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>> =
+  | WhereInput<T, P>
+  | { readonly all: true }
 
 /** Options of update, delete, restore and forceDelete. */
-export interface WriteOptions<T extends AnyTable> {
-  readonly where: RequiredWhere<T>
+export interface WriteOptions<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>> {
+  readonly where: RequiredWhere<T, P>
 }
 
 /** Options of {@link EntityManager.paginate}. */
-export interface PaginateOptions<T extends AnyTable>
-  extends Omit<FindOptions<T>, 'limit' | 'offset'> {
+export interface PaginateOptions<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>>
+  extends Omit<FindOptions<T, P>, 'limit' | 'offset'> {
   /** 1-based page number. */
   readonly page: number
   /** Rows per page, 1 to 10,000. */
@@ -69,16 +83,25 @@ export interface PaginateOptions<T extends AnyTable>
 }
 
 /** Options of {@link EntityManager.paginateByCursor}. */
-export interface CursorOptions<T extends AnyTable> {
+export interface CursorOptions<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>> {
   /** Rows per page, 1 to 10,000. */
   readonly limit: number
   /** The `nextCursor` of the previous page; absent for the first page. */
   readonly after?: string | null
   /** Property to sort by; the primary key breaks ties. Default: the primary key alone. */
-  readonly orderBy?: PropertyOf<T>
+  readonly orderBy?: P
   readonly orderDirection?: OrderDirection
-  readonly where?: WhereInput<T>
+  readonly where?: WhereInput<T, P>
   readonly withDeleted?: boolean
+}
+
+/** Options of the {@link EntityManager} constructor. */
+export interface EntityManagerOptions {
+  /**
+   * A public view: secret and internal columns do not exist for where, orderBy, cursors and
+   * queries (see {@link EntityManager.public}). Default: the executor's `publicOnly`, else false.
+   */
+  readonly publicOnly?: boolean
 }
 
 /** A keyset page: `nextCursor` is null on the last page. */
@@ -101,23 +124,67 @@ export interface CursorPage<E> {
  * })
  * // select "id", "uuid", ... from "functions" where ("user_id" = $1 and "status" = $2)
  * //   order by "created_at" desc limit $3
+ *
+ * // For request input, the public view: secret and internal columns do not exist.
+ * await functions.public().findAll({ where: JSON.parse(body).where })
+ * // { userId: 7 } -> InvalidQueryError: where.userId: unknown column of functions
  * ```
+ *
+ * @typeParam P - the properties where, orderBy and cursors may name: all, or in a public view
+ *   only the public ones (`PublicPropertyOf<T>`).
  */
 export class EntityManager<
   E extends AnyEntityClass,
   TTables extends TableRecord = TableRecord,
   T extends AnyTable = TableOfEntity<E>,
+  P extends PropertyOf<T> = PropertyOf<T>,
 > {
   readonly #executor: QueryExecutor
   readonly #entity: E
   readonly #table: T
   readonly #statements: TableStatements
+  readonly #publicOnly: boolean
+  #publicView: EntityManager<E, TTables, T, PublicPropertyOf<T>> | undefined
 
-  constructor(executor: QueryExecutor, entity: E) {
+  constructor(executor: QueryExecutor, entity: E, options: EntityManagerOptions = {}) {
     this.#executor = executor
     this.#entity = entity
     this.#table = entity.table as T
     this.#statements = tableStatements(this.#table)
+    this.#publicOnly = options.publicOnly ?? executor.publicOnly === true
+  }
+
+  /**
+   * The public view of this manager, for request input: the same entity on the same handle (pool
+   * or transaction), in which secret and internal columns (password hashes, serial ids, integer
+   * foreign keys) do not exist for `where`, `orderBy`, cursors, relation `orderBy` and `query()`
+   * references; naming one is refused with the {@link InvalidQueryError} an unknown name gets, so
+   * the refusal tells nothing either. By-id methods are refused when the primary key is internal
+   * (use `findByUuid`). Results are unchanged: entities still have every column, and DTOs decide
+   * what leaves the server. On a public manager it returns itself.
+   *
+   * @example
+   * ```ts
+   * const pub = db.manager(UserEntity).public()
+   * await pub.count({ where: { email: { ilike: '%@example.com' } } }) // ... where "email" ilike $1
+   * await pub.count({ where: { passwordHash: { like: 'h2%' } } })
+   * // throws InvalidQueryError: where.passwordHash: unknown column of users   (nothing sent)
+   * ```
+   */
+  public(): EntityManager<E, TTables, T, PublicPropertyOf<T>> {
+    if (this.#publicOnly)
+      return this as unknown as EntityManager<E, TTables, T, PublicPropertyOf<T>>
+    this.#publicView ??= new EntityManager<E, TTables, T, PublicPropertyOf<T>>(
+      this.#executor,
+      this.#entity,
+      { publicOnly: true },
+    )
+    return this.#publicView
+  }
+
+  /** True on a public view ({@link public}, or a manager of `db.public()`). */
+  get isPublic(): boolean {
+    return this.#publicOnly
   }
 
   /** The entity class. */
@@ -141,7 +208,7 @@ export class EntityManager<
     options: { readonly withDeleted?: boolean } = {},
   ): Promise<InstanceType<E> | null> {
     const statements = this.#statements
-    const key = this.#primaryKey('findById')
+    const key = this.#idKey('findById')
     const value = this.#keyValue(key, id, 'id')
     const text = checkOptions(options).withDeleted
       ? statements.selectByIdWithDeleted
@@ -180,18 +247,18 @@ export class EntityManager<
    * // select ... from "functions" where "status" = any($1) order by "name" asc limit $2
    * ```
    */
-  async findAll(options: FindOptions<T> = {}): Promise<InstanceType<E>[]> {
+  async findAll(options: FindOptions<T, P> = {}): Promise<InstanceType<E>[]> {
     return this.#many(this.#select(options), true)
   }
 
   /** The first row matching `where` (in `orderBy` order), or null. */
-  async findOne(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E> | null> {
+  async findOne(options: Omit<FindOptions<T, P>, 'limit'> = {}): Promise<InstanceType<E> | null> {
     const rows = await this.#many(this.#select({ ...options, limit: 1 }), true)
     return rows[0] ?? null
   }
 
   /** {@link findOne}, throwing {@link NotFoundError} when there is no row. */
-  async findOneOrThrow(options: Omit<FindOptions<T>, 'limit'> = {}): Promise<InstanceType<E>> {
+  async findOneOrThrow(options: Omit<FindOptions<T, P>, 'limit'> = {}): Promise<InstanceType<E>> {
     const found = await this.findOne(options)
     if (found === null) throw new NotFoundError(this.#table.$name)
     return found
@@ -201,7 +268,7 @@ export class EntityManager<
    * How many rows match.
    * @example await functions.count({ where: { status: 'active' } }) // select count(*) as "count" ... where "status" = $1
    */
-  async count(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<number> {
+  async count(options: Pick<FindOptions<T, P>, 'where' | 'withDeleted'> = {}): Promise<number> {
     const statements = this.#statements
     checkOptions(options)
     if (options.where === undefined || isEmptyWhere(options.where)) {
@@ -213,7 +280,7 @@ export class EntityManager<
   }
 
   /** Whether any row matches. @example await users.exists({ where: { email } }) // select exists (...) */
-  async exists(options: Pick<FindOptions<T>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
+  async exists(options: Pick<FindOptions<T, P>, 'where' | 'withDeleted'> = {}): Promise<boolean> {
     checkOptions(options)
     const where = this.#where(options.where)
     const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
@@ -227,7 +294,7 @@ export class EntityManager<
    * @example await users.existsById(1) // select exists (select 1 as "one" from "users" where "id" = $1) as "exists"
    */
   async existsById(id: unknown): Promise<boolean> {
-    const value = this.#keyValue(this.#primaryKey('existsById'), id, 'id')
+    const value = this.#keyValue(this.#idKey('existsById'), id, 'id')
     const { rows } = await this.#executor.executeRead<{ exists: boolean }>(
       CompiledQuery.raw(this.#statements.existsById!, [value]),
     )
@@ -248,11 +315,10 @@ export class EntityManager<
 
   /** A fluent query on this table, speaking SQL names; see {@link EntityQuery}. */
   query(alias?: string): EntityQuery<E, T, {}, never, TTables> {
-    return new EntityQuery<E, T, {}, never, TTables>(
-      this.#executor,
-      this.#entity,
-      alias === undefined ? {} : { alias },
-    )
+    return new EntityQuery<E, T, {}, never, TTables>(this.#executor, this.#entity, {
+      ...(alias === undefined ? {} : { alias }),
+      publicOnly: this.#publicOnly,
+    })
   }
 
   // ---------------------------------------------------------------- writes
@@ -281,7 +347,7 @@ export class EntityManager<
    * // update "functions" set "status" = $1, "updated_at" = CURRENT_TIMESTAMP where "user_id" = $2 returning ...
    * ```
    */
-  async update(patch: UpdateProps<T>, options: WriteOptions<T>): Promise<InstanceType<E>[]> {
+  async update(patch: UpdateProps<T>, options: WriteOptions<T, P>): Promise<InstanceType<E>[]> {
     const where = this.#requiredWhere(options, 'update')
     const [columns, values] = this.#patch(patch)
     return this.#many(this.#statements.update(columns, values, this.#where(where)))
@@ -289,7 +355,7 @@ export class EntityManager<
 
   /** Updates the row with this primary key; returns it, or null when there is none. */
   async updateById(id: unknown, patch: UpdateProps<T>): Promise<InstanceType<E> | null> {
-    const key = this.#primaryKey('updateById')
+    const key = this.#idKey('updateById')
     const value = this.#keyValue(key, id, 'id')
     const [columns, values] = this.#patch(patch)
     const rows = await this.#many(this.#statements.updateById(columns, values, value))
@@ -301,7 +367,7 @@ export class EntityManager<
    * column instead. Returns how many rows were deleted.
    * @example await logs.delete({ where: { functionId: 3 } }) // delete from "function_logs" where "function_id" = $1
    */
-  async delete(options: WriteOptions<T>): Promise<number> {
+  async delete(options: WriteOptions<T, P>): Promise<number> {
     const where = this.#requiredWhere(options, 'delete')
     const soft = this.#table.$meta.softDelete
     return this.#affected(
@@ -313,7 +379,7 @@ export class EntityManager<
 
   /** Deletes (or soft-deletes) the row with this primary key; true when a row was deleted. */
   async deleteById(id: unknown): Promise<boolean> {
-    const value = this.#keyValue(this.#primaryKey('deleteById'), id, 'id')
+    const value = this.#keyValue(this.#idKey('deleteById'), id, 'id')
     const result = await this.#executor.execute(
       CompiledQuery.raw(this.#statements.deleteById!, [value]),
     )
@@ -321,13 +387,13 @@ export class EntityManager<
   }
 
   /** Deletes the matching rows for real, even on a soft-delete table. */
-  async forceDelete(options: WriteOptions<T>): Promise<number> {
+  async forceDelete(options: WriteOptions<T, P>): Promise<number> {
     const where = this.#requiredWhere(options, 'forceDelete')
     return this.#affected(this.#statements.delete(this.#where(where)))
   }
 
   /** Clears the soft-delete column of matching deleted rows; returns how many were restored. */
-  async restore(options: WriteOptions<T>): Promise<number> {
+  async restore(options: WriteOptions<T, P>): Promise<number> {
     this.#softDeleteColumn('restore')
     const where = this.#requiredWhere(options, 'restore')
     return this.#affected(this.#statements.softDelete(this.#where(where), false))
@@ -336,7 +402,7 @@ export class EntityManager<
   /** Restores the soft-deleted row with this primary key; true when one was restored. */
   async restoreById(id: unknown): Promise<boolean> {
     this.#softDeleteColumn('restoreById')
-    const value = this.#keyValue(this.#primaryKey('restoreById'), id, 'id')
+    const value = this.#keyValue(this.#idKey('restoreById'), id, 'id')
     const result = await this.#executor.execute(
       CompiledQuery.raw(this.#statements.restoreById!, [value]),
     )
@@ -406,19 +472,25 @@ export class EntityManager<
    * and the page).
    * @example await functions.paginate({ page: 2, pageSize: 20, where: { userId }, orderBy: 'createdAt', orderDirection: 'desc' })
    */
-  async paginate(options: PaginateOptions<T>): Promise<Page<InstanceType<E>>> {
+  async paginate(options: PaginateOptions<T, P>): Promise<Page<InstanceType<E>>> {
     checkOptions(options)
     const page = checkPage(options.page)
     const pageSize = checkLimit(options.pageSize, 'pageSize')
     if (pageSize === 0) throw new InvalidQueryError('pageSize', 'must be at least 1')
     const offset = checkOffset((page - 1) * pageSize, 'page')
     const { page: _p, pageSize: _s, ...find } = options
-    // Pages of an unordered query may overlap: without orderBy, the primary key orders them.
+    // Pages of an unordered query may overlap: without orderBy, the primary key orders them
+    // (an order of the library's choosing, so a public view takes it even when the key is hidden).
     const key = this.#statements.primaryKey
-    const orderBy = find.orderBy ?? (key?.property as PropertyOf<T> | undefined)
+    const implied: readonly OrderTerm[] | undefined =
+      find.orderBy === undefined && key !== undefined
+        ? [{ column: key, direction: checkDirection(find.orderDirection) }]
+        : undefined
+    // Checked before either statement starts: a refusal leaves no call running.
+    const query = this.#select({ ...find, limit: pageSize, offset }, implied)
     const [total, items] = await Promise.all([
       this.count({ where: find.where, withDeleted: find.withDeleted }),
-      this.findAll({ ...find, orderBy, limit: pageSize, offset }),
+      this.#many(query, true),
     ])
     return { items, total, page, pageSize, hasMore: offset + items.length < total }
   }
@@ -434,14 +506,16 @@ export class EntityManager<
    * // ... where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3
    * ```
    */
-  async paginateByCursor(options: CursorOptions<T>): Promise<CursorPage<InstanceType<E>>> {
+  async paginateByCursor(options: CursorOptions<T, P>): Promise<CursorPage<InstanceType<E>>> {
     checkOptions(options)
     const limit = checkLimit(options.limit)
     if (limit === 0) throw new InvalidQueryError('limit', 'must be at least 1')
     const key = this.#primaryKey('paginateByCursor')
     const direction = checkDirection(options.orderDirection)
     const sortColumn =
-      options.orderBy === undefined ? undefined : columnOf(this.#table, options.orderBy, 'orderBy')
+      options.orderBy === undefined
+        ? undefined
+        : columnOf(this.#table, options.orderBy, 'orderBy', this.#publicOnly)
     const columns = sortColumn === undefined || sortColumn === key ? [key] : [sortColumn, key]
     // A Date keeps milliseconds, PostgreSQL microseconds: the cursor carries a timestamp sort
     // value as PostgreSQL's own text (selected as __ke_cursor_<i>), or rows sharing its
@@ -450,10 +524,11 @@ export class EntityManager<
       columnType(c.kind).exactText ? `__ke_cursor_${i}` : undefined,
     )
     const where = this.#where(options.where)
+    const shape: CursorShape = { columns, direction, publicOnly: this.#publicOnly }
     const after =
       options.after === undefined || options.after === null
         ? undefined
-        : this.#executor.cursors.decode(options.after, columns)
+        : this.#executor.cursors.decode(options.after, shape)
     const { rows } = await this.#executor.executeRead<Record<string, unknown>>(
       this.#statements.finders.cursorPage(
         where,
@@ -469,7 +544,10 @@ export class EntityManager<
     const last = page[page.length - 1]
     const nextCursor =
       rows.length > limit && last !== undefined
-        ? this.#executor.cursors.encode(columns.map((c, i) => last[exact[i] ?? c.name]))
+        ? this.#executor.cursors.encode(
+            columns.map((c, i) => last[exact[i] ?? c.name]),
+            shape,
+          )
         : null
     return { items, nextCursor }
   }
@@ -524,7 +602,14 @@ export class EntityManager<
     if (!Array.isArray(entities)) {
       throw new InvalidQueryError('entities', `expected an array, got ${describe(entities)}`)
     }
-    const loaded = await loadRelation(this.#executor, this.#table, relation, entities, options)
+    const loaded = await loadRelation(
+      this.#executor,
+      this.#table,
+      relation,
+      entities,
+      options,
+      this.#publicOnly,
+    )
     return entities.map((entity) => {
       const Ctor = (entity as object).constructor as new (props: object) => object
       const copy = new Ctor(entity as object) as Record<string, unknown>
@@ -560,7 +645,14 @@ export class EntityManager<
     if (parent === null || typeof parent !== 'object') {
       throw new InvalidQueryError('parent', `expected an entity, got ${describe(parent)}`)
     }
-    const loaded = await loadRelation(this.#executor, this.#table, relation, [parent], options)
+    const loaded = await loadRelation(
+      this.#executor,
+      this.#table,
+      relation,
+      [parent],
+      options,
+      this.#publicOnly,
+    )
     return loaded.get(parent)
   }
 
@@ -569,6 +661,19 @@ export class EntityManager<
     if (key === undefined) {
       throw new InvalidDefinitionError(
         `${method}: table "${this.#table.$name}" needs a single-column primary key`,
+      )
+    }
+    return key
+  }
+
+  // The primary key of a by-id method: in a public view, only when it is a public column (an
+  // internal id given by request input would enumerate rows).
+  #idKey(method: string): Column {
+    const key = this.#primaryKey(method)
+    if (this.#publicOnly && isHiddenColumn(key)) {
+      throw new InvalidQueryError(
+        'id',
+        `${method} is not available in a public view: the primary key of ${this.#table.$name} is internal (use findByUuid)`,
       )
     }
     return key
@@ -636,14 +741,28 @@ export class EntityManager<
 
   // The finders' where input, validated, as text and values ({ all: true } is no condition).
   #where(where: unknown): WhereText | undefined {
-    return whereText(this.#table, where, { path: 'where', allowAll: true })
+    return whereText(this.#table, where, {
+      path: 'where',
+      allowAll: true,
+      publicOnly: this.#publicOnly,
+    })
   }
 
-  // Checks everything, in this order, before the statement of this shape is looked up.
-  #select(options: FindOptions<T>): CompiledQuery<unknown> {
+  // Checks everything, in this order, before the statement of this shape is looked up. `implied`:
+  // an order of the library's own (paginate's primary key), used when options give none.
+  #select(options: FindOptions<T, P>, implied?: readonly OrderTerm[]): CompiledQuery<unknown> {
     checkOptions(options)
     const where = this.#where(options.where)
-    const order = checkOrderBy(this.#table, options.orderBy, options.orderDirection)
+    const order =
+      options.orderBy === undefined && implied !== undefined
+        ? implied
+        : checkOrderBy(
+            this.#table,
+            options.orderBy,
+            options.orderDirection,
+            'orderBy',
+            this.#publicOnly,
+          )
     const limit = options.limit === undefined ? undefined : checkLimit(options.limit)
     const offset = options.offset === undefined ? undefined : checkOffset(options.offset)
     return this.#statements.finders.select(

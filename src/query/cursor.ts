@@ -44,17 +44,55 @@ function decodeValue(value: unknown): unknown {
 }
 
 /**
+ * What a cursor is bound to: the query shape that gives its values their meaning. A cursor made
+ * for one shape is refused by every other (another table, other sort columns, the other
+ * direction, the other mode), so a hidden value it carries cannot be replayed where a visible
+ * column would show it.
+ *
+ * @example
+ * ```ts
+ * const shape: CursorShape = { columns: [functions.createdAt, functions.id], direction: 'desc', publicOnly: true }
+ * // bound to: functions, (created_at, id), desc, public
+ * ```
+ */
+export interface CursorShape {
+  /** The sort columns, in order (the primary key last): their table is bound too. */
+  readonly columns: readonly Column[]
+  readonly direction: 'asc' | 'desc'
+  /** Whether the query was a public one (see `Database.public()`). Default false. */
+  readonly publicOnly?: boolean
+}
+
+// The authenticated data of a cursor: its shape, unambiguously (JSON of identifiers and words).
+function boundData(shape: CursorShape): Buffer {
+  const tables = [...new Set(shape.columns.map((c) => c.table))]
+  return Buffer.from(
+    JSON.stringify([
+      'kysely-entities cursor v2',
+      tables,
+      shape.columns.map((c) => c.name),
+      shape.direction,
+      shape.publicOnly === true ? 'public' : 'trusted',
+    ]),
+  )
+}
+
+/**
  * Keyset cursors as authenticated encryption (AES-256-GCM) of the last row's sort values. A
  * cursor goes to clients, and its values include the primary key: encrypted, it reveals no
- * internal id; authenticated, it cannot be forged or altered. The key is derived from a secret;
- * without one it is random, so cursors are valid only for this process: give every process
- * serving one API the same `cursorSecret`.
+ * internal id; authenticated, it cannot be forged or altered. Its {@link CursorShape} (table,
+ * sort columns, direction, public or not) is the cipher's authenticated data: a cursor is valid
+ * only for the query shape that issued it. The key is derived from a secret; without one it is
+ * random, so cursors are valid only for this codec (this Database, this process): give every
+ * process serving one API the same `cursorSecret`.
  *
  * @example
  * ```ts
  * const cursors = new CursorCodec(process.env.CURSOR_SECRET)
- * const token = cursors.encode([new Date(), 42])  // 'q3vV…' (opaque, different every time)
- * cursors.decode(token, [functions.createdAt, functions.id]) // [Date string, 42]
+ * const shape = { columns: [functions.createdAt, functions.id], direction: 'desc' } as const
+ * const token = cursors.encode([new Date(), 42], shape)  // 'q3vV…' (opaque, different every time)
+ * cursors.decode(token, shape) // [Date string, 42]
+ * cursors.decode(token, { ...shape, direction: 'asc' }) // throws InvalidQueryError: after: invalid cursor: ...
  * ```
  */
 export class CursorCodec {
@@ -74,21 +112,24 @@ export class CursorCodec {
         : createHash('sha256').update('kysely-entities cursor v1\0').update(secret).digest()
   }
 
-  /** An opaque cursor for these sort values. */
-  encode(values: readonly unknown[]): string {
+  /** An opaque cursor for these sort values, valid only for a query of this shape. */
+  encode(values: readonly unknown[], shape: CursorShape): string {
     const iv = nextNonce()
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
+    cipher.setAAD(boundData(shape))
     const plain = Buffer.from(JSON.stringify(values.map(encodeValue)))
     const body = Buffer.concat([cipher.update(plain), cipher.final()])
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')
   }
 
   /**
-   * The sort values of a cursor made by {@link encode} for these sort columns, each validated
-   * against its column before it is bound. Anything else (not a string, too long, not made with
-   * this key, altered, a different ordering) is an {@link InvalidQueryError} at `path`.
+   * The sort values of a cursor made by {@link encode} for this shape, each validated against its
+   * column before it is bound. Anything else (not a string, too long, not made with this key,
+   * altered, made for another table, ordering, direction or mode) is an {@link InvalidQueryError}
+   * at `path`.
    */
-  decode(cursor: unknown, columns: readonly Column[], path = 'after'): unknown[] {
+  decode(cursor: unknown, shape: CursorShape, path = 'after'): unknown[] {
+    const columns = shape.columns
     const invalid = (why: string) => new InvalidQueryError(path, `invalid cursor: ${why}`)
     if (typeof cursor !== 'string') throw invalid('expected a string')
     if (
@@ -104,13 +145,14 @@ export class CursorCodec {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(0, IV_BYTES))
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
+      decipher.setAAD(boundData(shape))
       const plain = Buffer.concat([
         decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
         decipher.final(),
       ])
       parsed = JSON.parse(plain.toString('utf8'))
     } catch {
-      throw invalid('not a cursor of this API (or it was altered)')
+      throw invalid('not a cursor of this query (made for another one, or altered)')
     }
     if (!Array.isArray(parsed) || parsed.length !== columns.length) {
       throw invalid('it does not match this ordering')

@@ -32,10 +32,18 @@ import {
   checkSingleValue,
   referencedColumn,
 } from './sql-operator'
-import { FORWARD, isIdentifier, parseTableSpec, resolveReference } from './sql-reference'
+import {
+  FORWARD,
+  isIdentifier,
+  parseTableSpec,
+  type ResolveOptions,
+  resolveReference,
+} from './sql-reference'
 import { MAX_WHERE_VALUES } from './where-compiler'
 
 // The manager's paginate() returns the same pages.
+
+const PUBLIC_FORWARD: ResolveOptions = Object.freeze({ forward: true, publicOnly: true })
 
 /**
  * Options of the {@link EntityQuery} constructor.
@@ -47,6 +55,12 @@ import { MAX_WHERE_VALUES } from './where-compiler'
 export interface EntityQueryOptions {
   /** The alias of the base table (`query('f')`: `from "functions" as "f"`). */
   readonly alias?: string
+  /**
+   * A public query, for request input: references in select, where, groupBy, having and orderBy
+   * may not name secret or internal columns (refused as unknown columns are) and `*` is refused.
+   * Default: the executor's `publicOnly` (`db.public()`), else false.
+   */
+  readonly publicOnly?: boolean
 }
 
 /**
@@ -143,7 +157,22 @@ export class EntityQuery<
     this.#executor = executor
     this.#entityClass = entityClass
     this.#table = table
-    this.#state = initialQueryState(table, alias)
+    this.#state = initialQueryState(
+      table,
+      alias,
+      options.publicOnly ?? executor.publicOnly === true,
+    )
+  }
+
+  /** True on a public query (see {@link EntityQueryOptions.publicOnly}). */
+  get isPublic(): boolean {
+    return this.#state.publicOnly
+  }
+
+  // How references given by the caller resolve: forward references allowed, and in a public
+  // query, secret and internal columns unknown.
+  get #resolve(): ResolveOptions {
+    return this.#state.publicOnly ? PUBLIC_FORWARD : FORWARD
   }
 
   /**
@@ -171,6 +200,7 @@ export class EntityQuery<
       this.#state.scope,
       items,
       this.#state.selection?.length ?? 0,
+      this.#state.publicOnly,
     )
     return this.#next({
       selection: [...(this.#state.selection ?? []), ...selection],
@@ -369,7 +399,7 @@ export class EntityQuery<
     if (refs.length === 0) throw new InvalidQueryError('groupBy', 'expected at least one column')
     const start = this.#state.groupBy.length
     const resolved = refs.map((ref, i) =>
-      resolveReference(this.#state.scope, ref, `groupBy[${start + i}]`, FORWARD),
+      resolveReference(this.#state.scope, ref, `groupBy[${start + i}]`, this.#resolve),
     )
     return this.#next({ groupBy: [...this.#state.groupBy, ...resolved] })
   }
@@ -396,7 +426,7 @@ export class EntityQuery<
     const [lhsInput, operatorInput, value] = comparisonArguments(args, path)
     const lhs = isExpression(lhsInput)
       ? lhsInput
-      : resolveReference(this.#state.scope, lhsInput, `${path}.column`, FORWARD)
+      : resolveReference(this.#state.scope, lhsInput, `${path}.column`, this.#resolve)
     const operator = checkOperator(operatorInput, `${path}.operator`)
     const values = this.#spend(value, `${path}.value`)
     checkOperand(operator, value, path)
@@ -434,7 +464,7 @@ export class EntityQuery<
     } else
       target = {
         kind: 'ref',
-        ref: resolveReference(this.#state.scope, ref, `${path}.column`, FORWARD),
+        ref: resolveReference(this.#state.scope, ref, `${path}.column`, this.#resolve),
       }
     return this.#next({ orderBy: [...this.#state.orderBy, { target, direction: checked }] })
   }
@@ -669,7 +699,7 @@ export class EntityQuery<
     valueName: 'value' | 'values' | undefined,
   ): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
-    const ref = resolveReference(this.#state.scope, refInput, `${path}.column`, FORWARD)
+    const ref = resolveReference(this.#state.scope, refInput, `${path}.column`, this.#resolve)
     const operator = checkOperator(operatorInput, `${path}.operator`)
     let values = this.#state.values
     if (valueName !== undefined) {

@@ -38,4 +38,9 @@ export interface QueryExecutor {
   readonly cursors: CursorCodec
   /** The entity class for rows of `table`: a registered subclass, else `Entity.of(table)`. */
   entityClass(table: AnyTable): AnyEntityClass
+  /**
+   * True on a public view (`db.public()`): managers and queries made on it treat secret and
+   * internal columns as unknown in request input. Absent means false.
+   */
+  readonly publicOnly?: boolean
 }

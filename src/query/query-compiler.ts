@@ -136,7 +136,7 @@ function checkDeferred(s: QueryState): void {
   refs.push(...s.groupBy)
   for (const h of s.having) if (!isExpression(h.lhs)) refs.push(h.lhs as ColumnReference)
   for (const o of s.orderBy) if (o.target.kind === 'ref') refs.push(o.target.ref)
-  for (const ref of refs) checkDeferredReference(s.scope, ref)
+  for (const ref of refs) checkDeferredReference(s.scope, ref, s.publicOnly)
   // A comparison with a table joined after it: its column is known only now.
   s.where.forEach(({ predicate: p }, i) => {
     if (p.kind === 'compare' && p.ref.deferred !== undefined) {

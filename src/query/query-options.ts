@@ -1,6 +1,7 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import { shownName } from '../errors/shown-name'
 import type { AnyTable, Column } from '../schema/define-table'
+import { isHiddenColumn } from './hidden-column'
 
 /** The largest `limit` / `pageSize` accepted: a page bigger than this is a mistake, not a page. */
 export const MAX_LIMIT = 10_000
@@ -66,10 +67,18 @@ export function checkDirection(value: unknown, path = 'orderDirection'): 'asc' |
   throw new InvalidQueryError(path, `expected 'asc' or 'desc', got ${describe(value)}`)
 }
 
-/** @internal The column of a property, by its property name, or an {@link InvalidQueryError}. */
-export function columnOf(table: AnyTable, property: unknown, path: string): Column {
+/**
+ * @internal The column of a property, by its property name, or an {@link InvalidQueryError}.
+ * With `publicOnly`, secret and internal columns do not exist: the same error as an unknown name.
+ */
+export function columnOf(
+  table: AnyTable,
+  property: unknown,
+  path: string,
+  publicOnly = false,
+): Column {
   const column = typeof property === 'string' ? table.$meta.byProperty.get(property) : undefined
-  if (column === undefined) {
+  if (column === undefined || (publicOnly && isHiddenColumn(column))) {
     throw new InvalidQueryError(
       path,
       typeof property === 'string'
@@ -96,13 +105,14 @@ export function checkOrderBy(
   orderBy: unknown,
   orderDirection?: unknown,
   path = 'orderBy',
+  publicOnly = false,
 ): readonly OrderTerm[] {
   if (orderBy === undefined) return []
   const direction = checkDirection(orderDirection)
   const list = Array.isArray(orderBy) ? orderBy : [orderBy]
   if (list.length === 0) throw new InvalidQueryError(path, 'expected at least one column')
   return list.map((property, i) => ({
-    column: columnOf(table, property, Array.isArray(orderBy) ? `${path}[${i}]` : path),
+    column: columnOf(table, property, Array.isArray(orderBy) ? `${path}[${i}]` : path, publicOnly),
     direction,
   }))
 }

@@ -135,6 +135,11 @@ export interface QueryState {
   readonly relations: readonly (readonly string[])[]
   /** Values bound by the where and having conditions, a list counting as its length. */
   readonly values: number
+  /**
+   * A public query: references in select, where, groupBy, having and orderBy may not name secret
+   * or internal columns (join ON references are the query's structure, written by the server).
+   */
+  readonly publicOnly: boolean
 }
 
 /**
@@ -144,7 +149,11 @@ export interface QueryState {
  * initialQueryState(functions, undefined).scope // [{ name: 'functions', table: functions }]
  * ```
  */
-export function initialQueryState(table: AnyTable, alias: string | undefined): QueryState {
+export function initialQueryState(
+  table: AnyTable,
+  alias: string | undefined,
+  publicOnly = false,
+): QueryState {
   return Object.freeze({
     scope: Object.freeze([{ name: alias ?? table.$name, table }]),
     selection: undefined,
@@ -158,5 +167,6 @@ export function initialQueryState(table: AnyTable, alias: string | undefined): Q
     withDeleted: false,
     relations: [],
     values: 0,
+    publicOnly,
   })
 }

@@ -143,13 +143,19 @@ export function resolveRelation(
  * ```
  * @internal
  */
-export function relationSql(relation: ResolvedRelation, options: RelationLoadOptions = {}): string {
+export function relationSql(
+  relation: ResolvedRelation,
+  options: RelationLoadOptions = {},
+  publicOnly = false,
+): string {
   if (options === null || typeof options !== 'object') {
     throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
   }
   const target = relation.target
   const order =
-    options.orderBy === undefined ? undefined : columnOf(target, options.orderBy, 'orderBy')
+    options.orderBy === undefined
+      ? undefined
+      : columnOf(target, options.orderBy, 'orderBy', publicOnly)
   const direction = checkDirection(options.orderDirection)
   return tableStatements(target).relationLoad(
     relation,
@@ -199,11 +205,15 @@ export async function loadRelation(
   name: unknown,
   parents: readonly object[],
   options: RelationLoadOptions = {},
+  publicOnly = false,
 ): Promise<Map<object, object[] | object | null>> {
   const relation = resolveRelation(executor, table, name)
   if (options === null || typeof options !== 'object') {
     throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
   }
+  // A public view checks its orderBy whether or not there are parents: a refusal that depended
+  // on the data would tell something about it.
+  if (publicOnly) relationSql(relation, options, true)
   const result = new Map<object, object[] | object | null>()
   const parentProperty = relation.parentKey.property
   const keys = new Map<unknown, unknown>()
@@ -214,7 +224,7 @@ export async function loadRelation(
   const groups = new Map<unknown, object[]>()
   if (keys.size > 0) {
     const entity: AnyEntityClass = executor.entityClass(relation.target)
-    const text = relationSql(relation, options)
+    const text = relationSql(relation, options, publicOnly)
     const { element } = columnType(relation.matchColumn.kind).list
     const list: unknown[] = []
     for (const value of keys.values()) list.push(element(value))

@@ -5,11 +5,11 @@ import type { ColumnNameOf } from '../schema/table-types'
 import { describe } from './query-options'
 import type { Selection } from './query-state'
 import {
-  FORWARD,
   isIdentifier,
   resolveReference,
   type ScopeEntry,
   splitAlias,
+  starInPublic,
 } from './sql-reference'
 
 /**
@@ -51,7 +51,8 @@ export type OutputNameOf<I> =
 /**
  * The select items of one `select()` call, checked against the tables of the query: the
  * selection they add and the output names they give. `offset` is the number of items selected
- * before, so that errors name the argument (`select[3]`).
+ * before, so that errors name the argument (`select[3]`). With `publicOnly`, secret and internal
+ * columns do not exist and `*` is refused.
  * @example
  * ```ts
  * parseSelection(scope, ['id', 'name as title'], 0)
@@ -62,6 +63,7 @@ export function parseSelection(
   scope: readonly ScopeEntry[],
   items: readonly unknown[],
   offset: number,
+  publicOnly = false,
 ): { readonly selection: readonly Selection[]; readonly outputNames: readonly string[] } {
   const selection: Selection[] = []
   const outputNames: string[] = []
@@ -73,6 +75,7 @@ export function parseSelection(
       return
     }
     if (item === '*') {
+      if (publicOnly) throw starInPublic(path)
       selection.push({ kind: 'star' })
       return
     }
@@ -90,7 +93,7 @@ export function parseSelection(
       }
       selection.push({
         kind: 'column',
-        ref: resolveReference(scope, ref, path, FORWARD),
+        ref: resolveReference(scope, ref, path, { forward: true, publicOnly }),
         alias: name,
       })
       outputNames.push(name)
@@ -98,7 +101,7 @@ export function parseSelection(
     }
     selection.push({
       kind: 'column',
-      ref: resolveReference(scope, item, path, { star: true, forward: true }),
+      ref: resolveReference(scope, item, path, { star: true, forward: true, publicOnly }),
       alias: undefined,
     })
   })

@@ -1,5 +1,6 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import type { AnyTable } from '../schema/define-table'
+import { isHiddenColumn } from './hidden-column'
 import { describe } from './query-options'
 
 // PostgreSQL keeps 63 bytes of an identifier; a longer name is a mistake or an attack, never a column.
@@ -46,6 +47,11 @@ export interface ResolveOptions {
   readonly star?: boolean
   /** Accept a qualifier that is not in scope yet, to be checked when the query is complete. */
   readonly forward?: boolean
+  /**
+   * A public query: secret and internal columns do not exist (refused as unknown columns are),
+   * and `*` / `alias.*` are refused, as they would select them.
+   */
+  readonly publicOnly?: boolean
 }
 
 /**
@@ -100,10 +106,12 @@ export function resolveReference(
     )
   }
   const [, first, second] = match as unknown as [string, string, string | undefined]
-  if (second === undefined) return resolveBare(scope, first, path)
+  const publicOnly = options.publicOnly === true
+  if (second === undefined) return resolveBare(scope, first, path, publicOnly)
   if (second === '*' && options.star !== true) {
     throw new InvalidQueryError(path, `"${first}.*" is only allowed in select()`)
   }
+  if (second === '*' && publicOnly) throw starInPublic(path)
   const entry = scope.find((e) => e.name === first)
   if (entry === undefined) {
     if (options.forward === true) {
@@ -111,19 +119,41 @@ export function resolveReference(
     }
     throw unknownScope(scope, first, path)
   }
-  checkColumn(entry, second, path)
+  checkColumn(entry, second, path, publicOnly)
   return { scope: entry.name, column: second, qualified: true }
+}
+
+/**
+ * The refusal of `*` and `alias.*` in a public query: they would select secret and internal
+ * columns, which do not exist there.
+ * @example
+ * ```ts
+ * starInPublic('select[0]') // InvalidQueryError: select[0]: * is not available in a public query: name the columns
+ * ```
+ */
+export function starInPublic(path: string): InvalidQueryError {
+  return new InvalidQueryError(path, '* is not available in a public query: name the columns')
 }
 
 /**
  * Checks a reference whose qualifier was not in scope when it was given, against the complete
  * query: the alias must exist by now and have the column. Other references pass unchanged.
  */
-export function checkDeferredReference(scope: readonly ScopeEntry[], ref: ColumnReference): void {
+export function checkDeferredReference(
+  scope: readonly ScopeEntry[],
+  ref: ColumnReference,
+  publicOnly = false,
+): void {
   if (ref.deferred === undefined) return
   const entry = scope.find((e) => e.name === ref.scope)
   if (entry === undefined) throw unknownScope(scope, ref.scope, ref.deferred)
-  checkColumn(entry, ref.column, ref.deferred)
+  checkColumn(entry, ref.column, ref.deferred, publicOnly)
+}
+
+// Whether `entry`'s table has column `name`; in a public query, secret and internal ones do not count.
+function hasColumn(entry: ScopeEntry, name: string, publicOnly: boolean): boolean {
+  const column = entry.table.$meta.byName.get(name)
+  return column !== undefined && !(publicOnly && isHiddenColumn(column))
 }
 
 function unknownScope(scope: readonly ScopeEntry[], name: string, path: string) {
@@ -133,18 +163,23 @@ function unknownScope(scope: readonly ScopeEntry[], name: string, path: string) 
   )
 }
 
-function checkColumn(entry: ScopeEntry, column: string, path: string): void {
-  if (column !== '*' && !entry.table.$meta.byName.has(column)) {
+function checkColumn(entry: ScopeEntry, column: string, path: string, publicOnly: boolean): void {
+  if (column !== '*' && !hasColumn(entry, column, publicOnly)) {
     throw new InvalidQueryError(path, `unknown column "${column}" of ${describeEntry(entry)}`)
   }
 }
 
-function resolveBare(scope: readonly ScopeEntry[], column: string, path: string): ColumnReference {
+function resolveBare(
+  scope: readonly ScopeEntry[],
+  column: string,
+  path: string,
+  publicOnly: boolean,
+): ColumnReference {
   const [base, ...joined] = scope
   if (base === undefined) throw new InvalidQueryError(path, 'no table in scope')
   // The base table wins, so joining a table later never changes what a bare name meant.
-  if (base.table.$meta.byName.has(column)) return { scope: base.name, column, qualified: false }
-  const owners = joined.filter((e) => e.table.$meta.byName.has(column))
+  if (hasColumn(base, column, publicOnly)) return { scope: base.name, column, qualified: false }
+  const owners = joined.filter((e) => hasColumn(e, column, publicOnly))
   const [owner, ...others] = owners
   if (owner === undefined) {
     throw new InvalidQueryError(

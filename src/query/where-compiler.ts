@@ -4,6 +4,7 @@ import { columnType, columnValueSchema } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { jsonSizeProblem } from './bindable'
+import { isHiddenColumn } from './hidden-column'
 import { describe } from './query-options'
 
 /** Options of {@link compileWhere} (and of the statement compiler under it). */
@@ -402,7 +403,7 @@ class WhereCompiler {
       // keyPath's rule, worked out once per column.
       const at = info.shown ? `${path}.${key}` : `${path}[#${i}]`
       this.#count(at)
-      if (this.#publicOnly && (column.secret || column.internal)) {
+      if (this.#publicOnly && isHiddenColumn(column)) {
         throw new InvalidQueryError(at, `unknown column of ${this.#table.$name}`)
       }
       const terms = this.#column(column, value, at)

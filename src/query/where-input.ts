@@ -72,7 +72,8 @@ export type ColumnWhere<S extends ColumnState> =
 
 /**
  * A typed filter on table `T`, keyed by entity property names; all keys of one object are AND-ed,
- * and `and`, `or`, `not` nest.
+ * and `and`, `or`, `not` nest. `P` is the properties it may name: all of them, or in a public
+ * view only the public ones (`PublicPropertyOf<T>`).
  *
  * @example
  * ```ts
@@ -85,15 +86,15 @@ export type ColumnWhere<S extends ColumnState> =
  * //   and ("name" ilike $3 or "analysis_result" @> $4::text::jsonb))
  * ```
  */
-export type WhereInput<T extends AnyTable> = {
-  readonly [K in PropertyOf<T>]?: ColumnWhere<StateOf<ColumnsOf<T>[K]>>
+export type WhereInput<T extends AnyTable, P extends PropertyOf<T> = PropertyOf<T>> = {
+  readonly [K in P]?: ColumnWhere<StateOf<ColumnsOf<T>[K]>>
 } & {
   /** Every element must match (non-empty). */
-  readonly and?: readonly WhereInput<T>[]
+  readonly and?: readonly WhereInput<T, P>[]
   /** At least one element must match (non-empty). */
-  readonly or?: readonly WhereInput<T>[]
+  readonly or?: readonly WhereInput<T, P>[]
   /** The nested input must not match. */
-  readonly not?: WhereInput<T>
+  readonly not?: WhereInput<T, P>
 }
 
 /**

@@ -99,5 +99,26 @@ export type KyselyDatabase<TTables extends TableRecord> = {
 /** The property names of table `T`. */
 export type PropertyOf<T extends AnyTable> = keyof ColumnsOf<T> & string
 
+type IsPublicState<S> = S extends { readonly internal: false; readonly secret: false }
+  ? true
+  : false
+
+/**
+ * The property names of table `T` that request input may name in a public view
+ * (`db.public()`): every column that is neither internal (serial ids, integer foreign keys,
+ * `.internal()`) nor `secret()`.
+ *
+ * @example
+ * ```ts
+ * type P = PublicPropertyOf<typeof users> // 'uuid' | 'email' | 'createdAt' | ... (no 'id', no 'passwordHash')
+ * await db.public().manager(UserEntity).findAll({ where: { email } }) // where "email" = $1
+ * ```
+ */
+export type PublicPropertyOf<T extends AnyTable> = {
+  [K in keyof ColumnsOf<T> & string]: IsPublicState<StateOf<ColumnsOf<T>[K]>> extends true
+    ? K
+    : never
+}[keyof ColumnsOf<T> & string]
+
 /** The SQL column names of table `T`. */
 export type ColumnNameOf<T extends AnyTable> = keyof RowOf<T> & string

@@ -175,6 +175,55 @@ describe('examples: the HTTP API', () => {
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'INVALID_QUERY' } } })
   })
 
+  it('POST /functions/search takes filters, sorts and cursors on public columns only', async () => {
+    const search = (body: unknown) =>
+      request('/functions/search', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const shape = { where: { status: 'active' }, orderBy: 'name', orderDirection: 'desc', limit: 4 }
+    const first = await search(shape)
+    expect(first.status).toBe(200)
+    expect(first.body.items).toHaveLength(4)
+    const names = first.body.items.map((f: { name: string }) => f.name)
+    expect(names).toEqual([...names].sort().reverse())
+    expect(first.body.items.every((f: { status: string }) => f.status === 'active')).toBe(true)
+    const second = await search({ ...shape, after: first.body.nextCursor })
+    expect(second.status).toBe(200)
+    expect(second.body.items[0].name < names[3]).toBe(true)
+    // Hidden columns do not exist for the client: refused as unknown names, whatever the value.
+    const [ada] = seeded.users
+    const owner = await db.rawOne<{ id: number }>('SELECT id FROM users WHERE uuid = @uuid', {
+      uuid: ada!.uuid,
+    })
+    for (const [body, path] of [
+      [{ where: { userId: owner!.id } }, 'where.userId'],
+      [{ where: { or: [{ name: 'x' }, { id: { gt: 0 } }] } }, 'where.or[1].id'],
+      [{ orderBy: 'activeDeploymentId' }, 'orderBy'],
+      [{ orderBy: 'id' }, 'orderBy'],
+      // A cursor of another order is refused: it cannot read one column's value as another's.
+      [{ ...shape, orderDirection: 'asc', after: first.body.nextCursor }, 'after'],
+      [
+        { where: { status: 'active' }, orderBy: 'createdAt', after: first.body.nextCursor },
+        'after',
+      ],
+    ] as const) {
+      const refused = await search(body)
+      expect({ path, status: refused.status, code: refused.body.error.code }).toEqual({
+        path,
+        status: 400,
+        code: 'INVALID_QUERY',
+      })
+      expect(refused.body.error.message.startsWith(`${path}: `)).toBe(true)
+    }
+    const hidden = await search({ where: { userId: 1 } })
+    const missing = await search({ where: { userIdx: 1 } })
+    expect(hidden.body.error.message.replace('userId', '<name>')).toBe(
+      missing.body.error.message.replace('userIdx', '<name>'),
+    )
+  })
+
   it('answers bad input with 400 and its code, unknown things with 404', async () => {
     for (const path of [
       '/functions?page=0',

@@ -1779,6 +1779,23 @@ describe('injection fuzzing against a real database', () => {
         if (page.nextCursor !== null) real.push(page.nextCursor)
       }
       const foreign = new CursorCodec('another secret')
+      // A cursor is bound to the shape of the query that issued it: forged ones take a shape too.
+      const shapeOf = (ordering: (typeof orderings)[number]) => {
+        const table = containerpubTables.functions
+        const key = table.$meta.byProperty.get('id')!
+        const sort =
+          ordering.orderBy === undefined ? undefined : table.$meta.byProperty.get(ordering.orderBy)!
+        return {
+          columns: sort === undefined ? [key] : [sort, key],
+          direction: ordering.orderDirection,
+        }
+      }
+      const [byKey, byName, byCreatedAt, byStatus] = orderings.map(shapeOf) as [
+        ReturnType<typeof shapeOf>,
+        ReturnType<typeof shapeOf>,
+        ReturnType<typeof shapeOf>,
+        ReturnType<typeof shapeOf>,
+      ]
       const refused = (after: unknown) => ({ after, mustRefuse: true })
       const cursor = fc.oneof(
         { weight: 2, arbitrary: hostileValue.map(refused) },
@@ -1805,21 +1822,32 @@ describe('injection fuzzing against a real database', () => {
           // Made with another secret.
           arbitrary: fc
             .array(hostileValue, { minLength: 1, maxLength: 2 })
-            .map((values) => refused(foreign.encode(values.map(jsonSafe)))),
+            .map((values) =>
+              refused(foreign.encode(values.map(jsonSafe), values.length === 1 ? byKey : byName)),
+            ),
         },
         {
           weight: 3,
           // Forged with the right key, values that fit the orderings: bound as parameters.
           arbitrary: fc
             .oneof(
-              fc.tuple(fitting(50), fc.integer({ min: 1, max: 2 ** 31 - 1 })),
-              fc.tuple(fc.integer({ min: 1, max: 2 ** 31 - 1 })),
               fc.tuple(
-                fc.constantFrom('2024-01-02 03:04:05.123456', '1970-01-01T00:00:00Z'),
-                fc.integer({ min: 1, max: 1000 }),
+                fc.tuple(fitting(50), fc.integer({ min: 1, max: 2 ** 31 - 1 })),
+                fc.constantFrom(byName, byStatus),
+              ),
+              fc.tuple(fc.tuple(fc.integer({ min: 1, max: 2 ** 31 - 1 })), fc.constant(byKey)),
+              fc.tuple(
+                fc.tuple(
+                  fc.constantFrom('2024-01-02 03:04:05.123456', '1970-01-01T00:00:00Z'),
+                  fc.integer({ min: 1, max: 1000 }),
+                ),
+                fc.constant(byCreatedAt),
               ),
             )
-            .map((values) => ({ after: db.cursors.encode(values), mustRefuse: false })),
+            .map(([values, shape]) => ({
+              after: db.cursors.encode(values, shape),
+              mustRefuse: false,
+            })),
         },
         {
           weight: 3,
@@ -1827,10 +1855,12 @@ describe('injection fuzzing against a real database', () => {
           // against their columns and bound as parameters.
           arbitrary: fc
             .array(fc.oneof(hostileValue, fc.integer()), { minLength: 1, maxLength: 2 })
-            .map((values) => ({
-              after: db.cursors.encode(values.map(jsonSafe)),
-              mustRefuse: false,
-            })),
+            .chain((values) =>
+              fc.constantFrom(byKey, byName, byCreatedAt, byStatus).map((shape) => ({
+                after: db.cursors.encode(values.map(jsonSafe), shape),
+                mustRefuse: false,
+              })),
+            ),
         },
       )
       await runProperty(

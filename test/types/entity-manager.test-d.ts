@@ -137,3 +137,22 @@ describe('EntityManager return types', () => {
     users.upsert({ email: 'e', passwordHash: 'h' }, { conflictColumns: ['mail'] })
   })
 })
+
+describe('the public view (issue 14)', () => {
+  it('names only public properties in where and orderBy', () => {
+    const pub = db.public().manager(UserEntity)
+    pub.findAll({ where: { email: 'a' }, orderBy: 'createdAt' })
+    // @ts-expect-error a secret column does not exist in the public view
+    pub.count({ where: { passwordHash: { like: 'h2%' } } })
+    // @ts-expect-error nor does an internal id
+    pub.findAll({ orderBy: 'id' })
+    const publicFunctions = db.public().manager(FunctionEntity)
+    // @ts-expect-error nor an integer foreign key, nested
+    publicFunctions.exists({ where: { or: [{ userId: 1 }] } })
+    // @ts-expect-error nor in a cursor page's order
+    users.public().paginateByCursor({ limit: 1, orderBy: 'passwordHash' })
+    // The trusted handle still takes them: server code filters by internal keys.
+    functions.findAll({ where: { userId: 1 }, orderBy: 'id' })
+    expectTypeOf(pub.findAll()).resolves.toEqualTypeOf<UserEntity[]>()
+  })
+})

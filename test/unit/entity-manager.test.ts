@@ -41,7 +41,12 @@ function setup() {
 
 // The capture executor's codec uses this secret: these cursors are valid for it.
 const codec = new CursorCodec('unit tests')
-const encodeCursor = (values: unknown[]) => codec.encode(values)
+// Cursors of functions' keyset pages: by id, or (with two values) by createdAt then id.
+const encodeCursor = (values: unknown[], direction: 'asc' | 'desc' = 'asc') =>
+  codec.encode(values, {
+    columns: values.length === 1 ? [cp.functions.id] : [cp.functions.createdAt, cp.functions.id],
+    direction,
+  })
 
 const fnRow = {
   id: 1,
@@ -358,10 +363,8 @@ describe('pagination', () => {
       parameters: [3],
     })
     expect(first.items).toHaveLength(2)
-    expect(codec.decode(first.nextCursor, [cp.functions.createdAt, cp.functions.id])).toEqual([
-      '2024-01-02 03:04:05.123451',
-      2,
-    ])
+    const shape = { columns: [cp.functions.createdAt, cp.functions.id], direction: 'desc' } as const
+    expect(codec.decode(first.nextCursor, shape)).toEqual(['2024-01-02 03:04:05.123451', 2])
     await functions.paginateByCursor({
       limit: 2,
       orderBy: 'createdAt',
@@ -391,7 +394,7 @@ describe('pagination', () => {
       limit: 2,
       orderBy: 'createdAt',
       orderDirection: 'desc',
-      after: encodeCursor([null, 7]),
+      after: encodeCursor([null, 7], 'desc'),
     })
     expect(cap.last()?.sql).toContain(
       'where (("created_at" is null and "id" < $1) or "created_at" is not null) order by "created_at" desc',
@@ -414,14 +417,22 @@ describe('pagination', () => {
     const cursor = page.nextCursor!
     expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('987654321')
     expect(cursor).not.toBe(encodeCursor([987654321]))
-    expect(codec.decode(cursor, [cp.functions.id])).toEqual([987654321])
+    expect(codec.decode(cursor, { columns: [cp.functions.id], direction: 'asc' })).toEqual([
+      987654321,
+    ])
   })
 
   it.each([
     ['not base64', 'garbage!'],
     ['not JSON', Buffer.from('{{{').toString('base64url')],
     ['plain base64 JSON (forged)', Buffer.from(JSON.stringify([5])).toString('base64url')],
-    ['made with another secret', new CursorCodec('another secret').encode([5])],
+    [
+      'made with another secret',
+      new CursorCodec('another secret').encode([5], {
+        columns: [cp.functions.id],
+        direction: 'asc',
+      }),
+    ],
     [
       'altered',
       (() => {

@@ -130,7 +130,7 @@ function referenceCursorPage(table: AnyTable, options: any) {
   })
   query = filter(table, query, options.where, options.withDeleted === true)
   if (options.after !== undefined && options.after !== null) {
-    const values = codec.decode(options.after, columns)
+    const values = codec.decode(options.after, { columns, direction })
     query = query.where(keysetCondition(columns, values, direction))
   }
   for (const column of columns) query = query.orderBy(column.name, direction)
@@ -354,13 +354,15 @@ function cursorOptionsOf(table: AnyTable) {
       const position = fc.tuple(
         ...columns.map((c) => (c.notNull ? valueFor(c) : fc.oneof(valueFor(c), fc.constant(null)))),
       )
-      return (after ? position.map((values) => codec.encode(values)) : fc.constant(undefined)).map(
-        (cursor) => ({
-          ...rest,
-          ...(orderBy === undefined ? {} : { orderBy: orderBy.property }),
-          ...(cursor === undefined ? {} : { after: cursor }),
-        }),
-      )
+      // Encoded for the direction the options ask for (the cursor's shape binds it).
+      const shape = { columns, direction: checkDirection(rest.orderDirection) }
+      return (
+        after ? position.map((values) => codec.encode(values, shape)) : fc.constant(undefined)
+      ).map((cursor) => ({
+        ...rest,
+        ...(orderBy === undefined ? {} : { orderBy: orderBy.property }),
+        ...(cursor === undefined ? {} : { after: cursor }),
+      }))
     })
 }
 

@@ -142,7 +142,10 @@ describe('finders: one SQL text per shape, written once', () => {
     const options = { limit: 10, orderBy: 'createdAt', orderDirection: 'desc' } as const
     await items.paginateByCursor({ ...options, where: { ownerId: 1 } })
     await items.paginateByCursor({ ...options, where: { ownerId: 2 } })
-    const after = codec.encode(['2024-01-02 03:04:05.123456', 9])
+    const after = codec.encode(['2024-01-02 03:04:05.123456', 9], {
+      columns: [table.createdAt, table.id],
+      direction: 'desc',
+    })
     await items.paginateByCursor({ ...options, where: { ownerId: 1 }, after })
     await items.paginateByCursor({ ...options, where: { ownerId: 3 }, after })
     expect(compile).not.toHaveBeenCalled()
