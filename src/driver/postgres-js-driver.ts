@@ -13,6 +13,8 @@ import type postgres from 'postgres'
 import { ConnectionError, PoolTimeoutError } from '../errors/database-errors'
 import { DatabaseClosedError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { mapDatabaseError } from '../errors/map-database-error'
+import { QueryDeadlineError } from '../errors/query-deadline-error'
+import { destroyBackendConnection } from './backend-sockets'
 import {
   ConnectionGate,
   checkMilliseconds,
@@ -20,6 +22,7 @@ import {
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
 } from './connection-gate'
+import { resolveQueryDeadline } from './query-deadline'
 import { repairConnectionQueue } from './queue-repair'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
@@ -46,6 +49,16 @@ export interface PostgresJsDialectConfig {
    * a read can. Other statements and transactions wait for an idle connection. 1 turns it off.
    */
   readonly pipeline?: number
+  /**
+   * Milliseconds a statement waits for PostgreSQL's answer, once sent, before it fails with
+   * {@link QueryDeadlineError} and its connection is closed, never to be used again (the next
+   * statement gets a new one). A safety net for a server or network that stalls, where the
+   * server's own `statement_timeout` cannot fire: by default the client's `statement_timeout`
+   * plus 5,000 when it has one, else 300,000 (five minutes). `Infinity`: no deadline. A read
+   * pipelined behind busy statements gets `poolTimeout` more. The connection is closed when the
+   * client was made by `createPostgresClient` on one host without TLS; otherwise only the call fails.
+   */
+  readonly queryDeadline?: number
 }
 
 /** Options of {@link PostgresJsDriver.close} (and of `Database.close`). */
@@ -83,6 +96,8 @@ const RESERVE_RETRY = 1_000
 /** The part of postgres.js's internal connection object that tells when its socket closed. */
 interface RawConnection {
   onclose: ((error: unknown) => void) | null
+  /** Fails what the connection carries and ends its socket (postgres.js 3.4). */
+  readonly terminate?: () => void
   /** The pool queue the connection is in (see queue-repair.ts). */
   readonly queue?: unknown
 }
@@ -120,6 +135,36 @@ interface DriverState {
   readonly gate: ConnectionGate
   /** `host:port` of the server, for connection error messages (never the password). */
   readonly endpoint: string | undefined
+  /** Milliseconds a sent statement waits for its answer (`queryDeadline`); Infinity: for ever. */
+  readonly deadline: number
+}
+
+// setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
+const MAX_TIMER = 2 ** 31 - 1
+
+/**
+ * Closes the connection `pending` was sent on, after it passed its deadline: reset, so that
+ * postgres.js fails what else it carried and opens a new one for the next statement. A statement
+ * not sent yet is cancelled instead (it then never runs). False when the connection could not be
+ * reached (see {@link destroyBackendConnection}).
+ */
+function abandon(state: DriverState, pending: postgres.PendingQuery<any>): boolean {
+  const backend = (pending as { state?: { pid?: unknown } | null }).state
+  if (backend === null || backend === undefined) {
+    pending.cancel()
+    return true
+  }
+  return destroyBackendConnection(state.pool, backend.pid)
+}
+
+/**
+ * Calls `onLate` once `ms` have passed, unless the returned function (call it when the statement
+ * settled) came first. No timer for a deadline of Infinity.
+ */
+function deadlineTimer(ms: number, onLate: () => void): () => void {
+  if (!(ms <= MAX_TIMER)) return () => {}
+  const timer = setTimeout(onLate, ms)
+  return () => clearTimeout(timer)
 }
 
 /** `host:port` (each host of a multi-host URL) or the socket path of a postgres.js client. */
@@ -228,13 +273,20 @@ function runPipelined<R>(
     const watch = gate.watch(deadline, () => {
       if (!started(pending)) reject(new PoolTimeoutError(gate.timeout, gate.size))
     })
+    // Queued behind busy statements, a read may wait up to the pool timeout before it starts.
+    const settled = deadlineTimer(gate.timeout + state.deadline, () => {
+      reject(new QueryDeadlineError(state.deadline, state.endpoint))
+      abandon(state, pending)
+    })
     pending.then(
       (result) => {
+        settled()
         gate.unwatch(watch)
         gate.release('read')
         resolve(toQueryResult<R>(result))
       },
       (error: unknown) => {
+        settled()
         gate.unwatch(watch)
         gate.release('read')
         reject(failure(state, error))
@@ -251,6 +303,7 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
     state.gate.release()
     return Promise.reject(failure(state, error))
   }
+  if (state.deadline <= MAX_TIMER) return runWithDeadline(state, pending)
   return pending.then(
     (result) => {
       state.gate.release()
@@ -261,6 +314,34 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
       throw failure(state, error)
     },
   )
+}
+
+/**
+ * {@link runAdmitted} with a deadline: past it, the call fails with {@link QueryDeadlineError} and
+ * the connection is closed; the gate's turn is given back when postgres.js is done with it.
+ */
+function runWithDeadline<R>(
+  state: DriverState,
+  pending: postgres.PendingQuery<any>,
+): Promise<QueryResult<R>> {
+  return new Promise<QueryResult<R>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new QueryDeadlineError(state.deadline, state.endpoint))
+      abandon(state, pending)
+    }, state.deadline)
+    pending.then(
+      (result) => {
+        clearTimeout(timer)
+        state.gate.release()
+        resolve(toQueryResult<R>(result))
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        state.gate.release()
+        reject(failure(state, error))
+      },
+    )
+  })
 }
 
 /**
@@ -296,10 +377,37 @@ class PostgresJsConnection implements DatabaseConnection {
 
   async #run<R>(target: postgres.Sql<any>, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return toQueryResult(await send(target, compiledQuery))
+      return toQueryResult(await this.#answer(send(target, compiledQuery)))
     } catch (error) {
       throw this.#fail(error)
     }
+  }
+
+  /**
+   * `pending`, sent on the reserved connection, or a {@link QueryDeadlineError} once it passed the
+   * deadline: the connection is then closed (the server rolls the transaction back with it) and
+   * never released to the pool.
+   */
+  #answer<T>(pending: postgres.PendingQuery<any>): Promise<T> {
+    const { deadline } = this.#state
+    if (!(deadline <= MAX_TIMER)) return pending as unknown as Promise<T>
+    return new Promise<T>((resolve, reject) => {
+      const settled = deadlineTimer(deadline, () => {
+        this.#closed = true
+        reject(new QueryDeadlineError(deadline, this.#state.endpoint))
+        if (!abandon(this.#state, pending)) this.#raw?.terminate?.()
+      })
+      pending.then(
+        (result) => {
+          settled()
+          resolve(result as T)
+        },
+        (error: unknown) => {
+          settled()
+          reject(error)
+        },
+      )
+    })
   }
 
   #transactionTarget(): postgres.Sql<any> {
@@ -358,7 +466,7 @@ class PostgresJsConnection implements DatabaseConnection {
         }
         return true
       }
-      await this.#reserved.unsafe(statement, [], { prepare: true, onexecute } as {})
+      await this.#answer(this.#reserved.unsafe(statement, [], { prepare: true, onexecute } as {}))
     } catch (error) {
       const mapped = this.#fail(error)
       this.release()
@@ -467,7 +575,10 @@ export class PostgresJsDriver implements Driver {
       checkMilliseconds('poolTimeout', config.poolTimeout ?? DEFAULT_POOL_TIMEOUT),
       config.pipeline ?? PIPELINE_DEPTH,
     )
-    this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql) }
+    const connection = (config.sql as { options?: { connection?: Record<string, unknown> } })
+      .options?.connection
+    const deadline = resolveQueryDeadline(config.queryDeadline, connection?.statement_timeout)
+    this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql), deadline }
   }
 
   async init(): Promise<void> {}

@@ -152,8 +152,8 @@ export class StatementTimeoutError extends DatabaseError {
  * ```
  */
 export class ConnectionError extends KyselyEntitiesError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('CONNECTION', message, options)
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'CONNECTION', message, options)
   }
 }
 

@@ -46,6 +46,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'PoolTimeoutError',
       'PostgresJsDialect',
       'PostgresJsDriver',
+      'QueryDeadlineError',
       'SerializationFailureError',
       'StatementTimeoutError',
       'TransactionClosedError',
