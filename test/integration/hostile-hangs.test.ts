@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConnectionError,
@@ -7,7 +11,7 @@ import {
   generateDDL,
   QueryDeadlineError,
 } from '../../src/index'
-import type { TestDatabase } from '../../src/testing/index'
+import { PostgresStartError, startPostgres, type TestDatabase } from '../../src/testing/index'
 import { testDatabase } from '../setup/test-database'
 
 // Hangs: a server that stops answering must not hang a call. Each test stops one backend
@@ -190,4 +194,62 @@ describe('a stalled backend (queryDeadline)', () => {
       ).rejects.toBeInstanceOf(RangeError)
     }
   })
+})
+
+/** The postmaster's process id, from its data directory. */
+async function postmasterPid(directory: string): Promise<number> {
+  return Number((await readFile(join(directory, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0])
+}
+
+async function answers(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    return true
+  } catch {
+    return false
+  } finally {
+    await sql.end({ timeout: 1 })
+  }
+}
+
+describe('startPostgres(): resume() after the server process was killed', () => {
+  for (const variant of ['SIGKILL', 'SIGSTOP then SIGKILL'] as const) {
+    it(`${variant}, then resume() at once: a server runs again, or it throws; stop() leaves no files`, async () => {
+      const own = await startPostgres({ url: '' })
+      const directory = own.directory ?? ''
+      try {
+        expect(existsSync(directory)).toBe(true)
+        const pid = await postmasterPid(directory)
+        if (variant === 'SIGSTOP then SIGKILL') process.kill(pid, 'SIGSTOP')
+        process.kill(pid, 'SIGKILL')
+        // No waiting for the handle to notice: resume() must find out itself.
+        const resumed = await within(
+          'resume()',
+          own.resume().then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+          90_000,
+        )
+        if (resumed === undefined) {
+          expect(own.running).toBe(true)
+          expect(await answers(own.url)).toBe(true)
+        } else expect(resumed).toBeInstanceOf(PostgresStartError)
+      } finally {
+        await own.stop()
+      }
+      expect(existsSync(directory)).toBe(false)
+    }, 120_000)
+  }
+
+  it('stop() removes a paused server whose process was stopped (SIGSTOP)', async () => {
+    const own = await startPostgres({ url: '' })
+    const directory = own.directory ?? ''
+    const pid = await postmasterPid(directory)
+    process.kill(pid, 'SIGSTOP')
+    await within('stop() of a stopped server', own.stop(), 90_000)
+    expect(existsSync(directory)).toBe(false)
+    expect(own.running).toBe(false)
+  }, 120_000)
 })
