@@ -22,6 +22,7 @@ import {
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
 } from './connection-gate'
+import { DeadlineList } from './deadline-list'
 import { resolveQueryDeadline } from './query-deadline'
 import { repairConnectionQueue } from './queue-repair'
 
@@ -137,6 +138,10 @@ interface DriverState {
   readonly endpoint: string | undefined
   /** Milliseconds a sent statement waits for its answer (`queryDeadline`); Infinity: for ever. */
   readonly deadline: number
+  /** The deadlines of statements sent at once (undefined without a deadline). */
+  readonly deadlines: DeadlineList | undefined
+  /** Those of reads pipelined behind busy statements: `poolTimeout` more. */
+  readonly pipelinedDeadlines: DeadlineList | undefined
 }
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
@@ -158,13 +163,18 @@ function abandon(state: DriverState, pending: postgres.PendingQuery<any>): boole
 }
 
 /**
- * Calls `onLate` once `ms` have passed, unless the returned function (call it when the statement
- * settled) came first. No timer for a deadline of Infinity.
+ * Calls `onLate` once the deadline of `list` has passed, unless the returned function (call it
+ * when the statement settled) came first. Nothing is watched without a list (no deadline).
  */
-function deadlineTimer(ms: number, onLate: () => void): () => void {
-  if (!(ms <= MAX_TIMER)) return () => {}
-  const timer = setTimeout(onLate, ms)
-  return () => clearTimeout(timer)
+function watchDeadline(list: DeadlineList | undefined, onLate: () => void): () => void {
+  if (list === undefined) return () => {}
+  const entry = list.add(onLate)
+  return () => list.remove(entry)
+}
+
+/** A list for deadlines of `ms`, or undefined when `ms` is too long to time (no deadline). */
+function deadlineList(ms: number): DeadlineList | undefined {
+  return ms <= MAX_TIMER ? new DeadlineList(ms) : undefined
 }
 
 /** `host:port` (each host of a multi-host URL) or the socket path of a postgres.js client. */
@@ -274,7 +284,7 @@ function runPipelined<R>(
       if (!started(pending)) reject(new PoolTimeoutError(gate.timeout, gate.size))
     })
     // Queued behind busy statements, a read may wait up to the pool timeout before it starts.
-    const settled = deadlineTimer(gate.timeout + state.deadline, () => {
+    const settled = watchDeadline(state.pipelinedDeadlines, () => {
       reject(new QueryDeadlineError(state.deadline, state.endpoint))
       abandon(state, pending)
     })
@@ -303,7 +313,7 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
     state.gate.release()
     return Promise.reject(failure(state, error))
   }
-  if (state.deadline <= MAX_TIMER) return runWithDeadline(state, pending)
+  if (state.deadlines !== undefined) return runWithDeadline(state, state.deadlines, pending)
   return pending.then(
     (result) => {
       state.gate.release()
@@ -322,21 +332,22 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
  */
 function runWithDeadline<R>(
   state: DriverState,
+  deadlines: DeadlineList,
   pending: postgres.PendingQuery<any>,
 ): Promise<QueryResult<R>> {
   return new Promise<QueryResult<R>>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const entry = deadlines.add(() => {
       reject(new QueryDeadlineError(state.deadline, state.endpoint))
       abandon(state, pending)
-    }, state.deadline)
+    })
     pending.then(
       (result) => {
-        clearTimeout(timer)
+        deadlines.remove(entry)
         state.gate.release()
         resolve(toQueryResult<R>(result))
       },
       (error: unknown) => {
-        clearTimeout(timer)
+        deadlines.remove(entry)
         state.gate.release()
         reject(failure(state, error))
       },
@@ -389,10 +400,10 @@ class PostgresJsConnection implements DatabaseConnection {
    * never released to the pool.
    */
   #answer<T>(pending: postgres.PendingQuery<any>): Promise<T> {
-    const { deadline } = this.#state
-    if (!(deadline <= MAX_TIMER)) return pending as unknown as Promise<T>
+    const { deadline, deadlines } = this.#state
+    if (deadlines === undefined) return pending as unknown as Promise<T>
     return new Promise<T>((resolve, reject) => {
-      const settled = deadlineTimer(deadline, () => {
+      const settled = watchDeadline(deadlines, () => {
         this.#closed = true
         reject(new QueryDeadlineError(deadline, this.#state.endpoint))
         if (!abandon(this.#state, pending)) this.#raw?.terminate?.()
@@ -578,7 +589,14 @@ export class PostgresJsDriver implements Driver {
     const connection = (config.sql as { options?: { connection?: Record<string, unknown> } })
       .options?.connection
     const deadline = resolveQueryDeadline(config.queryDeadline, connection?.statement_timeout)
-    this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql), deadline }
+    this.#state = {
+      pool: config.sql,
+      gate,
+      endpoint: endpointOf(config.sql),
+      deadline,
+      deadlines: deadlineList(deadline),
+      pipelinedDeadlines: deadlineList(gate.timeout + deadline),
+    }
   }
 
   async init(): Promise<void> {}
