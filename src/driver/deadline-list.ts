@@ -1,4 +1,12 @@
-/** One call being watched by a {@link DeadlineList}. */
+/**
+ * One call being watched by a {@link DeadlineList}.
+ *
+ * @example
+ * ```ts
+ * const entry: DeadlineEntry = list.add(() => console.log('late'))
+ * list.remove(entry)
+ * ```
+ */
 export interface DeadlineEntry {
   /** `performance.now()` time after which `onLate` is called. */
   readonly at: number

@@ -1,9 +1,21 @@
-/** The default `queryDeadline` without a `statementTimeout`: five minutes, in milliseconds. */
+/**
+ * The default `queryDeadline` without a `statementTimeout`: five minutes, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * await Database.connect({ url, tables }) // each statement: at most 300,000 ms for its answer
+ * ```
+ */
 export const DEFAULT_QUERY_DEADLINE = 300_000
 
 /**
  * Milliseconds the default `queryDeadline` adds to a `statementTimeout`: the server's own timeout
  * fires first, and its error has this long to arrive.
+ *
+ * @example
+ * ```ts
+ * await Database.connect({ url, tables, statementTimeout: 2_000 }) // queryDeadline 7,000
+ * ```
  */
 export const QUERY_DEADLINE_MARGIN = 5_000
 
