@@ -8,6 +8,7 @@ import {
   type PostgresJsDriver,
   type StatementUse,
 } from './driver/postgres-js-driver'
+import { resolveQueryDeadline } from './driver/query-deadline'
 import type { AnyEntityClass, EntityClass, TableOfEntity } from './entity/entity'
 import {
   DatabaseClosedError,
@@ -80,6 +81,17 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * other statement, and every transaction, waits for an idle connection. 1 pipelines nothing.
    */
   readonly pipeline?: number
+  /**
+   * Milliseconds a statement, once sent, waits for PostgreSQL's answer before it fails with
+   * {@link QueryDeadlineError}; its connection is then closed and never used again (the next call
+   * gets a new one), and a transaction it was in is over. A safety net for a stalled server or a
+   * network black hole, where the server's own `statement_timeout` cannot fire. Default:
+   * `statementTimeout` + 5,000 when set (so the server's timeout, a {@link StatementTimeoutError},
+   * normally comes first), else 300,000 (five minutes). `Infinity`: no deadline, e.g. for a
+   * Database that runs long migrations. Each statement has its own deadline: a long transaction
+   * of short statements never reaches it.
+   */
+  readonly queryDeadline?: number
 }
 
 /** Options of {@link Database.fromKysely}: the tables, and the plugins you vouch for. */
@@ -245,12 +257,25 @@ export class Database<
     options: ConnectOptions<TTables>,
   ): Promise<Database<TTables>> {
     checkTables(options.tables)
-    const { tables, client, entities, cursorSecret, poolTimeout, pipeline, ...connection } = options
+    const {
+      tables,
+      client,
+      entities,
+      cursorSecret,
+      poolTimeout,
+      pipeline,
+      queryDeadline,
+      ...connection
+    } = options
+    // Checked before a pool is opened: a bad value leaves nothing to close. Unset, the driver
+    // derives it from the client's statement_timeout (ours, or that of a client of your own).
+    if (queryDeadline !== undefined) resolveQueryDeadline(queryDeadline, undefined)
     const dialect = new PostgresJsDialect({
       sql: client ?? createPostgresClient(connection),
       ownsClient: client === undefined,
       ...(poolTimeout === undefined ? {} : { poolTimeout }),
       ...(pipeline === undefined ? {} : { pipeline }),
+      ...(queryDeadline === undefined ? {} : { queryDeadline }),
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)

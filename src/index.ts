@@ -103,6 +103,7 @@ export {
   NotFoundError,
   TransactionClosedError,
 } from './errors/kysely-entities-error'
+export { QueryDeadlineError } from './errors/query-deadline-error'
 export { UnsupportedPluginError } from './errors/unsupported-plugin-error'
 // Database.fromKysely's `allowPlugins`.
 export type { KyselyPluginClass } from './kysely-plugins'

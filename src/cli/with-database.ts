@@ -27,7 +27,15 @@ export async function withDatabase<R>(
   io: CliIo,
   fn: (db: Database) => Promise<R>,
 ): Promise<R> {
-  const db = await Database.connect({ url: databaseUrl(values, io), tables: {}, max: 2 })
+  // No client-side deadline: a migration statement (an index on a large table) may rightly run
+  // for longer than the default five minutes, and an operator watches the command. A
+  // `statement_timeout` given in the URL still applies on the server.
+  const db = await Database.connect({
+    url: databaseUrl(values, io),
+    tables: {},
+    max: 2,
+    queryDeadline: Number.POSITIVE_INFINITY,
+  })
   try {
     return await fn(db)
   } finally {

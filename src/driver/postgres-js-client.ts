@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 import { parseDriverTimestamp } from '../values/timestamp-text'
+import { trackBackendSockets } from './backend-sockets'
 
 export { parseDriverTimestamp } from '../values/timestamp-text'
 
@@ -91,6 +92,8 @@ const TYPES = {
  * - Server notices are not printed.
  * - A connection lost (server restart, failover) is reopened by the next statement that needs
  *   it, after at most about a second of back-off.
+ * - On one host without TLS, it opens its sockets itself and notes the server process behind
+ *   each, so that the driver can close the connection of a statement past its `queryDeadline`.
  *
  * @example
  * ```ts
@@ -125,5 +128,7 @@ export function createPostgresClient(options: PostgresClientOptions = {}): postg
   if (options.idleTimeout !== undefined) config.idle_timeout = options.idleTimeout
   if (options.connectTimeout !== undefined) config.connect_timeout = options.connectTimeout
   const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
+  // So that the driver can close the connection of a statement past its `queryDeadline`.
+  trackBackendSockets(sql as unknown as postgres.Sql<any>)
   return sql as unknown as postgres.Sql
 }

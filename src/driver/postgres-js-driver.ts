@@ -13,7 +13,9 @@ import type postgres from 'postgres'
 import { ConnectionError, PoolTimeoutError } from '../errors/database-errors'
 import { DatabaseClosedError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { mapDatabaseError } from '../errors/map-database-error'
+import { QueryDeadlineError } from '../errors/query-deadline-error'
 import { checkParameterCount } from '../query/bindable'
+import { destroyBackendConnection } from './backend-sockets'
 import {
   ConnectionGate,
   checkMilliseconds,
@@ -21,6 +23,8 @@ import {
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
 } from './connection-gate'
+import { DeadlineList } from './deadline-list'
+import { resolveQueryDeadline } from './query-deadline'
 import { repairConnectionQueue } from './queue-repair'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
@@ -47,6 +51,16 @@ export interface PostgresJsDialectConfig {
    * a read can. Other statements and transactions wait for an idle connection. 1 turns it off.
    */
   readonly pipeline?: number
+  /**
+   * Milliseconds a statement waits for PostgreSQL's answer, once sent, before it fails with
+   * {@link QueryDeadlineError} and its connection is closed, never to be used again (the next
+   * statement gets a new one). A safety net for a server or network that stalls, where the
+   * server's own `statement_timeout` cannot fire: by default the client's `statement_timeout`
+   * plus 5,000 when it has one, else 300,000 (five minutes). `Infinity`: no deadline. A read
+   * pipelined behind busy statements gets `poolTimeout` more. The connection is closed when the
+   * client was made by `createPostgresClient` on one host without TLS; otherwise only the call fails.
+   */
+  readonly queryDeadline?: number
 }
 
 /** Options of {@link PostgresJsDriver.close} (and of `Database.close`). */
@@ -84,6 +98,8 @@ const RESERVE_RETRY = 1_000
 /** The part of postgres.js's internal connection object that tells when its socket closed. */
 interface RawConnection {
   onclose: ((error: unknown) => void) | null
+  /** Fails what the connection carries and ends its socket (postgres.js 3.4). */
+  readonly terminate?: () => void
   /** The pool queue the connection is in (see queue-repair.ts). */
   readonly queue?: unknown
 }
@@ -123,6 +139,45 @@ interface DriverState {
   readonly gate: ConnectionGate
   /** `host:port` of the server, for connection error messages (never the password). */
   readonly endpoint: string | undefined
+  /** Milliseconds a sent statement waits for its answer (`queryDeadline`); Infinity: for ever. */
+  readonly deadline: number
+  /** The deadlines of statements sent at once (undefined without a deadline). */
+  readonly deadlines: DeadlineList | undefined
+  /** Those of reads pipelined behind busy statements: `poolTimeout` more. */
+  readonly pipelinedDeadlines: DeadlineList | undefined
+}
+
+// setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
+const MAX_TIMER = 2 ** 31 - 1
+
+/**
+ * Closes the connection `pending` was sent on, after it passed its deadline: reset, so that
+ * postgres.js fails what else it carried and opens a new one for the next statement. A statement
+ * not sent yet is cancelled instead (it then never runs). False when the connection could not be
+ * reached (see {@link destroyBackendConnection}).
+ */
+function abandon(state: DriverState, pending: postgres.PendingQuery<any>): boolean {
+  const backend = (pending as { state?: { pid?: unknown } | null }).state
+  if (backend === null || backend === undefined) {
+    pending.cancel()
+    return true
+  }
+  return destroyBackendConnection(state.pool, backend.pid)
+}
+
+/**
+ * Calls `onLate` once the deadline of `list` has passed, unless the returned function (call it
+ * when the statement settled) came first. Nothing is watched without a list (no deadline).
+ */
+function watchDeadline(list: DeadlineList | undefined, onLate: () => void): () => void {
+  if (list === undefined) return () => {}
+  const entry = list.add(onLate)
+  return () => list.remove(entry)
+}
+
+/** A list for deadlines of `ms`, or undefined when `ms` is too long to time (no deadline). */
+function deadlineList(ms: number): DeadlineList | undefined {
+  return ms <= MAX_TIMER ? new DeadlineList(ms) : undefined
 }
 
 /** `host:port` (each host of a multi-host URL) or the socket path of a postgres.js client. */
@@ -232,13 +287,20 @@ function runPipelined<R>(
     const watch = gate.watch(deadline, () => {
       if (!started(pending)) reject(new PoolTimeoutError(gate.timeout, gate.size))
     })
+    // Queued behind busy statements, a read may wait up to the pool timeout before it starts.
+    const settled = watchDeadline(state.pipelinedDeadlines, () => {
+      reject(new QueryDeadlineError(state.deadline, state.endpoint))
+      abandon(state, pending)
+    })
     pending.then(
       (result) => {
+        settled()
         gate.unwatch(watch)
         gate.release('read')
         resolve(toQueryResult<R>(result))
       },
       (error: unknown) => {
+        settled()
         gate.unwatch(watch)
         gate.release('read')
         reject(failure(state, error))
@@ -255,6 +317,7 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
     state.gate.release()
     return Promise.reject(failure(state, error))
   }
+  if (state.deadlines !== undefined) return runWithDeadline(state, state.deadlines, pending)
   return pending.then(
     (result) => {
       state.gate.release()
@@ -265,6 +328,35 @@ function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<Query
       throw failure(state, error)
     },
   )
+}
+
+/**
+ * {@link runAdmitted} with a deadline: past it, the call fails with {@link QueryDeadlineError} and
+ * the connection is closed; the gate's turn is given back when postgres.js is done with it.
+ */
+function runWithDeadline<R>(
+  state: DriverState,
+  deadlines: DeadlineList,
+  pending: postgres.PendingQuery<any>,
+): Promise<QueryResult<R>> {
+  return new Promise<QueryResult<R>>((resolve, reject) => {
+    const entry = deadlines.add(() => {
+      reject(new QueryDeadlineError(state.deadline, state.endpoint))
+      abandon(state, pending)
+    })
+    pending.then(
+      (result) => {
+        deadlines.remove(entry)
+        state.gate.release()
+        resolve(toQueryResult<R>(result))
+      },
+      (error: unknown) => {
+        deadlines.remove(entry)
+        state.gate.release()
+        reject(failure(state, error))
+      },
+    )
+  })
 }
 
 /**
@@ -300,10 +392,37 @@ class PostgresJsConnection implements DatabaseConnection {
 
   async #run<R>(target: postgres.Sql<any>, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return toQueryResult(await send(target, compiledQuery))
+      return toQueryResult(await this.#answer(send(target, compiledQuery)))
     } catch (error) {
       throw this.#fail(error)
     }
+  }
+
+  /**
+   * `pending`, sent on the reserved connection, or a {@link QueryDeadlineError} once it passed the
+   * deadline: the connection is then closed (the server rolls the transaction back with it) and
+   * never released to the pool.
+   */
+  #answer<T>(pending: postgres.PendingQuery<any>): Promise<T> {
+    const { deadline, deadlines } = this.#state
+    if (deadlines === undefined) return pending as unknown as Promise<T>
+    return new Promise<T>((resolve, reject) => {
+      const settled = watchDeadline(deadlines, () => {
+        this.#closed = true
+        reject(new QueryDeadlineError(deadline, this.#state.endpoint))
+        if (!abandon(this.#state, pending)) this.#raw?.terminate?.()
+      })
+      pending.then(
+        (result) => {
+          settled()
+          resolve(result as T)
+        },
+        (error: unknown) => {
+          settled()
+          reject(error)
+        },
+      )
+    })
   }
 
   #transactionTarget(): postgres.Sql<any> {
@@ -363,7 +482,7 @@ class PostgresJsConnection implements DatabaseConnection {
         }
         return true
       }
-      await this.#reserved.unsafe(statement, [], { prepare: true, onexecute } as {})
+      await this.#answer(this.#reserved.unsafe(statement, [], { prepare: true, onexecute } as {}))
     } catch (error) {
       const mapped = this.#fail(error)
       this.release()
@@ -472,7 +591,17 @@ export class PostgresJsDriver implements Driver {
       checkMilliseconds('poolTimeout', config.poolTimeout ?? DEFAULT_POOL_TIMEOUT),
       config.pipeline ?? PIPELINE_DEPTH,
     )
-    this.#state = { pool: config.sql, gate, endpoint: endpointOf(config.sql) }
+    const connection = (config.sql as { options?: { connection?: Record<string, unknown> } })
+      .options?.connection
+    const deadline = resolveQueryDeadline(config.queryDeadline, connection?.statement_timeout)
+    this.#state = {
+      pool: config.sql,
+      gate,
+      endpoint: endpointOf(config.sql),
+      deadline,
+      deadlines: deadlineList(deadline),
+      pipelinedDeadlines: deadlineList(gate.timeout + deadline),
+    }
   }
 
   async init(): Promise<void> {}

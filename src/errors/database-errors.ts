@@ -215,9 +215,14 @@ export class ConnectionError extends KyselyEntitiesError {
 
   constructor(
     message: string,
-    options?: { cause?: unknown; sqlState?: string | undefined; driverError?: unknown },
+    options?: {
+      cause?: unknown
+      code?: ErrorCode
+      sqlState?: string | undefined
+      driverError?: unknown
+    },
   ) {
-    super('CONNECTION', message, options)
+    super(options?.code ?? 'CONNECTION', message, options)
     this.sqlState = options?.sqlState
     this.#driverError = options?.driverError
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import type { EmbeddedBinaries } from './embedded-binaries'
 import { PostgresStartError } from './postgres-start-error'
@@ -21,6 +22,10 @@ export interface EmbeddedServerConfig {
 
 const START_TIMEOUT_MS = 60_000
 const STOP_GRACE_MS = 15_000
+/** How long {@link EmbeddedServer.answers} waits for the server's reply. */
+const ANSWER_TIMEOUT_MS = 10_000
+// The protocol's SSLRequest: a server answers it with one byte ('S' or 'N') before anything else.
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
 
 /**
  * One PostgreSQL cluster run from the embedded binaries as a child process: `initdb`, then
@@ -119,9 +124,32 @@ export class EmbeddedServer {
   }
 
   /**
+   * True when the server process answers on its port (a protocol request, on `127.0.0.1`) within
+   * 10 s. False for a process that died or is dying (killed: its socket closed with it, even
+   * before this process hears of its exit), and for one stopped (`SIGSTOP`) or hung.
+   */
+  answers(): Promise<boolean> {
+    if (this.#process === undefined) return Promise.resolve(false)
+    return new Promise<boolean>((resolve) => {
+      const socket = connect(this.#config.port, '127.0.0.1')
+      const done = (answered: boolean) => {
+        clearTimeout(timer)
+        socket.destroy()
+        resolve(answered)
+      }
+      const timer = setTimeout(() => done(false), ANSWER_TIMEOUT_MS)
+      socket.once('connect', () => socket.write(SSL_REQUEST))
+      socket.once('data', () => done(true))
+      socket.once('error', () => done(false))
+      socket.once('close', () => done(false))
+    })
+  }
+
+  /**
    * Stops the server with a fast shutdown (`SIGINT`: sessions ended, transactions rolled back,
-   * data written); an immediate one (`SIGQUIT`) if it has not exited after 15 s. Resolves when
-   * the process is gone; does nothing when it is not running.
+   * data written); an immediate one (`SIGQUIT`) if it has not exited after 15 s, and `SIGKILL`
+   * 15 s later. Each signal is followed by `SIGCONT`, so a stopped (`SIGSTOP`) server handles it
+   * too. Resolves when the process is gone; does nothing when it is not running.
    */
   async stop(): Promise<void> {
     const child = this.#process
@@ -130,10 +158,16 @@ export class EmbeddedServer {
       if (child.exitCode !== null || child.signalCode !== null) resolve()
       else child.once('exit', () => resolve())
     })
-    child.kill('SIGINT')
-    const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_GRACE_MS)
+    const signal = (name: NodeJS.Signals) => {
+      child.kill(name)
+      child.kill('SIGCONT')
+    }
+    signal('SIGINT')
+    const quit = setTimeout(() => signal('SIGQUIT'), STOP_GRACE_MS)
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2 * STOP_GRACE_MS)
     await gone
-    clearTimeout(timer)
+    clearTimeout(quit)
+    clearTimeout(kill)
     if (this.#process === child) this.#process = undefined
   }
 

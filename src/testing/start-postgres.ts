@@ -27,9 +27,11 @@ export interface PostgresServer {
    */
   readonly directory: string | undefined
   /**
-   * Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. A process
-   * that ends without calling it leaves nothing behind either: a watcher process stops the server
-   * and removes its folder when this process is gone, however it ended.
+   * Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. A server
+   * process that was stopped (`SIGSTOP`) or hangs is continued, then killed if need be. Throws
+   * {@link PostgresStartError} only when its folder cannot be removed (the watcher below then
+   * removes it). A process that ends without calling it leaves nothing behind either: a watcher
+   * process stops the server and removes its folder when this process is gone, however it ended.
    */
   stop(): Promise<void>
   /**
@@ -42,9 +44,12 @@ export interface PostgresServer {
   pause(): Promise<void>
   /**
    * Starts a paused embedded server again on the same port and data directory; resolves when it
-   * accepts connections. Also brings back a server whose process died (killed, crashed):
-   * PostgreSQL's crash recovery replays what was committed. Throws {@link PostgresStartError}
-   * when it cannot (another process took the port meanwhile, the handle was stopped).
+   * accepts connections. Also brings back a server whose process died (killed, crashed), even
+   * right after the kill, before this process has heard of the exit: a server that does not
+   * answer on its port is stopped and started again, and PostgreSQL's crash recovery replays
+   * what was committed. Throws {@link PostgresStartError} when it cannot (another process took
+   * the port meanwhile, processes of the killed server still hold its shared memory, the handle
+   * was stopped).
    */
   resume(): Promise<void>
   /** {@link pause}, then {@link resume}. */
@@ -73,6 +78,11 @@ const TEST_SETTINGS: Readonly<Record<string, string | number>> = {
   unix_socket_directories: '',
   TimeZone: 'UTC',
 }
+
+// What PostgreSQL says when processes of a killed server still run on its shared memory.
+const SHARED_MEMORY_IN_USE = /pre-existing shared memory block .* is still in use/
+/** Starts tried while that lasts (about 20 s): a stopped (SIGSTOP) backend never lets go. */
+const HELD_MEMORY_ATTEMPTS = 40
 
 /** @internal Asks the OS for a free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -163,9 +173,17 @@ export async function startEmbeddedPostgres(
   const log: string[] = []
   const password = 'postgres'
   let server: EmbeddedServer | undefined
+  // The folder is removed, or this throws (the watchdog, still armed, removes it at exit).
   const removeAll = async () => {
     await server?.stop().catch(() => {})
-    await rm(dir, { recursive: true, force: true }).catch(() => {})
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 })
+    } catch (cause) {
+      throw new PostgresStartError(
+        `Could not remove the embedded server's folder ${dir}: ${(cause as { code?: string }).code ?? 'error'}. It is removed when this process exits`,
+        { cause },
+      )
+    }
     watchdog.disarm()
   }
   try {
@@ -185,7 +203,7 @@ export async function startEmbeddedPostgres(
     await server.initialise()
     await server.start()
   } catch (cause) {
-    await removeAll()
+    await removeAll().catch(() => {})
     throw new PostgresStartError(
       `Embedded PostgreSQL failed to start on port ${port}: ${explainStartFailure(log, cause)}`,
       { cause },
@@ -212,18 +230,31 @@ export async function startEmbeddedPostgres(
       await embedded.stop()
     })
   // Also brings back a server whose process died (killed, crashed): PostgreSQL recovers on start.
+  // A process this one has not yet seen exit, or a stopped one, is found out by asking it: one
+  // that does not answer is stopped (its exit awaited, a stopped one continued) and started again.
   const resume = () =>
     serially(async () => {
       assertLive('resume')
-      if (embedded.running) return
-      log.length = 0
-      try {
-        await embedded.start()
-      } catch (cause) {
-        throw new PostgresStartError(
-          `Embedded PostgreSQL failed to start again on port ${port}: ${explainStartFailure(log, cause)}`,
-          { cause },
-        )
+      if (embedded.running && (await embedded.answers())) return
+      await embedded.stop()
+      for (let attempt = 1; ; attempt++) {
+        log.length = 0
+        try {
+          await embedded.start()
+          break
+        } catch (cause) {
+          // The backends of a killed server end by themselves once they notice it is gone; until
+          // then PostgreSQL refuses to start on the shared memory they still hold.
+          const held = log.some((line) => SHARED_MEMORY_IN_USE.test(line))
+          if (held && attempt < HELD_MEMORY_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 500))
+            continue
+          }
+          throw new PostgresStartError(
+            `Embedded PostgreSQL failed to start again on port ${port}: ${explainStartFailure(log, cause)}`,
+            { cause },
+          )
+        }
       }
       paused = false
     })

@@ -47,6 +47,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'PoolTimeoutError',
       'PostgresJsDialect',
       'PostgresJsDriver',
+      'QueryDeadlineError',
       'SerializationFailureError',
       'StatementTimeoutError',
       'TransactionClosedError',
