@@ -28,7 +28,7 @@ describe('resolveQueryDeadline', () => {
     for (const bad of [0, -5, Number.NaN, '1000', null, {}]) {
       expect(() => resolveQueryDeadline(bad, undefined)).toThrow(RangeError)
     }
-    expect(() => resolveQueryDeadline('s3cr3t', undefined)).toThrow(/got string/)
+    expect(() => resolveQueryDeadline('s3cr3t', undefined)).toThrow(/got a string/)
     expect(() => resolveQueryDeadline('s3cr3t', undefined)).not.toThrow(/s3cr3t/)
   })
 })
