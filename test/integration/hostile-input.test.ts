@@ -13,6 +13,7 @@ import {
   MAX_WHERE_LIST,
   MAX_WHERE_VALUES,
 } from '../../src/index'
+import { assertNoLeak, newCanary } from '../setup/leak-check'
 import { testDatabase } from '../setup/test-database'
 
 // Hostile input on a real PostgreSQL (issue 14, items 7, 8 and 9): oversized values are refused
@@ -222,12 +223,15 @@ describe('type confusion', () => {
 
   it('refuses text that is not JSON with the database error, and a Date for a json parameter', async () => {
     const before = await rowCount()
-    await rejection(
+    const canary = newCanary()
+    const invalid = await rejection(
       db.raw("insert into hostile_people (email, meta) values ('bad@x.io', @m::jsonb)", {
-        m: '{not json',
+        m: `{not json ${canary}`,
       }),
       DatabaseError,
     )
+    // PostgreSQL's error quotes the text; the package's error, logged whole, does not.
+    assertNoLeak(invalid, [canary])
     const error = await rejection(
       db.raw("insert into hostile_people (email, meta) values ('bad@x.io', @m::jsonb)", {
         m: new Date(0),
