@@ -21,6 +21,8 @@ export interface PostgresClientOptions {
   readonly idleTimeout?: number
   /**
    * Seconds to wait for a connection to open (TCP, TLS and the server's startup). Default 30.
+   * With TLS on one host, the TCP connection and SSL negotiation get this long, then the
+   * server's startup again this long (postgres.js times the startup once it has the socket).
    * A refused connection (server down) fails at once, whatever this is.
    */
   readonly connectTimeout?: number

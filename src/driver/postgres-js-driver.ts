@@ -57,8 +57,11 @@ export interface PostgresJsDialectConfig {
    * statement gets a new one). A safety net for a server or network that stalls, where the
    * server's own `statement_timeout` cannot fire: by default the client's `statement_timeout`
    * plus 5,000 when it has one, else 300,000 (five minutes). `Infinity`: no deadline. A read
-   * pipelined behind busy statements gets `poolTimeout` more. The connection is closed when the
-   * client was made by `createPostgresClient` on one host without TLS; otherwise only the call fails.
+   * pipelined behind busy statements gets `poolTimeout` more. A stream (`streamQuery`) has it
+   * for each chunk, counted while it waits for the server. The connection is closed when the
+   * client was made by `createPostgresClient` for one host (with or without TLS); with several
+   * hosts, or a client made otherwise, only the call fails and the stalled connection stays in
+   * the pool until the network gives up on it.
    */
   readonly queryDeadline?: number
 }
