@@ -89,7 +89,12 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * `statementTimeout` + 5,000 when set (so the server's timeout, a {@link StatementTimeoutError},
    * normally comes first), else 300,000 (five minutes). `Infinity`: no deadline, e.g. for a
    * Database that runs long migrations. Each statement has its own deadline: a long transaction
-   * of short statements never reaches it.
+   * of short statements never reaches it. A stream (Kysely's `.stream()`) has it for each chunk
+   * of rows, counted only while it waits for the server: a long stream that keeps coming, or a
+   * slow consumer, never reaches it. The connection is closed on the pool `Database.connect`
+   * opens, with or without TLS, to one host; with several hosts in `url`, or a `client` of your
+   * own, the call still fails at its deadline but its stalled connection stays in the pool until
+   * the network gives up on it.
    */
   readonly queryDeadline?: number
 }

@@ -21,6 +21,8 @@ export interface PostgresClientOptions {
   readonly idleTimeout?: number
   /**
    * Seconds to wait for a connection to open (TCP, TLS and the server's startup). Default 30.
+   * With TLS on one host, the TCP connection and SSL negotiation get this long, then the
+   * server's startup again this long (postgres.js times the startup once it has the socket).
    * A refused connection (server down) fails at once, whatever this is.
    */
   readonly connectTimeout?: number
@@ -92,8 +94,11 @@ const TYPES = {
  * - Server notices are not printed.
  * - A connection lost (server restart, failover) is reopened by the next statement that needs
  *   it, after at most about a second of back-off.
- * - On one host without TLS, it opens its sockets itself and notes the server process behind
- *   each, so that the driver can close the connection of a statement past its `queryDeadline`.
+ * - On one host, it opens its sockets itself (negotiating SSL itself, with postgres.js's
+ *   semantics for each `ssl` value) and notes the server process behind each, so that the driver
+ *   can close the connection of a statement past its `queryDeadline`. The client's
+ *   `options.ssl` then reads `false`: postgres.js gets sockets already secure. A server that
+ *   refuses SSL when `ssl` requires it fails the connection with code `SSL_REFUSED`.
  *
  * @example
  * ```ts
@@ -127,8 +132,24 @@ export function createPostgresClient(options: PostgresClientOptions = {}): postg
   if (options.ssl !== undefined) config.ssl = options.ssl
   if (options.idleTimeout !== undefined) config.idle_timeout = options.idleTimeout
   if (options.connectTimeout !== undefined) config.connect_timeout = options.connectTimeout
-  const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
-  // So that the driver can close the connection of a statement past its `queryDeadline`.
-  trackBackendSockets(sql as unknown as postgres.Sql<any>)
+  const make = (c: postgres.Options<typeof TYPES>) =>
+    options.url === undefined ? postgres(c) : postgres(options.url, c)
+  // postgres.js decides on SSL from `ssl`, the URL's `sslmode` and PGSSL, when the client is
+  // made; a client made only to read that decision opens nothing. With SSL, the client is made
+  // again without it, and its sockets negotiate SSL as postgres.js would (backend-sockets.ts).
+  let sql = make(config)
+  const parsed = (sql as unknown as { options: { ssl?: unknown; sslnegotiation?: unknown } })
+    .options
+  if (parsed.ssl) {
+    const ssl = { ssl: parsed.ssl, sslnegotiation: parsed.sslnegotiation }
+    const plain = make({ ...config, ssl: false })
+    // So that the driver can close the connection of a statement past its `queryDeadline`.
+    if (trackBackendSockets(plain as unknown as postgres.Sql<any>, ssl)) {
+      void sql.end()
+      sql = plain
+    } else void plain.end()
+  } else {
+    trackBackendSockets(sql as unknown as postgres.Sql<any>)
+  }
   return sql as unknown as postgres.Sql
 }

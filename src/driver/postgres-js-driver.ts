@@ -57,8 +57,11 @@ export interface PostgresJsDialectConfig {
    * statement gets a new one). A safety net for a server or network that stalls, where the
    * server's own `statement_timeout` cannot fire: by default the client's `statement_timeout`
    * plus 5,000 when it has one, else 300,000 (five minutes). `Infinity`: no deadline. A read
-   * pipelined behind busy statements gets `poolTimeout` more. The connection is closed when the
-   * client was made by `createPostgresClient` on one host without TLS; otherwise only the call fails.
+   * pipelined behind busy statements gets `poolTimeout` more. A stream (`streamQuery`) has it
+   * for each chunk, counted while it waits for the server. The connection is closed when the
+   * client was made by `createPostgresClient` for one host (with or without TLS); with several
+   * hosts, or a client made otherwise, only the call fails and the stalled connection stays in
+   * the pool until the network gives up on it.
    */
   readonly queryDeadline?: number
 }
@@ -437,6 +440,13 @@ class PostgresJsConnection implements DatabaseConnection {
     return runPooled(this.#state, compiledQuery, 'statement')
   }
 
+  /**
+   * Streams the rows of `compiledQuery` in chunks of `chunkSize` (a server-side cursor). Each
+   * chunk has its own deadline (`queryDeadline`), counted while the stream waits for the server,
+   * never while the caller holds on to a chunk: a stream may run long as long as the server keeps
+   * sending. A chunk past it fails the stream with {@link QueryDeadlineError}, and its connection
+   * is closed as for a statement (in a transaction, the transaction is over).
+   */
   async *streamQuery<R>(
     compiledQuery: CompiledQuery,
     chunkSize = 100,
@@ -447,6 +457,9 @@ class PostgresJsConnection implements DatabaseConnection {
     const pooled = this.#reserved === undefined
     const target = pooled ? this.#state.pool : this.#transactionTarget()
     if (pooled) await this.#state.gate.acquire()
+    // False once a chunk passed its deadline: the turn is then given back when postgres.js is
+    // done with the abandoned cursor, as for a statement.
+    let releaseNow = pooled
     try {
       checkParameterCount(compiledQuery.parameters.length, 'parameters')
       const query = target.unsafe(
@@ -454,12 +467,71 @@ class PostgresJsConnection implements DatabaseConnection {
         compiledQuery.parameters as any[],
         { prepare: true, simple: false } as postgres.UnsafeQueryOptions,
       )
-      for await (const rows of query.cursor(chunkSize)) yield { rows: rows as unknown as R[] }
+      const chunks = query.cursor(chunkSize)[Symbol.asyncIterator]()
+      let finished = false
+      try {
+        for (;;) {
+          let next: IteratorResult<readonly unknown[]>
+          try {
+            // postgres.js answers a finished cursor with a plain object, not a promise.
+            next = await this.#chunk(query, Promise.resolve(chunks.next()), (settled) => {
+              if (!pooled) return
+              releaseNow = false
+              const release = () => this.#state.gate.release()
+              settled.then(release, release)
+            })
+          } catch (error) {
+            finished = true
+            throw error
+          }
+          if (next.done === true) {
+            finished = true
+            return
+          }
+          yield { rows: next.value as unknown as R[] }
+        }
+      } finally {
+        // A consumer that stopped early (break, return): the cursor is closed, as for await does.
+        if (!finished) await chunks.return?.()
+      }
     } catch (error) {
       throw this.#fail(error)
     } finally {
-      if (pooled) this.#state.gate.release()
+      if (releaseNow) this.#state.gate.release()
     }
+  }
+
+  /**
+   * The next chunk of the stream `query`, or a {@link QueryDeadlineError} once it waited longer
+   * than the deadline: the connection is then closed (never released to the pool, in a
+   * transaction), and `onLate` gets the abandoned chunk, which settles when postgres.js is done.
+   */
+  #chunk<T>(
+    query: postgres.PendingQuery<any>,
+    next: Promise<T>,
+    onLate: (settled: Promise<T>) => void,
+  ): Promise<T> {
+    const { deadline, deadlines } = this.#state
+    if (deadlines === undefined) return next
+    return new Promise<T>((resolve, reject) => {
+      const settled = watchDeadline(deadlines, () => {
+        const inTransaction = this.#reserved !== undefined
+        if (inTransaction) this.#closed = true
+        reject(new QueryDeadlineError(deadline, this.#state.endpoint))
+        onLate(next)
+        if (!abandon(this.#state, query) && inTransaction) this.#raw?.terminate?.()
+      })
+      next.then(
+        (result) => {
+          settled()
+          resolve(result)
+        },
+        (error: unknown) => {
+          settled()
+          reject(error)
+        },
+      )
+    })
   }
 
   /** Takes a turn of the gate, reserves a connection and runs `statement` (a BEGIN) on it. */

@@ -41,6 +41,8 @@ const CONNECTION_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  // The server refused SSL where the client's `ssl` requires it (createPostgresClient).
+  'SSL_REFUSED',
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -55,6 +57,33 @@ const CONNECTION_CODES = new Set([
   '3D000', // invalid_catalog_name: the database does not exist
   '53300', // too_many_connections
 ])
+
+// Node's TLS errors while a connection is made secure: the server's certificate could not be
+// verified (OpenSSL's X509 verify codes), or the handshake failed (ERR_TLS_*, ERR_SSL_*).
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+])
+const isTlsCode = (code: string): boolean =>
+  TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')
 
 // Errors postgres.js makes itself (not PostgreSQL's): their messages are fixed texts.
 const DRIVER_CODES = new Set([
@@ -146,7 +175,7 @@ export function mapDatabaseError(error: unknown): unknown {
   const e = error as DriverError
   const code = str(e.code)
   const message = redactValues(str(e.message) ?? 'Database error', code)
-  if (code !== undefined && CONNECTION_CODES.has(code)) {
+  if (code !== undefined && (CONNECTION_CODES.has(code) || isTlsCode(code))) {
     return new ConnectionError(`Connection to PostgreSQL failed: ${message}`, {
       sqlState: /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
       driverError: error,
