@@ -16,17 +16,17 @@ CREATE TABLE IF NOT EXISTS "user_information" (
   "id" serial PRIMARY KEY,
   "uuid" uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
   "user_id" uuid NOT NULL UNIQUE REFERENCES "users" ("uuid") ON DELETE CASCADE,
-  "first_name" varchar(100),
-  "last_name" varchar(100),
+  "first_name" varchar(100) NOT NULL,
+  "last_name" varchar(100) NOT NULL,
   "phone_number" varchar(20),
   "country" varchar(100),
   "city" varchar(100),
   "address" text,
   "zip_code" varchar(20),
   "avatar" text,
-  "role" varchar(50) NOT NULL DEFAULT 'developer',
-  "created_at" timestamp DEFAULT CURRENT_TIMESTAMP,
-  "updated_at" timestamp DEFAULT CURRENT_TIMESTAMP,
+  "role" varchar(50) NOT NULL,
+  "created_at" timestamptz DEFAULT CURRENT_TIMESTAMP,
+  "updated_at" timestamptz DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT "user_information_role_check" CHECK ("role" IN ('developer', 'team', 'sub_team_developer'))
 );
 
@@ -35,15 +35,15 @@ CREATE TABLE IF NOT EXISTS "organizations" (
   "uuid" uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
   "name" varchar(255) NOT NULL UNIQUE,
   "owner_id" uuid NOT NULL REFERENCES "users" ("uuid") ON DELETE CASCADE,
-  "created_at" timestamp DEFAULT CURRENT_TIMESTAMP,
-  "updated_at" timestamp DEFAULT CURRENT_TIMESTAMP
+  "created_at" timestamptz DEFAULT CURRENT_TIMESTAMP,
+  "updated_at" timestamptz DEFAULT CURRENT_TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS "organization_members" (
   "id" serial PRIMARY KEY,
   "organization_id" uuid NOT NULL REFERENCES "organizations" ("uuid") ON DELETE CASCADE,
   "user_id" uuid NOT NULL UNIQUE REFERENCES "users" ("uuid") ON DELETE CASCADE,
-  "joined_at" timestamp DEFAULT CURRENT_TIMESTAMP
+  "joined_at" timestamptz DEFAULT CURRENT_TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS "functions" (

@@ -8,6 +8,8 @@
  *
  * @module kysely-entities/containerpub
  */
+
+export type { UserRole } from './check-input'
 export {
   FunctionDataDto,
   type FunctionDataJson,
@@ -56,6 +58,16 @@ export {
   functionsDbManagers,
 } from './managers'
 export {
+  addUserToOrganization,
+  getOrganizationMemberCount,
+  getOrganizationWithMembers,
+  getUserOrganization,
+  isUserInOrganization,
+  type OrganizationMember,
+  type OrganizationWithMembers,
+  removeUserFromOrganization,
+} from './organization-relationships'
+export {
   activateDeployment,
   type FunctionDetails,
   type FunctionStats,
@@ -82,3 +94,16 @@ export {
   userInformation,
   users,
 } from './tables'
+export {
+  getAllUsersWithInformation,
+  getDevelopers,
+  getTeamMembers,
+  getUserComplete,
+  getUsersByOrganization,
+  getUserWithInformation,
+  getUserWithOrganization,
+  type UserComplete,
+  type UsersWithInformationOptions,
+  type UserWithInformation,
+  type UserWithOrganization,
+} from './user-relationships'

@@ -4,6 +4,12 @@ import { FunctionDeploymentEntity, FunctionEntity, type UserEntity } from './ent
 import type { ContainerpubTables } from './managers'
 import type { functions as functionsTable } from './tables'
 
+// The statuses the original uses (its DeploymentStatus): the schema has no CHECK on them.
+// Constants, written into the statement text as literals.
+const DEPLOYMENT_ACTIVE = 'active'
+const DEPLOYMENT_DISABLED = 'disabled'
+const FUNCTION_ACTIVE = 'active'
+
 /** A function with its owner and its deployments, newest first. */
 export interface FunctionDetails {
   readonly function: FunctionEntity
@@ -123,16 +129,26 @@ export async function getFunctionStats<T extends ContainerpubTables>(
 }
 
 /**
- * Makes one deployment the active one of its function, atomically: in one transaction the
- * function row is locked (so concurrent activations of one function queue up), the deployment
- * is set active, every other deployment of the function inactive, and the function points at it.
+ * Makes one deployment the active one of its function, as the original's rollback does, in one
+ * transaction: the function row is locked (concurrent activations of one function queue up, the
+ * last one wins, never two actives); the deployment becomes active (`is_active` true, status
+ * `active`); every other deployment of the function is inactive, and those that were active
+ * (by flag or status) get status `disabled` (a `building` or `failed` one keeps its status); the
+ * function points at the deployment and its status becomes `active`. A failure at any step
+ * leaves everything as it was.
+ *
+ * Throws {@link InvalidQueryError} when `deploymentUuid` is not a uuid, {@link NotFoundError}
+ * when no deployment has it.
  *
  * @example
  * ```ts
  * const { function: fn, deployment } = await activateDeployment(db, deploymentUuid)
- * // SELECT ... FROM "functions" WHERE "id" = $1 FOR UPDATE
- * // UPDATE function_deployments SET is_active = (id = $1) WHERE function_id = $2
- * // UPDATE functions SET active_deployment_id = $1 ... WHERE id = $2
+ * // SELECT ... FROM "function_deployments" WHERE "uuid" = $1
+ * // SELECT id FROM functions WHERE id = $1 FOR UPDATE
+ * // UPDATE function_deployments SET is_active = (id = $1),
+ * //   status = CASE WHEN id = $1 THEN 'active' WHEN is_active OR status = 'active' THEN 'disabled' ELSE status END
+ * //   WHERE function_id = $2
+ * // UPDATE "functions" SET "active_deployment_id" = $1, "status" = 'active', ... WHERE "id" = $2
  * ```
  */
 export async function activateDeployment<T extends ContainerpubTables>(
@@ -146,12 +162,17 @@ export async function activateDeployment<T extends ContainerpubTables>(
     // The lock serialises activations of one function: the last one wins, never two actives.
     await tx.raw('SELECT id FROM functions WHERE id = @id FOR UPDATE', { id: target.functionId })
     await tx.raw(
-      'UPDATE function_deployments SET is_active = (id = @id) WHERE function_id = @function_id',
+      `UPDATE function_deployments
+          SET is_active = (id = @id),
+              status = CASE WHEN id = @id THEN '${DEPLOYMENT_ACTIVE}'
+                            WHEN is_active OR status = '${DEPLOYMENT_ACTIVE}' THEN '${DEPLOYMENT_DISABLED}'
+                            ELSE status END
+        WHERE function_id = @function_id`,
       { id: target.id, function_id: target.functionId },
     )
     const fn = await tx
       .manager(FunctionEntity)
-      .updateById(target.functionId, { activeDeploymentId: target.id })
+      .updateById(target.functionId, { activeDeploymentId: target.id, status: FUNCTION_ACTIVE })
     const deployment = await deployments.findById(target.id)
     if (fn === null || deployment === null) throw new NotFoundError('functions')
     return { function: fn, deployment }

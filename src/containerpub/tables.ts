@@ -29,7 +29,11 @@ export const users = defineTable(
 /** The roles a user can have. */
 export const USER_ROLES = ['developer', 'team', 'sub_team_developer'] as const
 
-/** Extended profile of a user (one per user; `user_id` holds the user's uuid). */
+/**
+ * Extended profile of a user (one per user; `user_id` holds the user's uuid). Where the spec's
+ * table is loose, the original's SQL (`003_add_user_relationships.sql`) decides: first and last
+ * name are required, the role has no default, the times are `timestamptz`.
+ */
 export const userInformation = defineTable(
   'user_information',
   {
@@ -40,17 +44,17 @@ export const userInformation = defineTable(
       .notNull()
       .unique()
       .references(() => users.uuid, { onDelete: 'cascade' }),
-    firstName: c.varchar(100),
-    lastName: c.varchar(100),
+    firstName: c.varchar(100).notNull(),
+    lastName: c.varchar(100).notNull(),
     phoneNumber: c.varchar(20),
     country: c.varchar(100),
     city: c.varchar(100),
     address: c.text(),
     zipCode: c.varchar(20),
     avatar: c.text(),
-    role: c.varchar(50).enum(USER_ROLES).notNull().default('developer'),
-    createdAt: c.timestamp().defaultNow(),
-    updatedAt: c.timestamp().defaultNow().onUpdateNow(),
+    role: c.varchar(50).enum(USER_ROLES).notNull(),
+    createdAt: c.timestamptz().defaultNow(),
+    updatedAt: c.timestamptz().defaultNow().onUpdateNow(),
   },
   {
     indexes: [['userId'], ['role']],
@@ -58,7 +62,7 @@ export const userInformation = defineTable(
   },
 )
 
-/** Organizations; `owner_id` holds the owner's user uuid. */
+/** Organizations; `owner_id` holds the owner's user uuid. Times are `timestamptz`, as the original has them. */
 export const organizations = defineTable(
   'organizations',
   {
@@ -69,8 +73,8 @@ export const organizations = defineTable(
       .uuid()
       .notNull()
       .references(() => users.uuid, { onDelete: 'cascade' }),
-    createdAt: c.timestamp().defaultNow(),
-    updatedAt: c.timestamp().defaultNow().onUpdateNow(),
+    createdAt: c.timestamptz().defaultNow(),
+    updatedAt: c.timestamptz().defaultNow().onUpdateNow(),
   },
   {
     indexes: [['ownerId'], ['name']],
@@ -102,7 +106,7 @@ export const organizationMembers = defineTable(
       .notNull()
       .unique()
       .references(() => users.uuid, { onDelete: 'cascade' }),
-    joinedAt: c.timestamp().defaultNow(),
+    joinedAt: c.timestamptz().defaultNow(),
   },
   {
     indexes: [['organizationId'], ['userId']],

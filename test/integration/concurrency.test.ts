@@ -483,7 +483,15 @@ describe('concurrent deployment activation', () => {
       })
       expect(active).toHaveLength(1)
       expect(fn!.activeDeploymentId).toBe(active[0]!.id)
+      expect(fn!.status).toBe('active')
       expect(activated.has(active[0]!.uuid)).toBe(true)
+      // Statuses agree with the flag: the active one `active`, every other one that was
+      // activated at some point `disabled`, the never activated ones still `building`.
+      const all = await m.functionDeployments.findAll({ where: { functionId: fnId } })
+      for (const d of all) {
+        const expected = d.isActive ? 'active' : activated.has(d.uuid) ? 'disabled' : 'building'
+        expect(`${d.version}:${d.status}`).toBe(`${d.version}:${expected}`)
+      }
     }
   }
 

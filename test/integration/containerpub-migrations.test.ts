@@ -21,10 +21,24 @@ afterAll(async () => {
 describe('the ContainerPub migrations', () => {
   it('all ups give exactly the schema the definitions describe; all downs leave an empty database', async () => {
     const up = await migrate(db, { dir })
-    expect(up.applied.map((m) => m.version)).toEqual([1, 2])
+    expect(up.applied.map((m) => m.version)).toEqual([1, 2, 3])
     expect(await validateSchema(db, containerpubTables)).toEqual({ ok: true, issues: [] })
 
-    // Between the two releases, the drift check sees exactly what 002 adds.
+    // Before 003, the drift check sees exactly the columns 003 brings to the original's shape.
+    await down(db, { dir, steps: 1 })
+    const before003 = await validateSchema(db, containerpubTables)
+    expect(before003.issues.map((i) => `${i.kind} ${i.table}.${i.column}`).sort()).toEqual([
+      'default user_information.role',
+      'nullability user_information.first_name',
+      'nullability user_information.last_name',
+      'type organization_members.joined_at',
+      'type organizations.created_at',
+      'type organizations.updated_at',
+      'type user_information.created_at',
+      'type user_information.updated_at',
+    ])
+
+    // Between the first two releases, the drift check sees exactly what 002 adds.
     await down(db, { dir, steps: 1 })
     const between = await validateSchema(db, containerpubTables)
     expect(between.issues.map((i) => `${i.kind} ${i.table}`).sort()).toEqual([
@@ -34,7 +48,7 @@ describe('the ContainerPub migrations', () => {
     ])
 
     await migrate(db, { dir })
-    await down(db, { dir, steps: 2 })
+    await down(db, { dir, steps: 3 })
     expect((await status(db, { dir })).current).toBe(0)
     const left = await db.raw<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'

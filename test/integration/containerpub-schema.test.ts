@@ -85,7 +85,10 @@ describe('the ContainerPub schema from the generated SQL', () => {
       UniqueViolationError,
     )
     await expect(
-      db.raw("INSERT INTO user_information (user_id, role) VALUES (@u, 'admin')", { u: user.uuid }),
+      db.raw(
+        "INSERT INTO user_information (user_id, first_name, last_name, role) VALUES (@u, 'A', 'B', 'admin')",
+        { u: user.uuid },
+      ),
     ).rejects.toBeInstanceOf(CheckViolationError)
     await expect(
       m.organizations.insert({
@@ -107,6 +110,7 @@ describe('the ContainerPub schema from the generated SQL', () => {
     const info = await m.userInformation.insert({
       userId: user.uuid,
       firstName: 'Ada',
+      lastName: 'Lovelace',
       role: 'team',
     })
     expect(info.role).toBe('team')

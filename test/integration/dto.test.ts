@@ -83,6 +83,7 @@ beforeAll(async () => {
   await db.manager(UserInformationEntity).insert({
     userId: owners[0]!.uuid,
     firstName: 'Ada',
+    lastName: 'Lovelace',
     role: 'developer',
   })
   internalIds = new Set([
@@ -177,7 +178,7 @@ describe('resolve() on a real database', () => {
       const [created] = await tx
         .manager(UserEntity)
         .batchInsert([{ email: 'tx@x.io', passwordHash: SECRET }])
-      await tx.manager(UserInformationEntity).insert({ userId: created!.uuid, lastName: 'Tx' })
+      await tx.manager(UserInformationEntity).insert({ userId: created!.uuid, firstName: 'T', lastName: 'Tx', role: 'team' })
       return UserProfileDto.resolve(tx, [created!])
     })
     expect(out[0]!.information?.lastName).toBe('Tx')
@@ -218,7 +219,12 @@ describe('organizations', () => {
       { organizationId: organization.uuid, userId: owner.uuid },
       { organizationId: organization.uuid, userId: member.uuid },
     ])
-    await db.manager(UserInformationEntity).insert({ userId: member.uuid, firstName: 'Bo' })
+    await db.manager(UserInformationEntity).insert({
+      userId: member.uuid,
+      firstName: 'Bo',
+      lastName: 'Berg',
+      role: 'developer',
+    })
   })
 
   it('OrganizationWithMembersDto.resolve: uuids for the owner, absent for anyone else', async () => {

@@ -259,7 +259,7 @@ describe('relations', () => {
 
     await db
       .manager(UserInformationEntity)
-      .insert({ userId: owner.uuid, firstName: 'Ada', role: 'team' })
+      .insert({ userId: owner.uuid, firstName: 'Ada', lastName: 'Lovelace', role: 'team' })
     const info = await users().hasMany('information', owner)
     expect(info).toBeInstanceOf(UserInformationEntity)
 

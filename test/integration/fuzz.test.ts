@@ -206,8 +206,14 @@ async function seed(d: Database<typeof containerpubTables>) {
   }
   const [u1, u2, u3] = seedUsers as [UserEntity, UserEntity, UserEntity]
   const info = d.manager(UserInformationEntity)
-  await info.insert({ userId: u1.uuid, firstName: 'Ada', role: 'team' })
-  await info.insert({ userId: u2.uuid, firstName: 'Bob', city: 'Oslo' })
+  await info.insert({ userId: u1.uuid, firstName: 'Ada', lastName: 'Lovelace', role: 'team' })
+  await info.insert({
+    userId: u2.uuid,
+    firstName: 'Bob',
+    lastName: 'Berg',
+    role: 'developer',
+    city: 'Oslo',
+  })
   const org = await d.manager(OrganizationEntity).insert({ name: 'seed-org', ownerId: u1.uuid })
   const members = d.manager(OrganizationMemberEntity)
   await members.insert({ organizationId: org.uuid, userId: u1.uuid })

@@ -93,8 +93,8 @@ describe('output types', () => {
       email: string
       joinedAt: string | null
       profile: {
-        firstName: string | null
-        lastName: string | null
+        firstName: string
+        lastName: string
         phoneNumber: string | null
         country: string | null
         city: string | null
