@@ -1,5 +1,6 @@
 import type { AnyTable, Column } from '../schema/define-table'
 import { generateDDLStatements } from '../schema/generate-ddl'
+import { createIndexSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
 import {
@@ -247,13 +248,10 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
         })
       }
       if (expected !== undefined) {
-        const where = expected.where === undefined ? '' : ` WHERE ${expected.where}`
         steps.push({
           phase: PHASE.createIndexes,
           mode: 'run',
-          up: [
-            `CREATE ${expected.unique ? 'UNIQUE ' : ''}INDEX ${q(expected.name)} ON ${table} (${columnList(expected.columns)})${where}`,
-          ],
+          up: [createIndexSql(expected, table, q, false)],
           down: [`DROP INDEX ${q(expected.name)}`],
         })
       }
