@@ -144,7 +144,8 @@ function liveForeignKeyText(constraint: CatalogConstraint): string {
  */
 function expectedIndexText(index: IndexDefinition): string {
   const using = index.using === 'btree' ? '' : ` USING ${index.using}`
-  const include = index.include.length === 0 ? '' : ` INCLUDE (${list(index.include.map((c) => c.name))})`
+  const include =
+    index.include.length === 0 ? '' : ` INCLUDE (${list(index.include.map((c) => c.name))})`
   const where = index.where === undefined ? '' : ` WHERE ${index.where}`
   return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name}${using} (${indexKeysSql(index, (n) => n)})${include}${where}`
 }
@@ -198,7 +199,7 @@ function sameOpclass(expected: string | undefined, live: CatalogIndexKey): boole
  * What differs between a declared index and a live one, each as a short phrase (`method`,
  * `unique`, `key columns`, `order of "version"`, `nulls of "version"`, `opclass of "data"`,
  * `include`, `predicate`); empty when they match. Key shapes are compared only when the key
- * columns are the same. A predicate is compared after {@link normalizeExpression} on both sides:
+ * columns are the same, NULLS placement only for a key sorted in the declared direction. A predicate is compared after {@link normalizeExpression} on both sides:
  * the definition's text and PostgreSQL's deparse of the stored one (`pg_get_expr(indpred)`),
  * so casts, parentheses, quoting and case that PostgreSQL adds do not count.
  * @internal
@@ -223,8 +224,10 @@ export function indexDifferences(expected: IndexDefinition, live: CatalogIndex):
       const shape = live.keyShapes[i]
       if (shape === undefined) return
       const column = `"${key.column.name}"`
+      // NULLS placement is reported for a key sorted the declared way (a reversed key differs
+      // in its order already, and its default NULLS placement flips with it).
       if (key.order !== shape.order) differences.push(`order of ${column}`)
-      if (key.nulls !== shape.nulls) differences.push(`nulls of ${column}`)
+      else if (key.nulls !== shape.nulls) differences.push(`nulls of ${column}`)
       if (!sameOpclass(key.opclass, shape)) differences.push(`opclass of ${column}`)
     })
   }

@@ -17,6 +17,7 @@ import type {
   UniqueDefinition,
 } from './table'
 
+export type { IndexColumnInput, IndexOptions } from './index-shape'
 export type {
   AnyTable,
   CheckDefinition,
@@ -31,7 +32,6 @@ export type {
   TableMeta,
   UniqueDefinition,
 } from './table'
-export type { IndexColumnInput, IndexOptions } from './index-shape'
 
 type Keys<C> = keyof C & string
 

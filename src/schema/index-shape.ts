@@ -149,7 +149,11 @@ export function buildIndex(
     throw new InvalidDefinitionError(`${where}: ${why}`)
   }
   const spec = (
-    Array.isArray(input) ? { columns: input } : typeof input === 'object' && input !== null ? input : fail('expected an array of properties or an object with columns')
+    Array.isArray(input)
+      ? { columns: input }
+      : typeof input === 'object' && input !== null
+        ? input
+        : fail('expected an array of properties or an object with columns')
   ) as Record<string, unknown>
   if (!Array.isArray(input)) {
     for (const key of Object.keys(spec)) {
@@ -196,7 +200,8 @@ export function buildIndex(
       opclass: e.opclass,
     })
   })
-  if (spec.unique !== undefined && typeof spec.unique !== 'boolean') fail('unique must be a boolean')
+  if (spec.unique !== undefined && typeof spec.unique !== 'boolean')
+    fail('unique must be a boolean')
   const unique = spec.unique === true
   if (unique && using !== 'btree') fail('a unique index must use btree')
   if (using === 'hash' && columns.length > 1) fail('a hash index has one column')
@@ -286,7 +291,9 @@ export function createIndexSql(
   const exists = ifNotExists ? 'IF NOT EXISTS ' : ''
   const using = index.using === 'btree' ? '' : ` USING ${index.using}`
   const include =
-    index.include.length === 0 ? '' : ` INCLUDE (${index.include.map((c) => quote(c.name)).join(', ')})`
+    index.include.length === 0
+      ? ''
+      : ` INCLUDE (${index.include.map((c) => quote(c.name)).join(', ')})`
   const where = index.where === undefined ? '' : ` WHERE ${index.where}`
   return `CREATE ${unique}INDEX ${exists}${quote(index.name)} ON ${quotedTable}${using} (${indexKeysSql(index, quote)})${include}${where}`
 }
