@@ -21,20 +21,38 @@ afterAll(async () => {
 describe('the ContainerPub migrations', () => {
   it('all ups give exactly the schema the definitions describe; all downs leave an empty database', async () => {
     const up = await migrate(db, { dir })
-    expect(up.applied.map((m) => m.version)).toEqual([1, 2])
+    expect(up.applied.map((m) => m.version)).toEqual([1, 2, 3])
     expect(await validateSchema(db, containerpubTables)).toEqual({ ok: true, issues: [] })
 
-    // Between the two releases, the drift check sees exactly what 002 adds.
+    // Before 003, the drift check sees exactly the index shapes it changes.
+    await down(db, { dir, steps: 1 })
+    const before003 = await validateSchema(db, containerpubTables)
+    expect(before003.issues.map((i) => i.message)).toEqual([
+      'index "idx_function_deployments_function_id_is_active" is missing',
+      'index "idx_function_deployments_function_id_version" is missing',
+      'index "idx_function_deployments_function_id" is not in the definition',
+      'index "idx_function_deployments_is_active" is not in the definition',
+      'index "idx_function_deployments_version" is not in the definition',
+      'index "idx_function_logs_uuid" is missing',
+      'index "idx_function_invocations_uuid" is missing',
+    ])
+
+    // Between the first two releases, it also sees exactly what 002 adds.
     await down(db, { dir, steps: 1 })
     const between = await validateSchema(db, containerpubTables)
-    expect(between.issues.map((i) => `${i.kind} ${i.table}`).sort()).toEqual([
+    expect(
+      between.issues
+        .filter((i) => i.kind !== 'index')
+        .map((i) => `${i.kind} ${i.table}`)
+        .sort(),
+    ).toEqual([
       'missing_table organization_members',
       'missing_table organizations',
       'missing_table user_information',
     ])
 
     await migrate(db, { dir })
-    await down(db, { dir, steps: 2 })
+    await down(db, { dir, steps: 3 })
     expect((await status(db, { dir })).current).toBe(0)
     const left = await db.raw<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'

@@ -519,7 +519,7 @@ describe('validateSchema finds each kind of drift', () => {
         kind: 'index',
         expected: 'INDEX idx_function_logs_timestamp (timestamp)',
         actual: 'INDEX idx_function_logs_timestamp (function_id, timestamp)',
-        message: 'index "idx_function_logs_timestamp" differs',
+        message: 'index "idx_function_logs_timestamp" differs: key columns',
       }),
     ])
   })
