@@ -13,6 +13,7 @@ import type {
   CatalogIndexKey,
   SchemaCatalog,
 } from './catalog'
+import { type PredicateVerdicts, predicateKey } from './predicate-check'
 import type { IssueKind, SchemaIssue } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 
@@ -208,7 +209,11 @@ function sameOpclass(expected: string | undefined, live: CatalogIndexKey): boole
  * indexDifferences(deployments.$meta.indexes[2]!, live) // ['order of "version"']
  * ```
  */
-export function indexDifferences(expected: IndexDefinition, live: CatalogIndex): string[] {
+export function indexDifferences(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts = new Map(),
+): string[] {
   const differences: string[] = []
   if (expected.using !== live.method) differences.push('method')
   if (expected.unique !== live.unique) differences.push('unique')
@@ -239,17 +244,30 @@ export function indexDifferences(expected: IndexDefinition, live: CatalogIndex):
   ) {
     differences.push('include')
   }
-  const predicateMatches =
-    expected.where === undefined
-      ? live.predicate === null
-      : live.predicate !== null &&
-        normalizeExpression(expected.where) === normalizeExpression(live.predicate)
-  if (!predicateMatches) differences.push('predicate')
+  if (!samePredicate(expected, live, verdicts)) differences.push('predicate')
   return differences
 }
 
-function indexMatches(expected: IndexDefinition, live: CatalogIndex): boolean {
-  return indexDifferences(expected, live).length === 0
+/** The server's verdict when it gave one, else the two texts after {@link normalizeExpression}. */
+function samePredicate(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts,
+): boolean {
+  if (expected.where === undefined || live.predicate === null) {
+    return expected.where === undefined && live.predicate === null
+  }
+  const verdict = verdicts.get(predicateKey(live.table, expected.where, live.predicate))
+  if (verdict !== undefined) return verdict
+  return normalizeExpression(expected.where) === normalizeExpression(live.predicate)
+}
+
+function indexMatches(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts,
+): boolean {
+  return indexDifferences(expected, live, verdicts).length === 0
 }
 
 /** A live unique index that can stand in for a UNIQUE constraint over its columns. */
@@ -298,6 +316,7 @@ export function compareCatalog(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
+  verdicts: PredicateVerdicts = new Map(),
 ): Drift[] {
   const defined = tableArray(tables)
   const liveTables = new Map(catalog.tables.map((t) => [t.name, t]))
@@ -347,7 +366,13 @@ export function compareCatalog(
       continue
     }
     compareColumns(table, live.columns, push)
-    compareConstraints(table, constraintsOf.get(name) ?? [], indexesOf.get(name) ?? [], push)
+    compareConstraints(
+      table,
+      constraintsOf.get(name) ?? [],
+      indexesOf.get(name) ?? [],
+      verdicts,
+      push,
+    )
   }
 
   const ignored = new Set([...ALWAYS_IGNORED, ...(options.ignoreTables ?? [])])
@@ -451,6 +476,7 @@ function compareConstraints(
   table: AnyTable,
   constraints: readonly CatalogConstraint[],
   indexes: readonly CatalogIndex[],
+  verdicts: PredicateVerdicts,
   push: Push,
 ): void {
   const meta = table.$meta
@@ -505,7 +531,7 @@ function compareConstraints(
       continue
     }
     used.add(named)
-    const differences = indexDifferences(index, named)
+    const differences = indexDifferences(index, named, verdicts)
     if (differences.length > 0) {
       indexDrifts.push([
         'index',
@@ -524,7 +550,7 @@ function compareConstraints(
     }
   }
   for (const index of unmatchedIndexes) {
-    const match = liveIndexes.find((i) => !used.has(i) && indexMatches(index, i))
+    const match = liveIndexes.find((i) => !used.has(i) && indexMatches(index, i, verdicts))
     if (match !== undefined) {
       used.add(match)
       continue

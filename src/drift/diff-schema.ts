@@ -13,6 +13,7 @@ import {
   tableArray,
   truncateIdentifier,
 } from './compare-schema'
+import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
 
 /**
  * SQL that would bring the live database in line with the definitions. `up` applies it, `down`
@@ -332,9 +333,10 @@ export function planSchemaDiff(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
+  verdicts: PredicateVerdicts = new Map(),
 ): SchemaDiff {
   const defined = tableArray(tables)
-  const drifts = compareCatalog(defined, catalog, options)
+  const drifts = compareCatalog(defined, catalog, options, verdicts)
   const ordered = foreignKeyOrder(defined)
   const rank = new Map(ordered.map((t, i) => [t.$name, i]))
   const byTable = (d: Drift) => rank.get(d.issue.table) ?? ordered.length
@@ -414,9 +416,11 @@ export async function diffSchema(
   tables: TableList,
   options: SchemaCheckOptions = {},
 ): Promise<SchemaDiff> {
+  const defined = tableArray(tables)
   const catalog = await readCatalog(
     db,
     options.schema === undefined ? {} : { schema: options.schema },
   )
-  return planSchemaDiff(tables, catalog, options)
+  const verdicts = await serverPredicateVerdicts(db, catalog, defined)
+  return planSchemaDiff(defined, catalog, options, verdicts)
 }

@@ -153,6 +153,23 @@ describe.each([
     'index "idx_ix_user_id" differs: predicate',
   ],
   [
+    'predicate precedence (PostgreSQL parses both texts)',
+    {
+      columns: ['userId'],
+      where: "deleted_at IS NULL AND (version > 0 OR status = 'x')",
+    } as IndexInput<Columns>,
+    `CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE ((deleted_at IS NULL) AND ((version > 0) OR (status = 'x'::text)))`,
+    `CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE (deleted_at IS NULL AND version > 0) OR status = 'x'`,
+    'index "idx_ix_user_id" differs: predicate',
+  ],
+  [
+    'predicate with a one-value IN list (PostgreSQL reads it as =)',
+    { columns: ['userId'], where: "kind IN ('a')" } as IndexInput<Columns>,
+    `CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE kind = 'a'`,
+    `CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE kind = 'b'`,
+    'index "idx_ix_user_id" differs: predicate',
+  ],
+  [
     'no predicate declared, a partial index live',
     ['userId'] as IndexInput<Columns>,
     'CREATE INDEX idx_ix_user_id ON ix (user_id)',
@@ -224,6 +241,35 @@ describe('the whole shape at once', () => {
     )
     await db.executeScript(diff.up)
     expect(await validateSchema(db, [ix(versionDesc)])).toEqual({ ok: true, issues: [] })
+  })
+})
+
+describe('predicates the server refuses', () => {
+  const unknown: IndexInput<Columns> = { columns: ['userId'], where: 'no_such_column > 0' }
+
+  it('are compared as text, and a transaction the check runs in stays usable', async () => {
+    await db.executeScript(
+      `DROP TABLE IF EXISTS ix; ${TABLE_SQL}; CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE version > 0;`,
+    )
+    const seen = await db.transaction(async (tx) => {
+      const { issues } = await validateSchema(tx, [ix(unknown)])
+      // The transaction is not aborted: it still reads.
+      const rows = await tx.raw<{ n: number }>('SELECT count(*)::int AS n FROM ix')
+      return { messages: issues.map((i) => i.message), rows }
+    })
+    expect(seen).toEqual({
+      messages: ['index "idx_ix_user_id" differs: predicate'],
+      rows: [{ n: 0 }],
+    })
+  })
+
+  it('inside a transaction, a matching predicate is still judged by the server', async () => {
+    const oneValue: IndexInput<Columns> = { columns: ['userId'], where: "kind IN ('a')" }
+    await db.executeScript(
+      `DROP TABLE IF EXISTS ix; ${TABLE_SQL}; CREATE INDEX idx_ix_user_id ON ix (user_id) WHERE kind = 'a';`,
+    )
+    const result = await db.transaction((tx) => validateSchema(tx, [ix(oneValue)]))
+    expect(result).toEqual({ ok: true, issues: [] })
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CatalogIndex, CatalogIndexKey, SchemaCatalog } from '../../src/drift/catalog'
 import { compareCatalog, indexDifferences } from '../../src/drift/compare-schema'
+import { predicateKey } from '../../src/drift/predicate-check'
 import { c, defineTable, InvalidDefinitionError, KyselyEntitiesError } from '../../src/index'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'
 
@@ -448,6 +449,24 @@ describe('index shape in the drift check (catalog facts)', () => {
         (i) => i.message,
       ),
     ).toEqual(['index "idx_events_user_id_version" differs: predicate'])
+  })
+
+  it("takes the server's verdict on a predicate over the text comparison", () => {
+    const t = defineTable(
+      'events',
+      { a: c.boolean(), b: c.boolean(), d: c.boolean() },
+      {
+        indexes: [{ columns: ['a'], where: 'a AND (b OR d)' }],
+      },
+    )
+    const index = t.$meta.indexes[0]!
+    // The text comparison drops parentheses: it cannot tell these apart; the server can.
+    const live = liveIndex('idx_events_a', ['a'], { predicate: '((a AND b) OR d)' })
+    expect(indexDifferences(index, live)).toEqual([])
+    const differs = new Map([[predicateKey('events', 'a AND (b OR d)', '((a AND b) OR d)'), false]])
+    expect(indexDifferences(index, live, differs)).toEqual(['predicate'])
+    const same = new Map([[predicateKey('events', 'a AND (b OR d)', '(a = true)'), true]])
+    expect(indexDifferences(index, { ...live, predicate: '(a = true)' }, same)).toEqual([])
   })
 
   it('names every difference of one index in one issue', () => {
