@@ -42,7 +42,8 @@ export function checkCatalog(
  * and indexes (by name or shape: key columns, direction, NULLS, operator class, method, INCLUDE
  * and partial predicate, the predicate compared by the server's own parser and planner;
  * undeclared ones are reported). The catalog is read in three queries, whatever the number of
- * tables, plus one EXPLAIN per distinct partial-index predicate when a declared index has one. A database created by `generateDDL` of the same
+ * tables, plus, when a declared index has a predicate, a SAVEPOINT (refused harmlessly outside a
+ * transaction) and one EXPLAIN per distinct predicate text. A database created by `generateDDL` of the same
  * tables has no issue.
  *
  * @example
