@@ -217,6 +217,7 @@ export {
 } from './schema/columns'
 export { defineTable, type IndexInput, type TableOptions } from './schema/define-table'
 export { type GenerateDDLOptions, generateDDL, generateDDLStatements } from './schema/generate-ddl'
+export type { IndexColumnInput, IndexOptions } from './schema/index-shape'
 export {
   type ManyToManyOptions,
   type RelationBuilder,
@@ -229,6 +230,8 @@ export type {
   Column,
   ColumnBuilders,
   IndexDefinition,
+  IndexKey,
+  IndexMethod,
   RelationDefinition,
   RelationKind,
   RelationRecord,

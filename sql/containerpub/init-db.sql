@@ -116,15 +116,17 @@ CREATE INDEX IF NOT EXISTS "idx_functions_active_deployment_id" ON "functions" (
 
 CREATE INDEX IF NOT EXISTS "idx_function_deployments_uuid" ON "function_deployments" ("uuid");
 
-CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id" ON "function_deployments" ("function_id");
+CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id_is_active" ON "function_deployments" ("function_id", "is_active");
 
-CREATE INDEX IF NOT EXISTS "idx_function_deployments_is_active" ON "function_deployments" ("is_active");
+CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id_version" ON "function_deployments" ("function_id", "version" DESC);
 
-CREATE INDEX IF NOT EXISTS "idx_function_deployments_version" ON "function_deployments" ("version");
+CREATE INDEX IF NOT EXISTS "idx_function_logs_uuid" ON "function_logs" ("uuid");
 
 CREATE INDEX IF NOT EXISTS "idx_function_logs_function_id" ON "function_logs" ("function_id");
 
 CREATE INDEX IF NOT EXISTS "idx_function_logs_timestamp" ON "function_logs" ("timestamp");
+
+CREATE INDEX IF NOT EXISTS "idx_function_invocations_uuid" ON "function_invocations" ("uuid");
 
 CREATE INDEX IF NOT EXISTS "idx_function_invocations_function_id" ON "function_invocations" ("function_id");
 

@@ -168,7 +168,13 @@ export const functionDeployments = defineTable(
   },
   {
     uniques: [['functionId', 'version']],
-    indexes: [['uuid'], ['functionId'], ['isActive'], ['version']],
+    // As the original: composite indexes for "the deployments of a function" (the active one,
+    // the latest version first); their leading column serves lookups by function alone.
+    indexes: [
+      ['uuid'],
+      ['functionId', 'isActive'],
+      { columns: ['functionId', { column: 'version', order: 'desc' }] },
+    ],
     relations: (r) => ({ function: r.belongsTo('functions', 'functionId') }),
   },
 )
@@ -188,7 +194,7 @@ export const functionLogs = defineTable(
     timestamp: c.timestamp().defaultNow(),
   },
   {
-    indexes: [['functionId'], ['timestamp']],
+    indexes: [['uuid'], ['functionId'], ['timestamp']],
     relations: (r) => ({ function: r.belongsTo('functions', 'functionId') }),
   },
 )
@@ -209,7 +215,7 @@ export const functionInvocations = defineTable(
     timestamp: c.timestamp().defaultNow(),
   },
   {
-    indexes: [['functionId'], ['timestamp']],
+    indexes: [['uuid'], ['functionId'], ['timestamp']],
     relations: (r) => ({ function: r.belongsTo('functions', 'functionId') }),
   },
 )

@@ -49,6 +49,16 @@ export interface CatalogConstraint {
   } | null
 }
 
+/** @internal The shape of one key column of a live index. */
+export interface CatalogIndexKey {
+  readonly order: 'asc' | 'desc'
+  readonly nulls: 'first' | 'last'
+  /** The operator class, schema-qualified unless in `pg_catalog` (`jsonb_path_ops`). */
+  readonly opclass: string
+  /** Whether it is the default operator class for its type (`pg_opclass.opcdefault`). */
+  readonly opclassDefault: boolean
+}
+
 /** @internal An index of a live table. */
 export interface CatalogIndex {
   readonly table: string
@@ -57,6 +67,13 @@ export interface CatalogIndex {
   readonly columns: readonly (string | null)[]
   /** Key columns as `pg_get_indexdef` prints them (an expression as its text). */
   readonly keys: readonly string[]
+  /**
+   * The shape of each key column, in order: direction and NULLS placement from `indoption`
+   * (always `asc`/`last` for methods that do not order), operator class from `indclass`.
+   */
+  readonly keyShapes: readonly CatalogIndexKey[]
+  /** Non-key (`INCLUDE`) columns in order: `indkey` past `indnkeyatts`. */
+  readonly include: readonly string[]
   readonly unique: boolean
   /** `btree`, `gin`, ... */
   readonly method: string
@@ -126,6 +143,19 @@ SELECT c.relname::text AS table_name, i.relname::text AS name, x.indisunique AS 
   to_json(ARRAY(
     SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts::int) k
     ORDER BY k))::text AS keys,
+  to_json(ARRAY(
+    SELECT json_build_object('desc', (k.opt & 1) <> 0, 'nullsFirst', (k.opt & 2) <> 0,
+      'opclass', CASE WHEN ocn.nspname = 'pg_catalog' THEN oc.opcname::text
+        ELSE ocn.nspname::text || '.' || oc.opcname::text END,
+      'opclassDefault', oc.opcdefault)
+    FROM unnest(x.indoption::int2[], x.indclass::oid[]) WITH ORDINALITY k(opt, cls, ord)
+    JOIN pg_catalog.pg_opclass oc ON oc.oid = k.cls
+    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace
+    ORDER BY k.ord))::text AS key_shapes,
+  to_json(ARRAY(
+    SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+    WHERE k.ord > x.indnkeyatts ORDER BY k.ord))::text AS include,
   EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = x.indexrelid
     AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')) AS is_constraint,
   pg_get_indexdef(x.indexrelid) AS definition
@@ -183,8 +213,17 @@ interface IndexRow {
   readonly predicate: string | null
   readonly columns: string
   readonly keys: string
+  readonly key_shapes: string
+  readonly include: string
   readonly is_constraint: boolean
   readonly definition: string
+}
+
+interface KeyShapeRow {
+  readonly desc: boolean
+  readonly nullsFirst: boolean
+  readonly opclass: string
+  readonly opclassDefault: boolean
 }
 
 function identityOf(code: string | null): CatalogColumn['identity'] {
@@ -262,6 +301,15 @@ export async function readCatalog(
       name: row.name,
       columns: JSON.parse(row.columns) as (string | null)[],
       keys: JSON.parse(row.keys) as string[],
+      keyShapes: (JSON.parse(row.key_shapes) as KeyShapeRow[]).map(
+        (k): CatalogIndexKey => ({
+          order: k.desc ? 'desc' : 'asc',
+          nulls: k.nullsFirst ? 'first' : 'last',
+          opclass: k.opclass,
+          opclassDefault: k.opclassDefault,
+        }),
+      ),
+      include: JSON.parse(row.include) as string[],
       unique: row.is_unique,
       method: row.method,
       predicate: row.predicate,

@@ -3,9 +3,17 @@ import type { ReferentialAction } from '../schema/column-builder'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
 import { columnDDL } from '../schema/generate-ddl'
+import { indexKeysSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type TableList, tablesOf } from '../schema/table-list'
-import type { CatalogColumn, CatalogConstraint, CatalogIndex, SchemaCatalog } from './catalog'
+import type {
+  CatalogColumn,
+  CatalogConstraint,
+  CatalogIndex,
+  CatalogIndexKey,
+  SchemaCatalog,
+} from './catalog'
+import { type PredicateVerdicts, predicateKey } from './predicate-check'
 import type { IssueKind, SchemaIssue } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 
@@ -131,17 +139,35 @@ function liveForeignKeyText(constraint: CatalogConstraint): string {
   return `FOREIGN KEY (${list(constraint.columns)}) REFERENCES ${ref.table}(${list(ref.columns)})${actionText(ref.onDelete, ref.onUpdate)}`
 }
 
-/** `INDEX idx_users_email (email)` for a declared index. */
+/**
+ * `INDEX idx_users_email (email)` for a declared index, its shape as DDL writes it:
+ * `UNIQUE INDEX name USING gin (data jsonb_path_ops) INCLUDE (status) WHERE ...`.
+ */
 function expectedIndexText(index: IndexDefinition): string {
+  const using = index.using === 'btree' ? '' : ` USING ${index.using}`
+  const include =
+    index.include.length === 0 ? '' : ` INCLUDE (${list(index.include.map((c) => c.name))})`
   const where = index.where === undefined ? '' : ` WHERE ${index.where}`
-  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name} (${list(index.columns.map((c) => c.name))})${where}`
+  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name}${using} (${indexKeysSql(index, (n) => n)})${include}${where}`
 }
 
+/** A live index in the same form as {@link expectedIndexText}; a default opclass is not shown. */
 function liveIndexText(index: CatalogIndex): string {
   const using = index.method === 'btree' ? '' : ` USING ${index.method}`
-  const keys = index.columns.map((c, i) => c ?? index.keys[i] ?? '?')
+  const keys = index.columns.map((c, i) => {
+    const shape = index.keyShapes[i]
+    let text = c ?? index.keys[i] ?? '?'
+    if (shape === undefined) return text
+    if (!shape.opclassDefault) text += ` ${shape.opclass}`
+    if (shape.order === 'desc') text += ' DESC'
+    if (shape.nulls !== (shape.order === 'desc' ? 'first' : 'last')) {
+      text += ` NULLS ${shape.nulls.toUpperCase()}`
+    }
+    return text
+  })
+  const include = index.include.length === 0 ? '' : ` INCLUDE (${list(index.include)})`
   const where = index.predicate === null ? '' : ` WHERE ${index.predicate}`
-  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name}${using} (${list(keys)})${where}`
+  return `${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name}${using} (${list(keys)})${include}${where}`
 }
 
 /** The expression of a live CHECK: `pg_get_constraintdef` without `CHECK` and `NOT VALID`. */
@@ -162,21 +188,86 @@ function sameColumnSet(a: readonly string[], b: readonly string[]): boolean {
   return a.every((name) => set.has(name))
 }
 
-function indexMatches(expected: IndexDefinition, live: CatalogIndex): boolean {
-  const predicateMatches =
-    expected.where === undefined
-      ? live.predicate === null
-      : live.predicate !== null &&
-        normalizeExpression(expected.where) === normalizeExpression(live.predicate)
-  return (
-    live.method === 'btree' &&
-    expected.unique === live.unique &&
-    sameColumns(
+/** Whether a live operator class is the one a definition asks for (the type's default when none). */
+function sameOpclass(expected: string | undefined, live: CatalogIndexKey): boolean {
+  if (expected === undefined) return live.opclassDefault
+  if (expected === live.opclass) return true
+  // An unqualified name matches the class in whatever schema holds it (`public.gin_trgm_ops`).
+  return !expected.includes('.') && live.opclass.slice(live.opclass.indexOf('.') + 1) === expected
+}
+
+/**
+ * What differs between a declared index and a live one, each as a short phrase (`method`,
+ * `unique`, `key columns`, `order of "version"`, `nulls of "version"`, `opclass of "data"`,
+ * `include`, `predicate`); empty when they match. Key shapes are compared only when the key
+ * columns are the same, NULLS placement only for a key sorted in the declared direction. A predicate is compared after {@link normalizeExpression} on both sides:
+ * the definition's text and PostgreSQL's deparse of the stored one (`pg_get_expr(indpred)`),
+ * so casts, parentheses, quoting and case that PostgreSQL adds do not count.
+ * @internal
+ * @example
+ * ```ts
+ * indexDifferences(deployments.$meta.indexes[2]!, live) // ['order of "version"']
+ * ```
+ */
+export function indexDifferences(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts = new Map(),
+): string[] {
+  const differences: string[] = []
+  if (expected.using !== live.method) differences.push('method')
+  if (expected.unique !== live.unique) differences.push('unique')
+  if (
+    !sameColumns(
       expected.columns.map((c) => c.name),
       live.columns,
-    ) &&
-    predicateMatches
-  )
+    )
+  ) {
+    differences.push('key columns')
+  } else {
+    expected.keys.forEach((key, i) => {
+      const shape = live.keyShapes[i]
+      if (shape === undefined) return
+      const column = `"${key.column.name}"`
+      // NULLS placement is reported for a key sorted the declared way (a reversed key differs
+      // in its order already, and its default NULLS placement flips with it).
+      if (key.order !== shape.order) differences.push(`order of ${column}`)
+      else if (key.nulls !== shape.nulls) differences.push(`nulls of ${column}`)
+      if (!sameOpclass(key.opclass, shape)) differences.push(`opclass of ${column}`)
+    })
+  }
+  if (
+    !sameColumns(
+      expected.include.map((c) => c.name),
+      live.include,
+    )
+  ) {
+    differences.push('include')
+  }
+  if (!samePredicate(expected, live, verdicts)) differences.push('predicate')
+  return differences
+}
+
+/** The server's verdict when it gave one, else the two texts after {@link normalizeExpression}. */
+function samePredicate(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts,
+): boolean {
+  if (expected.where === undefined || live.predicate === null) {
+    return expected.where === undefined && live.predicate === null
+  }
+  const verdict = verdicts.get(predicateKey(live.table, expected.where, live.predicate))
+  if (verdict !== undefined) return verdict
+  return normalizeExpression(expected.where) === normalizeExpression(live.predicate)
+}
+
+function indexMatches(
+  expected: IndexDefinition,
+  live: CatalogIndex,
+  verdicts: PredicateVerdicts,
+): boolean {
+  return indexDifferences(expected, live, verdicts).length === 0
 }
 
 /** A live unique index that can stand in for a UNIQUE constraint over its columns. */
@@ -197,12 +288,18 @@ const ATTRIBUTE_KINDS: ReadonlySet<IssueKind> = new Set([
   'default',
 ])
 
-function message(kind: IssueKind, what: string, expected: unknown, actual: unknown): string {
+function message(
+  kind: IssueKind,
+  what: string,
+  expected: unknown,
+  actual: unknown,
+  detail: string | undefined,
+): string {
   // A column's type, length, nullability or default always "differs", even when one side is none.
   if (ATTRIBUTE_KINDS.has(kind)) return `${what} ${kind} differs`
   if (actual === null) return `${what} is missing`
   if (expected === null) return `${what} is not in the definition`
-  return `${what} differs`
+  return detail === undefined ? `${what} differs` : `${what} differs: ${detail}`
 }
 
 /**
@@ -219,6 +316,7 @@ export function compareCatalog(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
+  verdicts: PredicateVerdicts = new Map(),
 ): Drift[] {
   const defined = tableArray(tables)
   const liveTables = new Map(catalog.tables.map((t) => [t.name, t]))
@@ -240,7 +338,7 @@ export function compareCatalog(
     const name = table.$name
     const live = liveTables.get(name)
     const push: Push = (kind, what, { texts, ...fields }) => {
-      const { expected, actual, column } = texts
+      const { expected, actual, column, detail } = texts
       drifts.push({
         ...fields,
         definition: table,
@@ -250,7 +348,7 @@ export function compareCatalog(
           kind,
           expected,
           actual,
-          message: message(kind, what, expected, actual),
+          message: message(kind, what, expected, actual, detail),
         },
       })
     }
@@ -268,7 +366,13 @@ export function compareCatalog(
       continue
     }
     compareColumns(table, live.columns, push)
-    compareConstraints(table, constraintsOf.get(name) ?? [], indexesOf.get(name) ?? [], push)
+    compareConstraints(
+      table,
+      constraintsOf.get(name) ?? [],
+      indexesOf.get(name) ?? [],
+      verdicts,
+      push,
+    )
   }
 
   const ignored = new Set([...ALWAYS_IGNORED, ...(options.ignoreTables ?? [])])
@@ -297,6 +401,8 @@ interface IssueTexts {
   readonly expected: string | null
   readonly actual: string | null
   readonly column: string | null
+  /** What differs, for an issue whose two sides both exist (`order of "version"`). */
+  readonly detail?: string
 }
 type Push = (
   kind: IssueKind,
@@ -370,6 +476,7 @@ function compareConstraints(
   table: AnyTable,
   constraints: readonly CatalogConstraint[],
   indexes: readonly CatalogIndex[],
+  verdicts: PredicateVerdicts,
   push: Push,
 ): void {
   const meta = table.$meta
@@ -424,7 +531,8 @@ function compareConstraints(
       continue
     }
     used.add(named)
-    if (!indexMatches(index, named)) {
+    const differences = indexDifferences(index, named, verdicts)
+    if (differences.length > 0) {
       indexDrifts.push([
         'index',
         `index "${index.name}"`,
@@ -435,13 +543,14 @@ function compareConstraints(
             expected: expectedIndexText(index),
             actual: liveIndexText(named),
             column: single(index.columns.map((c) => c.name)),
+            detail: differences.join(', '),
           },
         },
       ])
     }
   }
   for (const index of unmatchedIndexes) {
-    const match = liveIndexes.find((i) => !used.has(i) && indexMatches(index, i))
+    const match = liveIndexes.find((i) => !used.has(i) && indexMatches(index, i, verdicts))
     if (match !== undefined) {
       used.add(match)
       continue

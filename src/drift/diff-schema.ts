@@ -1,5 +1,6 @@
 import type { AnyTable, Column } from '../schema/define-table'
 import { generateDDLStatements } from '../schema/generate-ddl'
+import { createIndexSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
 import {
@@ -12,6 +13,7 @@ import {
   tableArray,
   truncateIdentifier,
 } from './compare-schema'
+import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
 
 /**
  * SQL that would bring the live database in line with the definitions. `up` applies it, `down`
@@ -247,13 +249,10 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
         })
       }
       if (expected !== undefined) {
-        const where = expected.where === undefined ? '' : ` WHERE ${expected.where}`
         steps.push({
           phase: PHASE.createIndexes,
           mode: 'run',
-          up: [
-            `CREATE ${expected.unique ? 'UNIQUE ' : ''}INDEX ${q(expected.name)} ON ${table} (${columnList(expected.columns)})${where}`,
-          ],
+          up: [createIndexSql(expected, table, q, false)],
           down: [`DROP INDEX ${q(expected.name)}`],
         })
       }
@@ -334,9 +333,10 @@ export function planSchemaDiff(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
+  verdicts: PredicateVerdicts = new Map(),
 ): SchemaDiff {
   const defined = tableArray(tables)
-  const drifts = compareCatalog(defined, catalog, options)
+  const drifts = compareCatalog(defined, catalog, options, verdicts)
   const ordered = foreignKeyOrder(defined)
   const rank = new Map(ordered.map((t, i) => [t.$name, i]))
   const byTable = (d: Drift) => rank.get(d.issue.table) ?? ordered.length
@@ -416,9 +416,11 @@ export async function diffSchema(
   tables: TableList,
   options: SchemaCheckOptions = {},
 ): Promise<SchemaDiff> {
+  const defined = tableArray(tables)
   const catalog = await readCatalog(
     db,
     options.schema === undefined ? {} : { schema: options.schema },
   )
-  return planSchemaDiff(tables, catalog, options)
+  const verdicts = await serverPredicateVerdicts(db, catalog, defined)
+  return planSchemaDiff(defined, catalog, options, verdicts)
 }

@@ -1,5 +1,11 @@
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
-import { compareCatalog, type SchemaCheckOptions, type TableList } from './compare-schema'
+import {
+  compareCatalog,
+  type SchemaCheckOptions,
+  type TableList,
+  tableArray,
+} from './compare-schema'
+import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
 import type { SchemaValidationResult } from './schema-issue'
 
 // The report goes with the check for callers that import both from here (the CLI does).
@@ -20,8 +26,9 @@ export function checkCatalog(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
+  verdicts: PredicateVerdicts = new Map(),
 ): SchemaValidationResult {
-  const issues = compareCatalog(tables, catalog, options).map((d) => d.issue)
+  const issues = compareCatalog(tables, catalog, options, verdicts).map((d) => d.issue)
   return { ok: issues.length === 0, issues }
 }
 
@@ -32,8 +39,11 @@ export function checkCatalog(
  * as PostgreSQL stores them: `'active'::character varying` is `'active'`, `now()` is
  * `CURRENT_TIMESTAMP`), primary keys, unique constraints (by columns; a unique index counts),
  * foreign keys (target and actions), CHECK constraints (by name, expression compared loosely)
- * and indexes (by name or columns; undeclared ones are reported). The catalog is read in three
- * queries, whatever the number of tables. A database created by `generateDDL` of the same
+ * and indexes (by name or shape: key columns, direction, NULLS, operator class, method, INCLUDE
+ * and partial predicate, the predicate compared by the server's own parser and planner;
+ * undeclared ones are reported). The catalog is read in three queries, whatever the number of
+ * tables, plus, when a declared index has a predicate, a SAVEPOINT (refused harmlessly outside a
+ * transaction) and one EXPLAIN per distinct predicate text. A database created by `generateDDL` of the same
  * tables has no issue.
  *
  * @example
@@ -50,9 +60,11 @@ export async function validateSchema(
   tables: TableList,
   options: SchemaCheckOptions = {},
 ): Promise<SchemaValidationResult> {
+  const defined = tableArray(tables)
   const catalog = await readCatalog(
     db,
     options.schema === undefined ? {} : { schema: options.schema },
   )
-  return checkCatalog(tables, catalog, options)
+  const verdicts = await serverPredicateVerdicts(db, catalog, defined)
+  return checkCatalog(defined, catalog, options, verdicts)
 }

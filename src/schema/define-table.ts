@@ -3,13 +3,13 @@ import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import { ColumnBuilder, type ColumnConfig } from './column-builder'
 import { registerColumns } from './column-owner'
 import { COLUMN_TYPES, columnSchema } from './column-types'
+import { buildIndex, type IndexOptions } from './index-shape'
 import { quoteIdentifier, snakeCase } from './naming'
 import { type RelationBuilder, relationBuilder } from './relations'
 import type {
   CheckDefinition,
   Column,
   ColumnBuilders,
-  IndexDefinition,
   RelationDefinition,
   RelationRecord,
   Table,
@@ -17,12 +17,15 @@ import type {
   UniqueDefinition,
 } from './table'
 
+export type { IndexColumnInput, IndexOptions } from './index-shape'
 export type {
   AnyTable,
   CheckDefinition,
   Column,
   ColumnBuilders,
   IndexDefinition,
+  IndexKey,
+  IndexMethod,
   Table,
   TableBase,
   TableColumns,
@@ -32,21 +35,20 @@ export type {
 
 type Keys<C> = keyof C & string
 
-/** An index given in the options: its columns, or a full description. */
-export type IndexInput<C> =
-  | readonly Keys<C>[]
-  | {
-      readonly columns: readonly Keys<C>[]
-      readonly name?: string
-      readonly unique?: boolean
-      readonly where?: string
-    }
+/**
+ * An index given in the options: its key columns (properties), or its full shape
+ * ({@link IndexOptions}: direction, NULLS, operator class, method, INCLUDE, predicate, name).
+ */
+export type IndexInput<C> = readonly Keys<C>[] | IndexOptions<Keys<C>>
 
 /** Options of `defineTable`. */
 export interface TableOptions<C extends ColumnBuilders, R extends RelationRecord = RelationRecord> {
   /** A composite primary key (for one column, use `.primaryKey()` on it). */
   readonly primaryKey?: readonly Keys<C>[]
-  /** Indexes to create, e.g. `[['email'], ['userId', 'createdAt']]`. */
+  /**
+   * Indexes to create, e.g. `[['email'], ['userId', 'createdAt']]`, or in full:
+   * `{ columns: ['functionId', { column: 'version', order: 'desc' }] }`.
+   */
   readonly indexes?: readonly IndexInput<C>[]
   /** UNIQUE constraints over several columns, e.g. `[['userId', 'name']]`. */
   readonly uniques?: readonly (readonly Keys<C>[])[]
@@ -245,15 +247,21 @@ function buildMeta(
     publicId = uuid?.kind === 'uuid' ? uuid : undefined
   }
 
-  const indexes = (options.indexes ?? []).map((input): IndexDefinition => {
-    const spec = Array.isArray(input)
-      ? { columns: input as readonly string[] }
-      : (input as Exclude<IndexInput<ColumnBuilders>, readonly string[]>)
-    const cols = pick(table, byProperty, 'an index', spec.columns)
-    const name =
-      spec.name ?? truncateIdentifier(`idx_${table}_${cols.map((c) => c.name).join('_')}`)
-    return Object.freeze({ name, columns: cols, unique: spec.unique ?? false, where: spec.where })
-  })
+  if (options.indexes !== undefined && !Array.isArray(options.indexes)) {
+    throw new InvalidDefinitionError(`defineTable("${table}"): indexes must be an array`)
+  }
+  const indexes = (options.indexes ?? []).map((input, i) =>
+    buildIndex(table, i, input, (what, properties) => pick(table, byProperty, what, properties)),
+  )
+  const indexNames = new Set<string>()
+  for (const index of indexes) {
+    if (indexNames.has(index.name)) {
+      throw new InvalidDefinitionError(
+        `defineTable("${table}"): two indexes are named "${index.name}"`,
+      )
+    }
+    indexNames.add(index.name)
+  }
   const uniques = (options.uniques ?? []).map((props): UniqueDefinition => {
     const cols = pick(table, byProperty, 'a unique constraint', props)
     // PostgreSQL's own naming, so the drift check matches constraints it created itself.

@@ -1,6 +1,7 @@
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import { columnType } from './column-types'
 import type { AnyTable, Column } from './define-table'
+import { createIndexSql } from './index-shape'
 import { quoteIdentifier as q } from './naming'
 import { type TableList, tablesOf } from './table-list'
 
@@ -186,11 +187,7 @@ export function generateDDLStatements(
   }
   for (const table of sorted) {
     for (const index of table.$meta.indexes) {
-      const unique = index.unique ? 'UNIQUE ' : ''
-      const where = index.where === undefined ? '' : ` WHERE ${index.where}`
-      statements.push(
-        `CREATE ${unique}INDEX IF NOT EXISTS ${q(index.name)} ON ${table.$meta.quotedName} (${index.columns.map((c) => q(c.name)).join(', ')})${where}`,
-      )
+      statements.push(createIndexSql(index, table.$meta.quotedName, q, true))
     }
   }
   if (options.triggers !== false) {

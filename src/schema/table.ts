@@ -43,10 +43,32 @@ export interface Column<S extends ColumnState = ColumnState, P extends string = 
   readonly schema: z.ZodType
 }
 
+/** An index access method (`USING ...`). */
+export type IndexMethod = 'btree' | 'hash' | 'gist' | 'spgist' | 'gin' | 'brin'
+
+/**
+ * One key column of a declared index with its resolved shape: `nulls` is PostgreSQL's default
+ * when the definition does not say (`last` for `asc`, `first` for `desc`).
+ */
+export interface IndexKey {
+  readonly column: Column
+  readonly order: 'asc' | 'desc'
+  readonly nulls: 'first' | 'last'
+  /** An operator class named by the definition; undefined for the type's default. */
+  readonly opclass: string | undefined
+}
+
 /** A declared index. */
 export interface IndexDefinition {
   readonly name: string
+  /** The key columns in order (their shape is in `keys`). */
   readonly columns: readonly Column[]
+  /** The key columns with direction, NULLS placement and operator class. */
+  readonly keys: readonly IndexKey[]
+  /** Non-key columns (`INCLUDE`). */
+  readonly include: readonly Column[]
+  /** The access method; `btree` unless the definition says. */
+  readonly using: IndexMethod
   readonly unique: boolean
   /** Partial index predicate, SQL written in the definition. */
   readonly where: string | undefined

@@ -52,6 +52,27 @@ describe('table values', () => {
     defineTable('t', { a: c.integer().notNull() }, { indexes: [['a']] })
     // @ts-expect-error unknown column in an index
     defineTable('t', { a: c.integer().notNull() }, { indexes: [['b']] })
+    defineTable(
+      't',
+      { a: c.integer().notNull(), b: c.jsonb() },
+      {
+        indexes: [
+          { columns: ['a', { column: 'a', order: 'desc', nulls: 'last' }], include: ['b'] },
+          { columns: [{ column: 'b', opclass: 'jsonb_path_ops' }], using: 'gin' },
+        ],
+      },
+    )
+    // @ts-expect-error unknown column in a full index's key
+    defineTable('t', { a: c.integer().notNull() }, { indexes: [{ columns: [{ column: 'b' }] }] })
+    const one = { a: c.integer() }
+    // @ts-expect-error unknown column in a full index's include
+    defineTable('t', one, { indexes: [{ columns: ['a'], include: ['b'] }] })
+    // @ts-expect-error unknown index key option
+    defineTable('t', { a: c.integer() }, { indexes: [{ columns: [{ column: 'a', dir: 'desc' }] }] })
+    // @ts-expect-error unknown direction
+    defineTable('t', one, { indexes: [{ columns: [{ column: 'a', order: 'down' }] }] })
+    // @ts-expect-error unknown method
+    defineTable('t', { a: c.integer() }, { indexes: [{ columns: ['a'], using: 'rum' }] })
     // @ts-expect-error unknown column in softDelete
     defineTable('t', { a: c.timestamp() }, { softDelete: 'b' })
     // @ts-expect-error unknown column in primaryKey

@@ -164,6 +164,9 @@ describe('table metadata', () => {
     expect(t.$meta.indexes[0]).toEqual({
       name: 'events_live_user',
       columns: [t.userId],
+      keys: [{ column: t.userId, order: 'asc', nulls: 'last', opclass: undefined }],
+      include: [],
+      using: 'btree',
       unique: true,
       where: 'deleted_at IS NULL',
     })
