@@ -7,6 +7,8 @@ export interface CatalogExecutor {
     text: string,
     params?: Readonly<Record<string, unknown>>,
   ): Promise<R[]>
+  /** True on a transaction's handle: statements that may fail then run under a savepoint. */
+  readonly isTransaction?: boolean
 }
 
 /** @internal A column of a live table, as the catalog describes it. */

@@ -59,13 +59,10 @@ export async function serverPredicateVerdicts(
   const verdicts = new Map<string, boolean>()
   if (pairs.length === 0) return verdicts
 
-  // Outside a transaction block SAVEPOINT fails harmlessly, and a refused EXPLAIN aborts nothing.
-  let savepoint = true
-  try {
-    await db.raw(`SAVEPOINT ${SAVEPOINT}`)
-  } catch {
-    savepoint = false
-  }
+  // In a transaction a refused EXPLAIN would abort it: the checks run under a savepoint. Outside
+  // one, a refused EXPLAIN aborts nothing and needs none.
+  const savepoint = db.isTransaction === true
+  if (savepoint) await db.raw(`SAVEPOINT ${SAVEPOINT}`)
   const plans = new Map<string, string | undefined>()
   const plan = async (table: string, predicate: string): Promise<string | undefined> => {
     const key = `${table}\u0000${predicate}`

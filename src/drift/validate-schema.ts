@@ -42,9 +42,9 @@ export function checkCatalog(
  * and indexes (by name or shape: key columns, direction, NULLS, operator class, method, INCLUDE
  * and partial predicate, the predicate compared by the server's own parser and planner;
  * undeclared ones are reported). The catalog is read in three queries, whatever the number of
- * tables, plus, when a declared index has a predicate, a SAVEPOINT (refused harmlessly outside a
- * transaction) and one EXPLAIN per distinct predicate text. A database created by `generateDDL` of the same
- * tables has no issue.
+ * tables, plus, when a declared index has a predicate, one EXPLAIN per distinct predicate text
+ * (under a savepoint on a transaction's handle, so that a predicate the server refuses does not
+ * abort the transaction). A database created by `generateDDL` of the same tables has no issue.
  *
  * @example
  * ```ts
