@@ -8,7 +8,7 @@ import {
   containerpubInitSql,
   containerpubManagers,
   containerpubTables,
-  type FunctionEntity as FunctionEntityType,
+  FunctionEntity,
   FunctionInvocationEntity,
   getDailyInvocationStats,
   getHourlyInvocationStats,
@@ -19,10 +19,10 @@ import { testDatabase } from '../setup/test-database'
 
 let handle: Awaited<ReturnType<typeof testDatabase>>
 let db: Database<typeof containerpubTables>
-let a: FunctionEntityType
-let b: FunctionEntityType
-let c: FunctionEntityType
-let d: FunctionEntityType
+let a: FunctionEntity
+let b: FunctionEntity
+let c: FunctionEntity
+let d: FunctionEntity
 
 const at = (iso: string) => new Date(iso)
 // Start of the UTC hour / day of a time, as date_trunc computes it on a UTC `timestamp`.
@@ -40,14 +40,9 @@ beforeAll(async () => {
   for (const name of ['a', 'b', 'c', 'd']) {
     inserted.push(await m.functions.insert({ userId: user.id, name }))
   }
-  ;[a, b, c, d] = inserted as [
-    FunctionEntityType,
-    FunctionEntityType,
-    FunctionEntityType,
-    FunctionEntityType,
-  ]
+  ;[a, b, c, d] = inserted as [FunctionEntity, FunctionEntity, FunctionEntity, FunctionEntity]
   const invocation = (
-    fn: FunctionEntityType,
+    fn: FunctionEntity,
     timestamp: Date,
     status: string,
     durationMs: number | null,
@@ -219,6 +214,34 @@ describe('the builder on real rows', () => {
       .execute<{ function_id: string; n: bigint }>()
     expect(rows.map((r) => r.function_id)).toEqual(['error', 'success', 'timeout'])
     expect(rows.map((r) => Number(r.n))).toEqual([4, 8, 1])
+  })
+
+  it('groups by an expression or an output name, and count() counts those groups', async () => {
+    const day = sql<Date>`date_trunc('day', fi.timestamp)`
+    const base = db
+      .manager(FunctionInvocationEntity)
+      .query('fi')
+      .where('fi.function_id', a.id)
+      .select([day.as('day'), sql<bigint>`count(*)`.as('n')])
+    const byExpression = await base.groupBy(day).orderBy(day).execute<{ day: Date; n: bigint }>()
+    const byName = await base.groupBy('day').orderBy('day').execute<{ day: Date; n: bigint }>()
+    expect(byName).toEqual(byExpression)
+    expect(byName).toEqual([
+      { day: at('2026-03-09T00:00:00Z'), n: 1n },
+      { day: at('2026-03-10T00:00:00Z'), n: 6n },
+      { day: at('2026-03-11T00:00:00Z'), n: 1n },
+    ])
+    expect(await base.groupBy('day').count()).toBe(3)
+    expect(await base.groupBy('day').having(sql`count(*) > ${1}`).count()).toBe(1)
+    // After f.*, by name: "owner" is no column of functions or users.
+    const owners = await db
+      .manager(FunctionEntity)
+      .query('f')
+      .select(['f.*', sql<string>`lower(u.email)`.as('owner')])
+      .join('users u', 'f.user_id', 'u.id')
+      .groupBy('f.id', 'owner')
+      .execute<{ owner: string }>()
+    expect(owners.map((r) => r.owner)).toEqual(Array(4).fill('stats@example.com'))
   })
 
   it('keeps groups by a having expression and full-joins unmatched rows of both sides', async () => {

@@ -66,11 +66,11 @@ describe('groupBy', () => {
 
   it('after a * the position is unknown: the name when no column has it, else refused', () => {
     const q = functions('f')
-      .select(['f.*', sql<bigint>`count(fd.id)`.as('deployment_count')])
-      .leftJoin('function_deployments fd', 'f.id', 'fd.function_id')
-      .groupBy('f.id', 'deployment_count')
+      .select(['f.*', sql<string>`lower(u.email)`.as('owner'), sql<bigint>`count(*)`.as('n')])
+      .join('users u', 'f.user_id', 'u.id')
+      .groupBy('f.id', 'owner')
     expect(q.toSQL().sql).toBe(
-      'select "f".*, count(fd.id) as "deployment_count" from "functions" as "f" left join "function_deployments" as "fd" on "f"."id" = "fd"."function_id" group by "f"."id", "deployment_count"',
+      'select "f".*, lower(u.email) as "owner", count(*) as "n" from "functions" as "f" inner join "users" as "u" on "f"."user_id" = "u"."id" group by "f"."id", "owner"',
     )
     const clash = functions('f')
       .select(['f.*', sql<string>`upper(f.name)`.as('status')])
