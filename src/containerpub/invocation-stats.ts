@@ -1,6 +1,5 @@
-import { sql } from 'kysely'
 import type { Database } from '../index'
-import { InvalidQueryError } from '../index'
+import { InvalidQueryError, sql } from '../index'
 import { FunctionEntity, FunctionInvocationEntity } from './entities'
 import type { ContainerpubTables } from './managers'
 

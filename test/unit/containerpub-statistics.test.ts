@@ -73,6 +73,24 @@ describe('invocation statistics', () => {
     ])
   })
 
+  it("getFunctionStats (the spec's pattern 3) is one builder statement too", async () => {
+    const { cap, db } = setup()
+    cap.respond([{ total_invocations: 3n, successful: 2n, avg_duration: 30, max_duration: 50 }])
+    const since = new Date('2026-03-01T00:00:00Z')
+    expect(await cp.getFunctionStats(db, 3, { since })).toEqual({
+      totalInvocations: 3,
+      successful: 2,
+      averageDurationMs: 30,
+      maxDurationMs: 50,
+    })
+    expect(cap.sent).toEqual([
+      {
+        sql: 'select count(*) as "total_invocations", count(*) filter (where "status" = $1) as "successful", avg("duration_ms")::float8 as "avg_duration", max("duration_ms") as "max_duration" from "function_invocations" where "function_id" = $2 and "timestamp" >= $3',
+        parameters: ['success', 3, since],
+      },
+    ])
+  })
+
   it('refuses a bad function, bucket or cutoff, naming the argument and sending nothing', async () => {
     const { cap, db } = setup()
     const cases: [() => Promise<unknown>, string][] = [
