@@ -51,6 +51,15 @@ export {
   UserInformationEntity,
 } from './entities'
 export {
+  getDailyInvocationStats,
+  getHourlyInvocationStats,
+  getInvocationStats,
+  type InvocationStatsOptions,
+  type InvocationStatsRow,
+  type StatsBucket,
+  type StatsCutoff,
+} from './invocation-stats'
+export {
   type ContainerpubManagers,
   type ContainerpubTables,
   containerpubManagers,

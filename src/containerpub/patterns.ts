@@ -1,6 +1,11 @@
 import type { Database, Page, WhereInput } from '../index'
-import { InvalidQueryError, NotFoundError } from '../index'
-import { FunctionDeploymentEntity, FunctionEntity, type UserEntity } from './entities'
+import { InvalidQueryError, NotFoundError, sql } from '../index'
+import {
+  FunctionDeploymentEntity,
+  FunctionEntity,
+  FunctionInvocationEntity,
+  type UserEntity,
+} from './entities'
 import type { ContainerpubTables } from './managers'
 import type { functions as functionsTable } from './tables'
 
@@ -89,9 +94,9 @@ export interface FunctionStats {
  * @example
  * ```ts
  * await getFunctionStats(db, fn.id, { since: new Date(Date.now() - 7 * 86_400_000) })
- * // SELECT COUNT(*) AS total_invocations, COUNT(*) FILTER (WHERE status = 'success') AS successful,
- * //   AVG(duration_ms) AS avg_duration, MAX(duration_ms) AS max_duration
- * //   FROM function_invocations WHERE function_id = $1 AND timestamp >= $2
+ * // select count(*) as "total_invocations", count(*) filter (where "status" = $1) as "successful",
+ * //   avg("duration_ms")::float8 as "avg_duration", max("duration_ms") as "max_duration"
+ * //   from "function_invocations" where "function_id" = $2 and "timestamp" >= $3
  * ```
  */
 export async function getFunctionStats<T extends ContainerpubTables>(
@@ -106,24 +111,28 @@ export async function getFunctionStats<T extends ContainerpubTables>(
   if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
     throw new InvalidQueryError('since', 'expected a valid Date')
   }
-  const row = await db.rawOne<{
-    total_invocations: bigint
-    successful: bigint
-    avg_duration: string | null
-    max_duration: number | null
-  }>(
-    `SELECT COUNT(*) AS total_invocations,
-            COUNT(*) FILTER (WHERE status = 'success') AS successful,
-            AVG(duration_ms) AS avg_duration,
-            MAX(duration_ms) AS max_duration
-       FROM function_invocations
-      WHERE function_id = @function_id AND timestamp >= @since`,
-    { function_id: functionId, since },
-  )
+  // Through the query builder, as every statistics query of the module.
+  const [row] = await db
+    .manager(FunctionInvocationEntity)
+    .query()
+    .select([
+      sql<bigint>`count(*)`.as('total_invocations'),
+      sql<bigint>`count(*) filter (where ${sql.ref('status')} = ${'success'})`.as('successful'),
+      sql<number | null>`avg(${sql.ref('duration_ms')})::float8`.as('avg_duration'),
+      sql<number | null>`max(${sql.ref('duration_ms')})`.as('max_duration'),
+    ])
+    .where('function_id', functionId)
+    .where('timestamp', '>=', since)
+    .execute<{
+      total_invocations: bigint | number
+      successful: bigint | number
+      avg_duration: number | null
+      max_duration: number | null
+    }>()
   return {
     totalInvocations: Number(row?.total_invocations ?? 0),
     successful: Number(row?.successful ?? 0),
-    averageDurationMs: row?.avg_duration == null ? null : Number(row.avg_duration),
+    averageDurationMs: row?.avg_duration ?? null,
     maxDurationMs: row?.max_duration ?? null,
   }
 }

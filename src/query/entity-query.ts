@@ -1,11 +1,17 @@
-import { type Expression, isExpression, type SelectQueryBuilder } from 'kysely'
+import { type Expression, isAliasedExpression, isExpression, type SelectQueryBuilder } from 'kysely'
 import type { AnyEntityClass, TableOfEntity } from '../entity/entity'
 import { InvalidQueryError, NotFoundError } from '../errors/kysely-entities-error'
 import type { AnyTable } from '../schema/define-table'
 import type { TableRecord } from '../schema/table-types'
 import type { QueryExecutor } from './executor'
 import { checkQueryPage, type Page, type QueryPaginateOptions } from './page'
-import { comparisonArguments, freezeList, listArgument, rethrowAt } from './query-arguments'
+import {
+  comparisonArguments,
+  freezeList,
+  listArgument,
+  rawExpression,
+  rethrowAt,
+} from './query-arguments'
 import { compileCount, compileSelect } from './query-compiler'
 import {
   checkDirection,
@@ -98,7 +104,7 @@ export interface CompiledSql {
  * @typeParam E - the entity class; {@link all} returns its instances.
  * @typeParam T - its table, whose SQL column names type the references.
  * @typeParam L - relations added by {@link with}.
- * @typeParam A - names given by `as` in the selection, which {@link orderBy} accepts.
+ * @typeParam A - names given by `as` in the selection, which {@link groupBy} and {@link orderBy} accept.
  *
  * @example
  * ```ts
@@ -319,20 +325,12 @@ export class EntityQuery<
    */
   whereRaw(expression: Expression<unknown>): EntityQuery<E, T, L, A, TT> {
     const path = `where[${this.#state.where.length}]`
-    if (typeof expression === 'string') {
-      throw new InvalidQueryError(
-        path,
-        'whereRaw() takes an expression from the sql tag (sql`...`), never a string: interpolated values become parameters',
-      )
-    }
-    if (!isExpression(expression)) {
-      throw new InvalidQueryError(
-        path,
-        `expected an expression from the sql tag (sql\`...\`), got ${describe(expression)}`,
-      )
-    }
+    const checked = rawExpression(expression, path, 'whereRaw')
     return this.#next({
-      where: [...this.#state.where, { connector: 'and', predicate: { kind: 'raw', expression } }],
+      where: [
+        ...this.#state.where,
+        { connector: 'and', predicate: { kind: 'raw', expression: checked } },
+      ],
     })
   }
 
@@ -383,38 +381,74 @@ export class EntityQuery<
   }
 
   /**
-   * Adds GROUP BY columns (several arguments or one array). Grouping by the base table's primary
-   * key lets the default selection (all its columns) stand, as PostgreSQL allows.
+   * Full join: like {@link join}, keeping the rows of both sides without a match. Columns of
+   * either side are then null for those rows, which entities cannot hold: read such queries with
+   * {@link execute}.
    *
    * @example
    * ```ts
-   * q.groupBy('f.id', 'u.email')
-   * // ... group by "f"."id", "u"."email"
+   * query('f').select(['f.name', 'u.email']).fullJoin('users u', 'f.user_id', 'u.id')
+   * // select "f"."name", "u"."email" from "functions" as "f" full join "users" as "u" on "f"."user_id" = "u"."id"
    * ```
    */
-  groupBy(refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A, TT>
-  groupBy(...refs: readonly ColumnRef<T>[]): EntityQuery<E, T, L, A, TT>
+  fullJoin(table: string, leftRef: string, rightRef: string): EntityQuery<E, T, L, A, TT> {
+    return this.#join('full', table, leftRef, rightRef)
+  }
+
+  /**
+   * Adds GROUP BY terms (several arguments or one array): columns, names given by `as` in the
+   * selection (select them first), or expressions written with the `sql` tag. Grouping by the
+   * base table's primary key lets the default selection (all its columns) stand, as PostgreSQL
+   * allows.
+   *
+   * An output name is written as its position in the selection (`group by 1`): PostgreSQL reads a
+   * GROUP BY name as an input column first, so the name could silently mean a column of the same
+   * name (a hidden one, in a public query); a position cannot. After a `*` in the selection the
+   * position is unknown: the name is written then, and refused if a table of the query has a
+   * column of that name. A string that is neither a column nor an output name is refused, never
+   * written into SQL. Values interpolated in an expression are bind parameters; as PostgreSQL
+   * sees `$1` and `$2` as different expressions, group by the output name (or interpolate
+   * constants with `sql.lit`) when the selected expression has parameters.
+   *
+   * @example
+   * ```ts
+   * q.select([sql<Date>`date_trunc('hour', "timestamp")`.as('bucket'), sql<bigint>`count(*)`.as('n')])
+   *   .groupBy('bucket')
+   * // select date_trunc('hour', "timestamp") as "bucket", count(*) as "n" from "function_invocations" group by 1
+   * q.groupBy('f.id', sql`date_trunc('day', f.created_at)`)
+   * // ... group by "f"."id", date_trunc('day', f.created_at)
+   * ```
+   */
+  groupBy(items: readonly (ColumnRef<T> | A | Expression<unknown>)[]): EntityQuery<E, T, L, A, TT>
+  groupBy(
+    ...items: readonly (ColumnRef<T> | A | Expression<unknown>)[]
+  ): EntityQuery<E, T, L, A, TT>
   groupBy(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
-    const refs = listArgument<unknown>(args)
-    if (refs.length === 0) throw new InvalidQueryError('groupBy', 'expected at least one column')
+    const items = listArgument<unknown>(args)
+    if (items.length === 0) throw new InvalidQueryError('groupBy', 'expected at least one column')
     const start = this.#state.groupBy.length
-    const resolved = refs.map((ref, i) =>
-      resolveReference(this.#state.scope, ref, `groupBy[${start + i}]`, this.#resolve),
-    )
-    return this.#next({ groupBy: [...this.#state.groupBy, ...resolved] })
+    const targets = items.map((item, i) => {
+      const path = `groupBy[${start + i}]`
+      return this.#target(item, path, path)
+    })
+    return this.#next({ groupBy: [...this.#state.groupBy, ...targets] })
   }
 
   /**
    * Adds a HAVING condition, ANDed with the others: a column or an aggregate written with the
    * `sql` tag, an operator (as in {@link where}; `having(x, value)` means `=`) and a value, bound
-   * as a parameter.
+   * as a parameter; or, with one argument, any boolean expression written with the `sql` tag (in
+   * parentheses, its interpolated values bound as parameters). A string alone is refused.
    *
    * @example
    * ```ts
    * q.groupBy('f.id').having(sql`count(fd.id)`, '>', 5)
    * // ... group by "f"."id" having count(fd.id) > $1
+   * q.groupBy('function_id').having(sql<boolean>`count(*) filter (where status <> 'success') > ${limit} or max(duration_ms) > 1000`)
+   * // ... group by "function_id" having (count(*) filter (where status <> 'success') > $1 or max(duration_ms) > 1000)
    * ```
    */
+  having(condition: Expression<unknown>): EntityQuery<E, T, L, A, TT>
   having(lhs: ColumnRef<T> | Expression<unknown>, value: unknown): EntityQuery<E, T, L, A, TT>
   having(
     lhs: ColumnRef<T> | Expression<unknown>,
@@ -423,6 +457,10 @@ export class EntityQuery<
   ): EntityQuery<E, T, L, A, TT>
   having(...args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {
     const path = `having[${this.#state.having.length}]`
+    if (args.length === 1) {
+      const expression = rawExpression(args[0], path, 'having')
+      return this.#next({ having: [...this.#state.having, { kind: 'raw', expression }] })
+    }
     const [lhsInput, operatorInput, value] = comparisonArguments(args, path)
     const lhs = isExpression(lhsInput)
       ? lhsInput
@@ -434,7 +472,10 @@ export class EntityQuery<
       checkSingleValue(referencedColumn(this.#state.scope, lhs), operator, value, path)
     }
     return this.#next({
-      having: [...this.#state.having, { lhs, operator, value: freezeList(operator, value) }],
+      having: [
+        ...this.#state.having,
+        { kind: 'compare', lhs, operator, value: freezeList(operator, value) },
+      ],
       values,
     })
   }
@@ -456,16 +497,7 @@ export class EntityQuery<
   ): EntityQuery<E, T, L, A, TT> {
     const path = `orderBy[${this.#state.orderBy.length}]`
     const checked = checkDirection(direction, `${path}.direction`)
-    let target: OrderTarget
-    if (isExpression(ref)) target = { kind: 'expression', expression: ref }
-    else if (typeof ref === 'string' && this.#state.outputNames.includes(ref)) {
-      // A name from the selection: SQL allows it in ORDER BY, and it was checked when selected.
-      target = { kind: 'output', name: ref }
-    } else
-      target = {
-        kind: 'ref',
-        ref: resolveReference(this.#state.scope, ref, `${path}.column`, this.#resolve),
-      }
+    const target = this.#target(ref, path, `${path}.column`)
     return this.#next({ orderBy: [...this.#state.orderBy, { target, direction: checked }] })
   }
 
@@ -683,6 +715,28 @@ export class EntityQuery<
     const next = new EntityQuery<E, T, L, A, TT>(this.#executor, this.#entityClass)
     next.#state = Object.freeze({ ...this.#state, ...patch })
     return next
+  }
+
+  /**
+   * A GROUP BY / ORDER BY term: an `sql` expression, an output name of the selection, else a
+   * column reference (checked: a string that is none of these is refused, never written).
+   */
+  #target(input: unknown, path: string, refPath: string): OrderTarget {
+    if (isExpression(input)) return { kind: 'expression', expression: input }
+    if (typeof input === 'string' && this.#state.outputNames.includes(input)) {
+      // A name from the selection, checked when it was selected.
+      return { kind: 'output', name: input }
+    }
+    if (isAliasedExpression(input)) {
+      throw new InvalidQueryError(
+        path,
+        'expected a column, an output name or an expression, got an aliased expression: select it, then use its name',
+      )
+    }
+    return {
+      kind: 'ref',
+      ref: resolveReference(this.#state.scope, input, refPath, this.#resolve),
+    }
   }
 
   #addComparison(connector: 'and' | 'or', args: readonly unknown[]): EntityQuery<E, T, L, A, TT> {

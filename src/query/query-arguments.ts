@@ -1,4 +1,6 @@
+import { type Expression, isExpression } from 'kysely'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
+import { describe } from './query-options'
 import type { ComparisonOperator } from './sql-operator'
 
 // How EntityQuery's methods read their arguments, and name them in the errors they throw.
@@ -69,4 +71,29 @@ export function freezeList(operator: ComparisonOperator, value: unknown): unknow
   return (operator === 'in' || operator === 'not in') && Array.isArray(value)
     ? Object.freeze([...value])
     : value
+}
+
+/**
+ * The argument of `whereRaw(condition)` / `having(condition)`: an expression from the `sql` tag.
+ * A string is refused, because a string is how input ends up in SQL text.
+ * @example
+ * ```ts
+ * rawExpression(sql`count(*) > ${n}`, 'having[0]', 'having') // the expression: having (count(*) > $1)
+ * rawExpression('1 = 1', 'having[0]', 'having')              // throws InvalidQueryError
+ * ```
+ */
+export function rawExpression(input: unknown, path: string, method: string): Expression<unknown> {
+  if (typeof input === 'string') {
+    throw new InvalidQueryError(
+      path,
+      `${method}() takes an expression from the sql tag (sql\`...\`), never a string: interpolated values become parameters`,
+    )
+  }
+  if (!isExpression(input)) {
+    throw new InvalidQueryError(
+      path,
+      `expected an expression from the sql tag (sql\`...\`), got ${describe(input)}`,
+    )
+  }
+  return input
 }

@@ -13,7 +13,7 @@ import type { ColumnReference, ScopeEntry } from './sql-reference'
  * const kind: JoinKind = 'left' // left join "function_deployments" as "fd" on ...
  * ```
  */
-export type JoinKind = 'inner' | 'left' | 'right'
+export type JoinKind = 'inner' | 'left' | 'right' | 'full'
 
 /**
  * A table of the query: the base table (no `join`), or a joined one with its ON references.
@@ -73,23 +73,30 @@ export interface Condition {
 }
 
 /**
- * One checked HAVING comparison: a column or an aggregate expression, an operator and a value.
+ * One checked HAVING condition: a column or an aggregate expression compared with a bound value,
+ * or a boolean expression written with the `sql` tag.
  * @example
  * ```ts
- * const h: HavingTerm = { lhs: sql`count(fd.id)`, operator: '>', value: 5 } // having count(fd.id) > $1
+ * const h: HavingTerm = { kind: 'compare', lhs: sql`count(fd.id)`, operator: '>', value: 5 } // having count(fd.id) > $1
+ * const r: HavingTerm = { kind: 'raw', expression: sql`count(*) filter (where status = 'error') > 0` }
  * ```
  */
-export interface HavingTerm {
-  readonly lhs: ColumnReference | Expression<unknown>
-  readonly operator: ComparisonOperator
-  readonly value: unknown
-}
+export type HavingTerm =
+  | {
+      readonly kind: 'compare'
+      readonly lhs: ColumnReference | Expression<unknown>
+      readonly operator: ComparisonOperator
+      readonly value: unknown
+    }
+  | { readonly kind: 'raw'; readonly expression: Expression<unknown> }
 
 /**
- * What an ORDER BY term orders by: a column, an output name given by `as`, or an expression.
+ * What a GROUP BY or ORDER BY term names: a column, an output name given by `as` in the
+ * selection, or an expression.
  * @example
  * ```ts
  * const t: OrderTarget = { kind: 'output', name: 'deployment_count' } // order by "deployment_count"
+ * const g: OrderTarget = { kind: 'expression', expression: sql`date_trunc('hour', "timestamp")` }
  * ```
  */
 export type OrderTarget =
@@ -125,7 +132,8 @@ export interface QueryState {
   /** Output names given by `as` in the selection, which orderBy may use. */
   readonly outputNames: readonly string[]
   readonly where: readonly Condition[]
-  readonly groupBy: readonly ColumnReference[]
+  /** Columns, output names (compiled to their position in the selection) and expressions. */
+  readonly groupBy: readonly OrderTarget[]
   readonly having: readonly HavingTerm[]
   readonly orderBy: readonly OrderItem[]
   readonly limit: number | undefined

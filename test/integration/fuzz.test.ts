@@ -2263,7 +2263,12 @@ const builderStep: fc.Arbitrary<Step> = fc.oneof(
   fc.tuple(fc.constant('whereNotNull'), ref),
   fc.tuple(fc.constant('whereRaw'), fc.oneof(hostileString, hostileValue)),
   fc.tuple(fc.constant('select'), fc.array(ref, { minLength: 0, maxLength: 3 })),
-  fc.tuple(fc.constantFrom('join', 'leftJoin', 'rightJoin'), tableSpec, ref, ref),
+  fc.tuple(fc.constantFrom('join', 'leftJoin', 'rightJoin', 'fullJoin'), tableSpec, ref, ref),
+  // Output names that are also column names (hidden ones included): grouped by position.
+  fc.tuple(
+    fc.constant('select'),
+    fc.constantFrom(['uuid as user_id', 'status'], ['name as status'], ['f.name as id']),
+  ),
   fc.tuple(
     fc.constantFrom('join', 'leftJoin'),
     fc.constant('users u'),
@@ -2272,6 +2277,11 @@ const builderStep: fc.Arbitrary<Step> = fc.oneof(
   ),
   fc.tuple(fc.constant('groupBy'), fc.array(ref, { minLength: 0, maxLength: 2 })),
   fc.tuple(fc.constant('having'), ref, operator, whereLeaf),
+  fc.tuple(fc.constant('having'), fc.oneof(hostileString, hostileValue)),
+  fc.tuple(
+    fc.constant('groupBy'),
+    fc.array(fc.oneof(ref, fc.constantFrom('user_id', 'status', 'id')), { maxLength: 2 }),
+  ),
   fc.tuple(
     fc.constant('orderBy'),
     ref,
