@@ -178,7 +178,9 @@ describe('resolve() on a real database', () => {
       const [created] = await tx
         .manager(UserEntity)
         .batchInsert([{ email: 'tx@x.io', passwordHash: SECRET }])
-      await tx.manager(UserInformationEntity).insert({ userId: created!.uuid, firstName: 'T', lastName: 'Tx', role: 'team' })
+      await tx
+        .manager(UserInformationEntity)
+        .insert({ userId: created!.uuid, firstName: 'T', lastName: 'Tx', role: 'team' })
       return UserProfileDto.resolve(tx, [created!])
     })
     expect(out[0]!.information?.lastName).toBe('Tx')
