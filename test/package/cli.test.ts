@@ -45,7 +45,7 @@ describe('kysely-entities CLI', () => {
   it('migrate up, validate (no drift), status, down, on the ContainerPub migrations', async () => {
     const up = await cli(['migrate', 'up', '--dir', migrations, '--url', test.url])
     expect(up).toMatchObject({ code: 0 })
-    expect(up.stdout).toContain('2 migration(s) applied; now at version 2')
+    expect(up.stdout).toContain('4 migration(s) applied; now at version 4')
     expect(up.stderr).toContain('applied 001_initial_schema')
 
     const valid = await cli([
@@ -63,11 +63,11 @@ describe('kysely-entities CLI', () => {
 
     const st = await cli(['migrate', 'status', '--dir', migrations], { DATABASE_URL: test.url })
     expect(st.code).toBe(0)
-    expect(st.stdout).toContain('current version: 2')
+    expect(st.stdout).toContain('current version: 4')
 
     const back = await cli(['migrate', 'down', '--dir', migrations, '--url', test.url])
     expect(back.code).toBe(0)
-    expect(back.stdout).toContain('now at version 1')
+    expect(back.stdout).toContain('now at version 3')
 
     const drift = await cli([
       'validate',
@@ -79,7 +79,7 @@ describe('kysely-entities CLI', () => {
       test.url,
     ])
     expect(drift.code).toBe(1)
-    expect(drift.stdout).toContain('user_information')
+    expect(drift.stdout).toContain('function_deployments')
 
     const json = await cli(['migrate', 'to', '0', '--dir', migrations, '--url', test.url, '--json'])
     expect(json.code).toBe(0)
@@ -97,9 +97,9 @@ describe('kysely-entities CLI', () => {
     await cp(migrations, dir, { recursive: true })
     const created = await cli(['migrate', 'create', 'add_api_keys', '--dir', dir])
     expect(created.code).toBe(0)
-    expect((await readdir(dir)).filter((f) => f.startsWith('003_'))).toEqual([
-      '003_add_api_keys.down.sql',
-      '003_add_api_keys.up.sql',
+    expect((await readdir(dir)).filter((f) => f.startsWith('005_'))).toEqual([
+      '005_add_api_keys.down.sql',
+      '005_add_api_keys.up.sql',
     ])
     expect((await cli(['migrate', 'create', 'Bad Name', '--dir', dir])).code).toBe(2)
   })
