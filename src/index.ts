@@ -24,7 +24,12 @@ export {
 // The drift check: a live database compared with the definitions.
 export type { CatalogExecutor } from './drift/catalog'
 export type { SchemaCheckOptions, TableList } from './drift/compare-schema'
-export { diffSchema, type SchemaDiff } from './drift/diff-schema'
+export {
+  diffSchema,
+  type SchemaDiff,
+  type SchemaDiffOptions,
+  type SchemaDiffStep,
+} from './drift/diff-schema'
 export {
   ISSUE_KINDS,
   type IssueKind,

@@ -208,6 +208,8 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'RowOf',
       'SchemaCheckOptions',
       'SchemaDiff',
+      'SchemaDiffOptions',
+      'SchemaDiffStep',
       'SchemaIssue',
       'SchemaReportOptions',
       'SchemaValidationResult',
