@@ -33,7 +33,10 @@ export {
 export {
   ISSUE_KINDS,
   type IssueKind,
+  NOTE_KINDS,
+  type NoteKind,
   type SchemaIssue,
+  type SchemaNote,
   type SchemaValidationResult,
 } from './drift/schema-issue'
 export { formatSchemaReport, type SchemaReportOptions } from './drift/schema-report'

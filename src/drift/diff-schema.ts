@@ -1,5 +1,5 @@
 import type { AnyTable, Column } from '../schema/define-table'
-import { generateDDLStatements } from '../schema/generate-ddl'
+import { generateDDLStatements, onUpdateNowTrigger } from '../schema/generate-ddl'
 import { createIndexSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
@@ -326,6 +326,33 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           mode: 'run',
           up: [createIndexSql(expected, table, q, false)],
           down: [`DROP INDEX ${q(expected.name)}`],
+        })
+      }
+      return steps
+    }
+    case 'trigger': {
+      const steps: Step[] = []
+      const live = drift.liveTrigger
+      const touched = drift.touchColumn
+      if (live !== undefined) {
+        steps.push({
+          phase: PHASE.dropConstraints,
+          mode: 'run',
+          up: [`DROP TRIGGER ${q(live.name)} ON ${table}`],
+          down: [live.definition],
+          reason:
+            touched === undefined
+              ? `drops trigger "${live.name}", which keeps "${issue.column}" current where the definitions do not ask for it (no onUpdateNow())`
+              : `drops trigger "${live.name}" (${live.definition}) to replace it with one that keeps "${touched.name}" current`,
+        })
+      }
+      if (touched !== undefined) {
+        const trigger = onUpdateNowTrigger(issue.table, touched.name)
+        steps.push({
+          phase: PHASE.createIndexes,
+          mode: 'run',
+          up: [trigger.createFunction, trigger.create],
+          down: [`DROP TRIGGER ${q(trigger.name)} ON ${table}`],
         })
       }
       return steps
