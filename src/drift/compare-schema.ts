@@ -15,7 +15,11 @@ import type {
   SchemaCatalog,
 } from './catalog'
 import { equivalentExpression } from './equivalent-expressions'
-import { type PredicateVerdicts, predicateKey } from './predicate-check'
+import {
+  checkExpression as liveCheckExpression,
+  type PredicateVerdicts,
+  predicateKey,
+} from './predicate-check'
 import type { IssueKind, SchemaIssue, SchemaNote } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 import { touchedColumn } from './trigger-behaviour'
@@ -178,10 +182,20 @@ function liveIndexText(index: CatalogIndex): string {
 
 /** The expression of a live CHECK: `pg_get_constraintdef` without `CHECK` and `NOT VALID`. */
 function checkExpression(constraint: CatalogConstraint): string {
-  return constraint.definition
-    .replace(/^CHECK\s*/, '')
-    .replace(/\s+NOT VALID$/, '')
-    .replace(/\s+NO INHERIT$/, '')
+  return liveCheckExpression(constraint.definition)
+}
+
+/** A declared CHECK and a live one mean the same: by the server's verdict, else by text. */
+function sameCheck(
+  table: string,
+  expected: string,
+  live: CatalogConstraint,
+  verdicts: PredicateVerdicts,
+): boolean {
+  const text = checkExpression(live)
+  const verdict = verdicts.get(predicateKey(table, expected, text))
+  if (verdict !== undefined) return verdict
+  return normalizeExpression(expected) === normalizeExpression(text)
 }
 
 function sameColumns(a: readonly string[], b: readonly (string | null)[]): boolean {
@@ -684,7 +698,7 @@ function compareConstraints(
       continue
     }
     used.add(named)
-    if (normalizeExpression(check.expression) !== normalizeExpression(checkExpression(named))) {
+    if (!sameCheck(name, check.expression, named, verdicts)) {
       push('check', `check "${check.name}"`, {
         expectedCheck: check,
         liveConstraint: named,
@@ -697,9 +711,8 @@ function compareConstraints(
     }
   }
   for (const check of unmatchedChecks) {
-    const wanted = normalizeExpression(check.expression)
     const match = liveChecks.find(
-      (c) => !used.has(c) && normalizeExpression(checkExpression(c)) === wanted,
+      (c) => !used.has(c) && sameCheck(name, check.expression, c, verdicts),
     )
     if (match !== undefined) {
       used.add(match)

@@ -41,7 +41,8 @@ export function checkCatalog(
  * `character varying(n)`, a length difference is its own kind), nullability, defaults (compared
  * as PostgreSQL stores them: `'active'::character varying` is `'active'`, `now()` is
  * `CURRENT_TIMESTAMP`), primary keys, unique constraints (by columns; a unique index counts),
- * foreign keys (target and actions), CHECK constraints (by name, expression compared loosely)
+ * foreign keys (target and actions), CHECK constraints (by name, else by expression; texts that
+ * differ are compared by the server's own parser and planner, as index predicates are)
  * and indexes (by name or shape: key columns, direction, NULLS, operator class, method, INCLUDE
  * and partial predicate, the predicate compared by the server's own parser and planner;
  * undeclared ones are reported), and triggers: each `onUpdateNow()` column needs a trigger that

@@ -197,4 +197,33 @@ describe('diff on a real database', () => {
       '-- DESTRUCTIVE: drops index "idx_users_email_created" (CREATE INDEX idx_users_email_created ON composite.users USING btree (email, created_at DESC)), which the definitions do not declare',
     )
   })
+
+  it('compares CHECK expressions after the server reads them, not by their text', async () => {
+    const priced = defineTable(
+      'priced',
+      { id: c.serial().primaryKey(), price: c.integer().notNull(), kind: c.text() },
+      {
+        checks: {
+          priced_price_range: 'price BETWEEN 0 AND 100',
+          priced_kind: "kind IN ('a') OR kind IS NULL",
+        },
+      },
+    )
+    // Written by hand, as a team would: other names for one check, other spelling for both.
+    const options = await schemaOf(
+      'checks',
+      `CREATE TABLE priced (id serial PRIMARY KEY, price integer NOT NULL, kind text,
+        CONSTRAINT price_between CHECK (price >= 0 AND price <= 100),
+        CONSTRAINT priced_kind CHECK (kind = 'a' OR kind IS NULL))`,
+    )
+    expect(await validateSchema(db, [priced], options)).toEqual({ ok: true, issues: [] })
+    await db.executeScript(
+      'ALTER TABLE checks.priced DROP CONSTRAINT price_between, ADD CONSTRAINT price_between CHECK (price > 0 AND price <= 100)',
+    )
+    const drifted = await validateSchema(db, [priced], options)
+    expect(drifted.issues.map((i) => [i.kind, i.message])).toEqual([
+      ['check', 'check "priced_price_range" is missing'],
+      ['check', 'check "price_between" is not in the definition'],
+    ])
+  })
 })
