@@ -24,11 +24,19 @@ export {
 // The drift check: a live database compared with the definitions.
 export type { CatalogExecutor } from './drift/catalog'
 export type { SchemaCheckOptions, TableList } from './drift/compare-schema'
-export { diffSchema, type SchemaDiff } from './drift/diff-schema'
+export {
+  diffSchema,
+  type SchemaDiff,
+  type SchemaDiffOptions,
+  type SchemaDiffStep,
+} from './drift/diff-schema'
 export {
   ISSUE_KINDS,
   type IssueKind,
+  NOTE_KINDS,
+  type NoteKind,
   type SchemaIssue,
+  type SchemaNote,
   type SchemaValidationResult,
 } from './drift/schema-issue'
 export { formatSchemaReport, type SchemaReportOptions } from './drift/schema-report'

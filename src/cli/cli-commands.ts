@@ -28,6 +28,20 @@ export const CLI_OPTIONS = {
     type: 'boolean',
     help: "apply even if an applied migration's file changed",
   },
+  'allow-destructive': {
+    type: 'boolean',
+    help: 'diff: write statements that drop or narrow (refused without it)',
+  },
+  write: {
+    type: 'string',
+    value: '<folder>',
+    help: 'diff: write the next NNN_<name>.up.sql and .down.sql there',
+  },
+  name: {
+    type: 'string',
+    value: '<name>',
+    help: 'diff --write: the migration name (default schema_diff)',
+  },
   json: { type: 'boolean', help: 'machine-readable output on stdout' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'v', help: 'the version of kysely-entities' },
@@ -71,7 +85,7 @@ export const CLI_COMMANDS = {
   diff: {
     summary: 'propose the SQL that brings the database in line with the definitions',
     usage: [['diff --tables <module>', 'print the up and down SQL from the database to them']],
-    options: ['url', 'tables', 'export', ...ALWAYS],
+    options: ['url', 'tables', 'export', 'allow-destructive', 'write', 'name', ...ALWAYS],
   },
   help: {
     summary: 'this text, or the usage of one command',

@@ -11,7 +11,12 @@ export interface CliIo {
 
 /** The parsed options of one command line. */
 export type CliValues = {
-  readonly [K in CliOptionName]?: K extends 'json' | 'help' | 'version' | 'allow-changed'
+  readonly [K in CliOptionName]?: K extends
+    | 'json'
+    | 'help'
+    | 'version'
+    | 'allow-changed'
+    | 'allow-destructive'
     ? boolean
     : string
 }

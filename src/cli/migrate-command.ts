@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readMigrations } from '../migrate/migration-files'
 import { down, migrate, to } from '../migrate/migration-runner'
@@ -17,14 +17,18 @@ function integerArgument(text: string | undefined, what: string): number {
   return Number(text)
 }
 
-async function createMigration(
+/**
+ * Writes the next `NNN_<name>.up.sql` / `.down.sql` pair of `dir` (created if absent), each file
+ * refused if it exists; `texts` gives their contents from the base name (`003_add_orders`).
+ */
+export async function writeMigrationPair(
   dir: string,
-  name: string | undefined,
-  values: CliValues,
-  io: CliIo,
-): Promise<number> {
-  if (name === undefined || !/^[a-z0-9_]+$/.test(name)) {
-    throw new UsageError('migrate create needs a name of lower-case letters, digits and _')
+  name: string,
+  what: string,
+  texts: (base: string) => readonly [up: string, down: string],
+): Promise<{ readonly version: number; readonly created: readonly [string, string] }> {
+  if (!/^[a-z0-9_]+$/.test(name)) {
+    throw new UsageError(`${what} needs a name of lower-case letters, digits and _`)
   }
   await mkdir(dir, { recursive: true })
   const existing = await readMigrations(dir)
@@ -32,8 +36,30 @@ async function createMigration(
   if (version > 999) throw new UsageError('migration versions are three digits: 999 is the last')
   const base = `${String(version).padStart(3, '0')}_${name}`
   const created = [join(dir, `${base}.up.sql`), join(dir, `${base}.down.sql`)] as const
-  await writeFile(created[0], `-- ${base}: what this migration does\n`, { flag: 'wx' })
-  await writeFile(created[1], `-- ${base}: how to undo it\n`, { flag: 'wx' })
+  const [up, down] = texts(base)
+  await writeFile(created[0], up, { flag: 'wx' })
+  try {
+    await writeFile(created[1], down, { flag: 'wx' })
+  } catch (error) {
+    // Nothing half-written: the up file goes when its down file cannot be written.
+    await rm(created[0], { force: true })
+    throw error
+  }
+  return { version, created }
+}
+
+async function createMigration(
+  dir: string,
+  name: string | undefined,
+  values: CliValues,
+  io: CliIo,
+): Promise<number> {
+  const { version, created } = await writeMigrationPair(
+    dir,
+    name ?? '',
+    'migrate create',
+    (base) => [`-- ${base}: what this migration does\n`, `-- ${base}: how to undo it\n`],
+  )
   io.stdout(
     values.json
       ? `${JSON.stringify({ version, created })}\n`

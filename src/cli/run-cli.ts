@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util'
-import { diffSchema } from '../drift/diff-schema'
 import { formatSchemaReport } from '../drift/schema-report'
 import { validateSchema } from '../drift/validate-schema'
 import { KyselyEntitiesError } from '../errors/kysely-entities-error'
@@ -15,6 +14,7 @@ import {
   usageHint,
 } from './cli-commands'
 import type { CliIo, CliValues } from './cli-context'
+import { diffCommand } from './diff-command'
 import { loadTables } from './load-tables'
 import { migrateCommand } from './migrate-command'
 import { UsageError } from './usage-error'
@@ -59,14 +59,8 @@ async function runCommand(
       )
       return 0
     }
-    case 'diff': {
-      const tables = await tablesOf(values)
-      return withDatabase(values, io, async (db) => {
-        const result = await diffSchema(db, tables)
-        io.stdout(values.json ? json(result) : `-- up\n${result.up}\n\n-- down\n${result.down}\n`)
-        return 0
-      })
-    }
+    case 'diff':
+      return diffCommand(values, io)
     case 'help': {
       const [about, ...extra] = args
       if (extra.length > 0) throw new UsageError('help takes at most one command')

@@ -87,6 +87,30 @@ export interface CatalogIndex {
   readonly definition: string
 }
 
+/** @internal A user trigger (not one PostgreSQL makes for a constraint) of a live table. */
+export interface CatalogTrigger {
+  readonly table: string
+  readonly name: string
+  readonly timing: 'before' | 'after' | 'instead of'
+  /** The events that fire it, in this order: `insert`, `update`, `delete`, `truncate`. */
+  readonly events: readonly ('insert' | 'update' | 'delete' | 'truncate')[]
+  /** `FOR EACH ROW` (else `FOR EACH STATEMENT`). */
+  readonly forEachRow: boolean
+  /** `UPDATE OF` columns, empty when any update fires it. */
+  readonly updateOf: readonly string[]
+  /** It has a `WHEN` condition. */
+  readonly conditional: boolean
+  /** `tgenabled` is not `D`. */
+  readonly enabled: boolean
+  /** The function it calls, schema-qualified unless in the table's schema or `pg_catalog`. */
+  readonly function: string
+  /** The function's language (`plpgsql`) and source (`pg_proc.prosrc`). */
+  readonly language: string
+  readonly body: string
+  /** `pg_get_triggerdef()`: the statement that recreates it. */
+  readonly definition: string
+}
+
 /**
  * The live catalog of one schema: what `validateSchema` and `diffSchema` compare against.
  * @internal
@@ -97,6 +121,10 @@ export interface SchemaCatalog {
   readonly tables: readonly CatalogTable[]
   readonly constraints: readonly CatalogConstraint[]
   readonly indexes: readonly CatalogIndex[]
+  /** User triggers by table and name, with their functions. Absent: not read (none compared). */
+  readonly triggers?: readonly CatalogTrigger[]
+  /** Installed extensions by name (`citext`, `uuid-ossp`). Absent: not read. */
+  readonly extensions?: readonly string[]
 }
 
 // Array columns come back as JSON text: every driver returns text as is, whatever its array parsing.
@@ -169,6 +197,31 @@ JOIN pg_catalog.pg_am am ON am.oid = i.relam
 WHERE n.nspname = @schema AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname, i.relname`
 
+// tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate, 64 instead.
+// Extensions ride along as rows with a null table: one query for both.
+const TRIGGERS_SQL = `
+SELECT c.relname::text AS table_name, t.tgname::text AS name, t.tgtype::int AS type,
+  to_json(ARRAY(
+    SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.attnum
+    ORDER BY k.ord))::text AS update_of,
+  t.tgqual IS NOT NULL AS conditional, t.tgenabled <> 'D' AS enabled,
+  CASE WHEN pn.nspname IN (@schema, 'pg_catalog') THEN p.proname::text
+    ELSE pn.nspname::text || '.' || p.proname::text END AS function_name,
+  l.lanname::text AS language, p.prosrc AS body, pg_get_triggerdef(t.oid) AS definition
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE n.nspname = @schema AND NOT t.tgisinternal AND c.relkind IN ('r', 'p')
+  AND NOT c.relispartition
+UNION ALL
+SELECT NULL, e.extname::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM pg_catalog.pg_extension e
+ORDER BY 1 NULLS FIRST, 2`
+
 const ACTIONS: Readonly<Record<string, ReferentialAction>> = {
   a: 'no action',
   r: 'restrict',
@@ -228,6 +281,47 @@ interface KeyShapeRow {
   readonly opclassDefault: boolean
 }
 
+interface TriggerRow {
+  readonly table_name: string | null
+  readonly name: string
+  readonly type: number | null
+  readonly update_of: string | null
+  readonly conditional: boolean | null
+  readonly enabled: boolean | null
+  readonly function_name: string | null
+  readonly language: string | null
+  readonly body: string | null
+  readonly definition: string | null
+}
+
+function triggerOf(row: TriggerRow & { readonly table_name: string }): CatalogTrigger {
+  const type = Number(row.type)
+  const events = (
+    [
+      [4, 'insert'],
+      [16, 'update'],
+      [8, 'delete'],
+      [32, 'truncate'],
+    ] as const
+  )
+    .filter(([bit]) => (type & bit) !== 0)
+    .map(([, event]) => event)
+  return {
+    table: row.table_name,
+    name: row.name,
+    timing: (type & 64) !== 0 ? 'instead of' : (type & 2) !== 0 ? 'before' : 'after',
+    events,
+    forEachRow: (type & 1) !== 0,
+    updateOf: JSON.parse(row.update_of ?? '[]') as string[],
+    conditional: row.conditional === true,
+    enabled: row.enabled !== false,
+    function: row.function_name ?? '',
+    language: row.language ?? '',
+    body: row.body ?? '',
+    definition: row.definition ?? '',
+  }
+}
+
 function identityOf(code: string | null): CatalogColumn['identity'] {
   if (code === 'a') return 'always'
   if (code === 'd') return 'by default'
@@ -235,8 +329,9 @@ function identityOf(code: string | null): CatalogColumn['identity'] {
 }
 
 /**
- * Reads the tables, columns, constraints and indexes of one schema from `pg_catalog`, in three
- * queries whatever the number of tables. The result is plain data (JSON-serialisable).
+ * Reads the tables, columns, constraints, indexes and triggers (with the functions they call) of
+ * one schema, and the installed extensions, from `pg_catalog`, in four queries whatever the
+ * number of tables. The result is plain data (JSON-serialisable).
  *
  * @example
  * ```ts
@@ -256,6 +351,7 @@ export async function readCatalog(
   const columnRows = await db.raw<ColumnRow>(COLUMNS_SQL, { schema })
   const constraintRows = await db.raw<ConstraintRow>(CONSTRAINTS_SQL, { schema })
   const indexRows = await db.raw<IndexRow>(INDEXES_SQL, { schema })
+  const triggerRows = await db.raw<TriggerRow>(TRIGGERS_SQL, { schema })
 
   const tables = new Map<string, CatalogColumn[]>()
   for (const row of columnRows) {
@@ -325,5 +421,9 @@ export async function readCatalog(
     tables: [...tables].map(([name, columns]) => ({ name, columns })),
     constraints,
     indexes,
+    triggers: triggerRows
+      .filter((row): row is TriggerRow & { table_name: string } => row.table_name !== null)
+      .map(triggerOf),
+    extensions: triggerRows.filter((row) => row.table_name === null).map((row) => row.name),
   }
 }

@@ -2,7 +2,7 @@ import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import type { ReferentialAction } from '../schema/column-builder'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
-import { columnDDL } from '../schema/generate-ddl'
+import { columnDDL, onUpdateNowTrigger } from '../schema/generate-ddl'
 import { indexKeysSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type TableList, tablesOf } from '../schema/table-list'
@@ -11,11 +11,18 @@ import type {
   CatalogConstraint,
   CatalogIndex,
   CatalogIndexKey,
+  CatalogTrigger,
   SchemaCatalog,
 } from './catalog'
-import { type PredicateVerdicts, predicateKey } from './predicate-check'
-import type { IssueKind, SchemaIssue } from './schema-issue'
+import { equivalentExpression } from './equivalent-expressions'
+import {
+  checkExpression as liveCheckExpression,
+  type PredicateVerdicts,
+  predicateKey,
+} from './predicate-check'
+import type { IssueKind, SchemaIssue, SchemaNote } from './schema-issue'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
+import { touchedColumn } from './trigger-behaviour'
 
 export type { TableList } from '../schema/table-list'
 
@@ -45,6 +52,9 @@ export interface Drift {
   readonly expectedKey?: { readonly name: string; readonly columns: readonly Column[] }
   readonly expectedCheck?: CheckDefinition
   readonly expectedIndex?: IndexDefinition
+  readonly liveTrigger?: CatalogTrigger
+  /** The `onUpdateNow()` column whose trigger is missing or differs. */
+  readonly touchColumn?: Column
 }
 
 /** Tables the migration tool keeps for itself: never extra. */
@@ -172,10 +182,20 @@ function liveIndexText(index: CatalogIndex): string {
 
 /** The expression of a live CHECK: `pg_get_constraintdef` without `CHECK` and `NOT VALID`. */
 function checkExpression(constraint: CatalogConstraint): string {
-  return constraint.definition
-    .replace(/^CHECK\s*/, '')
-    .replace(/\s+NOT VALID$/, '')
-    .replace(/\s+NO INHERIT$/, '')
+  return liveCheckExpression(constraint.definition)
+}
+
+/** A declared CHECK and a live one mean the same: by the server's verdict, else by text. */
+function sameCheck(
+  table: string,
+  expected: string,
+  live: CatalogConstraint,
+  verdicts: PredicateVerdicts,
+): boolean {
+  const text = checkExpression(live)
+  const verdict = verdicts.get(predicateKey(table, expected, text))
+  if (verdict !== undefined) return verdict
+  return normalizeExpression(expected) === normalizeExpression(text)
 }
 
 function sameColumns(a: readonly string[], b: readonly (string | null)[]): boolean {
@@ -306,6 +326,8 @@ function message(
  * Compares definitions with a live catalog. Pure: the same inputs give the same issues in the
  * same order (tables as given then extra tables by name; within a table its columns in
  * definition order, extra columns, then primary key, uniques, foreign keys, checks, indexes).
+ * Triggers come last in a table, when the catalog has them. What is equivalent or not compared
+ * goes to `notes`, when given.
  * @internal
  * @example
  * ```ts
@@ -317,6 +339,7 @@ export function compareCatalog(
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
   verdicts: PredicateVerdicts = new Map(),
+  notes: SchemaNote[] = [],
 ): Drift[] {
   const defined = tableArray(tables)
   const liveTables = new Map(catalog.tables.map((t) => [t.name, t]))
@@ -365,7 +388,7 @@ export function compareCatalog(
       })
       continue
     }
-    compareColumns(table, live.columns, push)
+    compareColumns(table, live.columns, push, notes)
     compareConstraints(
       table,
       constraintsOf.get(name) ?? [],
@@ -373,6 +396,14 @@ export function compareCatalog(
       verdicts,
       push,
     )
+    if (catalog.triggers !== undefined) {
+      compareTriggers(
+        table,
+        catalog.triggers.filter((t) => t.table === name),
+        push,
+        notes,
+      )
+    }
   }
 
   const ignored = new Set([...ALWAYS_IGNORED, ...(options.ignoreTables ?? [])])
@@ -410,7 +441,12 @@ type Push = (
   fields: Omit<Drift, 'issue' | 'definition'> & { readonly texts: IssueTexts },
 ) => void
 
-function compareColumns(table: AnyTable, liveColumns: readonly CatalogColumn[], push: Push): void {
+function compareColumns(
+  table: AnyTable,
+  liveColumns: readonly CatalogColumn[],
+  push: Push,
+  notes: SchemaNote[],
+): void {
   const byName = new Map(liveColumns.map((c) => [c.name, c]))
   for (const column of table.$meta.columns) {
     const live = byName.get(column.name)
@@ -450,7 +486,25 @@ function compareColumns(table: AnyTable, liveColumns: readonly CatalogColumn[], 
       : live.identity === null &&
         !live.generated &&
         sameDefault(column.kind, expected, live.default)
-    if (!same) {
+    const equivalent =
+      same ||
+      serial ||
+      expected === null ||
+      actual === null ||
+      live.identity !== null ||
+      live.generated
+        ? null
+        : equivalentExpression(expected, actual)
+    if (equivalent !== null) {
+      notes.push({
+        table: table.$name,
+        column: column.name,
+        kind: 'equivalent',
+        expected,
+        actual,
+        message: `column "${column.name}" default ${actual} is equivalent to ${expected}: ${equivalent}`,
+      })
+    } else if (!same) {
       push('default', what, {
         column,
         liveColumn: live,
@@ -644,7 +698,7 @@ function compareConstraints(
       continue
     }
     used.add(named)
-    if (normalizeExpression(check.expression) !== normalizeExpression(checkExpression(named))) {
+    if (!sameCheck(name, check.expression, named, verdicts)) {
       push('check', `check "${check.name}"`, {
         expectedCheck: check,
         liveConstraint: named,
@@ -657,9 +711,8 @@ function compareConstraints(
     }
   }
   for (const check of unmatchedChecks) {
-    const wanted = normalizeExpression(check.expression)
     const match = liveChecks.find(
-      (c) => !used.has(c) && normalizeExpression(checkExpression(c)) === wanted,
+      (c) => !used.has(c) && sameCheck(name, check.expression, c, verdicts),
     )
     if (match !== undefined) {
       used.add(match)
@@ -694,6 +747,91 @@ function compareConstraints(
     push('index', `index "${live.name}"`, {
       liveIndex: live,
       texts: { expected: null, actual: liveIndexText(live), column: single(cols) },
+    })
+  }
+}
+
+/** A trigger as the report shows it: `name BEFORE UPDATE FOR EACH ROW EXECUTE FUNCTION f()`. */
+function triggerText(trigger: CatalogTrigger): string {
+  const events = trigger.events.map((e) =>
+    e === 'update' && trigger.updateOf.length > 0 ? `UPDATE OF ${list(trigger.updateOf)}` : e,
+  )
+  return `${trigger.name} ${trigger.timing.toUpperCase()} ${events.join(' OR ').toUpperCase()} FOR EACH ${trigger.forEachRow ? 'ROW' : 'STATEMENT'}${trigger.conditional ? ' WHEN (...)' : ''} EXECUTE FUNCTION ${trigger.function}()${trigger.enabled ? '' : ' DISABLED'}`
+}
+
+function expectedTriggerText(table: string, column: string): string {
+  const trigger = onUpdateNowTrigger(table, column)
+  return `${trigger.name} BEFORE UPDATE FOR EACH ROW EXECUTE FUNCTION ${trigger.function}() (sets ${column} to CURRENT_TIMESTAMP)`
+}
+
+/**
+ * Triggers: each `onUpdateNow()` column needs a trigger that keeps it current. The one
+ * `generateDDL` names (`<table>_<column>_touch`) must do that; else any trigger that does it
+ * (see {@link touchedColumn}) stands in, and is noted as equivalent. A live trigger that keeps a
+ * column current the definitions do not mark `onUpdateNow()` is drift; any other live trigger
+ * is noted as not compared (the definitions cannot express it).
+ */
+function compareTriggers(
+  table: AnyTable,
+  triggers: readonly CatalogTrigger[],
+  push: Push,
+  notes: SchemaNote[],
+): void {
+  const name = table.$name
+  const used = new Set<CatalogTrigger>()
+  for (const column of table.$meta.onUpdateNow) {
+    const expected = onUpdateNowTrigger(name, column.name)
+    const what = `trigger "${expected.name}"`
+    const named = triggers.find((t) => t.name === expected.name)
+    if (named !== undefined && touchedColumn(named) === column.name) {
+      used.add(named)
+      continue
+    }
+    const equivalent = triggers.find((t) => !used.has(t) && touchedColumn(t) === column.name)
+    if (equivalent !== undefined) {
+      used.add(equivalent)
+      notes.push({
+        table: name,
+        column: column.name,
+        kind: 'equivalent',
+        expected: expectedTriggerText(name, column.name),
+        actual: triggerText(equivalent),
+        message: `trigger "${equivalent.name}" does what "${expected.name}" does: it sets "${column.name}" to the current time on every update`,
+      })
+      continue
+    }
+    if (named !== undefined) used.add(named)
+    push('trigger', what, {
+      touchColumn: column,
+      ...(named === undefined ? {} : { liveTrigger: named }),
+      texts: {
+        expected: expectedTriggerText(name, column.name),
+        actual: named === undefined ? null : triggerText(named),
+        column: column.name,
+        detail: `it does not set "${column.name}" to the current time before every update`,
+      },
+    })
+  }
+  for (const live of triggers) {
+    if (used.has(live)) continue
+    const touched = touchedColumn(live)
+    if (touched !== null) {
+      push('trigger', `trigger "${live.name}"`, {
+        liveTrigger: live,
+        texts: {
+          expected: null,
+          actual: `${triggerText(live)} (sets ${touched} to the current time)`,
+          column: touched,
+        },
+      })
+      continue
+    }
+    notes.push({
+      table: name,
+      kind: 'not_compared',
+      expected: null,
+      actual: triggerText(live),
+      message: `trigger "${live.name}" is not compared: the definitions cannot express what it does`,
     })
   }
 }

@@ -1,5 +1,5 @@
 import type { AnyTable, Column } from '../schema/define-table'
-import { generateDDLStatements } from '../schema/generate-ddl'
+import { generateDDLStatements, onUpdateNowTrigger } from '../schema/generate-ddl'
 import { createIndexSql } from '../schema/index-shape'
 import { quoteIdentifier as q } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
@@ -14,17 +14,61 @@ import {
   truncateIdentifier,
 } from './compare-schema'
 import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
+import { normalizeType } from './sql-normalization'
+
+/**
+ * One statement of a {@link SchemaDiff}'s `up`, with what a person should know before running it.
+ *
+ * @example
+ * ```ts
+ * const step: SchemaDiffStep = {
+ *   sql: 'DROP INDEX "idx_deployments_function_version"',
+ *   applied: true,
+ *   destructive: 'drops index "idx_deployments_function_version", which the definitions do not declare',
+ *   guess: null,
+ * }
+ * ```
+ */
+export interface SchemaDiffStep {
+  /** The statement, without its `;`. */
+  readonly sql: string
+  /** Whether `up` runs it; false when it is written there as a comment only. */
+  readonly applied: boolean
+  /**
+   * Why the statement can lose data, an index, a rule the database enforces or a trigger, or
+   * refuse existing rows (it drops or narrows an index, a constraint, a column or a trigger, or
+   * changes a type); null when it cannot.
+   */
+  readonly destructive: string | null
+  /** Why the statement is a guess (a `RENAME` inferred from shapes); null when it is not. */
+  readonly guess: string | null
+}
 
 /**
  * SQL that would bring the live database in line with the definitions. `up` applies it, `down`
- * undoes exactly what `up` runs (in reverse). Destructive changes (dropping an extra table or
- * column, changing or narrowing a type) are never run: they appear in `up` as comments
- * (`-- DESTRUCTIVE, review: ...`) and, uncommented, in `destructive`, for a person to decide.
+ * undoes exactly what `up` runs (in reverse). Every statement of `up` is also in `steps`, with
+ * the reason it is destructive or a guess. Statements that lose data (dropping an extra table or
+ * column, changing or narrowing a type) are not run unless `allowDestructive` is set: they
+ * appear in `up` as comments (`-- DESTRUCTIVE, review: ...`, after their reason) and, uncommented, in
+ * `destructive`, for a person to decide. Other destructive statements (dropping an index or a
+ * constraint, SET NOT NULL, dropping a trigger) run, each after a `-- DESTRUCTIVE: reason` line.
  */
 export interface SchemaDiff {
   readonly up: string
   readonly down: string
+  /** The destructive statements `up` does not run (written there as comments). */
   readonly destructive: readonly string[]
+  /** Every statement of `up`, in order, marked. */
+  readonly steps: readonly SchemaDiffStep[]
+}
+
+/** Options of {@link diffSchema}. */
+export interface SchemaDiffOptions extends SchemaCheckOptions {
+  /**
+   * Run the statements that lose data too (dropping an extra table or column, changing or
+   * narrowing a type) instead of writing them as comments. Default false.
+   */
+  readonly allowDestructive?: boolean
 }
 
 // When a statement runs relative to the others: what depends on something comes after it
@@ -49,6 +93,12 @@ interface Step {
   readonly up: readonly string[]
   /** What undoes `up`, in the order to run it. */
   readonly down: readonly string[]
+  /** Why `up` is destructive, if it is (a `destructive` step always is). */
+  readonly reason?: string
+  /** Why `up` is a guess, if it is. */
+  readonly guess?: string
+  /** For a `destructive` step run anyway: what undoes it as far as it can be undone. */
+  readonly undo?: readonly string[]
 }
 
 /** Tables in an order where each comes after the tables its foreign keys point at. */
@@ -101,7 +151,7 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
   const live = drift.liveColumn
   const constraint = drift.liveConstraint
   const index = drift.liveIndex
-  const dropLiveConstraint = (phase: number): Step[] =>
+  const dropLiveConstraint = (phase: number, replaced: boolean): Step[] =>
     constraint === undefined
       ? []
       : [
@@ -110,6 +160,9 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
             mode: 'run',
             up: [`${alter} DROP CONSTRAINT ${q(constraint.name)}`],
             down: [`${alter} ADD CONSTRAINT ${q(constraint.name)} ${constraint.definition}`],
+            reason: replaced
+              ? `drops constraint "${constraint.name}" (${constraint.definition}) to replace it: the database stops enforcing it in between, and the replacement may refuse existing rows`
+              : `drops constraint "${constraint.name}" (${constraint.definition}), which the definitions do not have: the database stops enforcing it`,
           },
         ]
   const addConstraint = (phase: number, name: string, definition: string): Step => ({
@@ -142,6 +195,11 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           mode: 'destructive',
           up: [`${alter} DROP COLUMN ${q(issue.column!)}`],
           down: [],
+          reason: `drops column "${issue.column}", which the definitions do not have: its data is lost`,
+          undo: [
+            `-- the data of "${issue.column}" is not restored`,
+            `${alter} ADD COLUMN ${q(issue.column!)} ${issue.actual}`,
+          ],
         },
       ]
     case 'length':
@@ -161,10 +219,17 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           },
         ]
       }
+      const narrows = issue.kind === 'length'
       return [
         {
           phase: PHASE.columns,
           mode: 'destructive',
+          reason: narrows
+            ? `narrows column "${column!.name}" from ${issue.actual} to ${expected}: longer values are refused`
+            : `changes the type of column "${column!.name}" from ${issue.actual} to ${expected}: values are cast, and refused or changed where the cast fails or loses precision`,
+          undo: [
+            `${alter} ALTER COLUMN ${name} TYPE ${issue.actual} USING ${name}::${issue.actual}`,
+          ],
           // No USING cast for a varchar: an explicit cast would cut longer values silently,
           // where the implicit one refuses them.
           up: [
@@ -185,6 +250,9 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           mode: 'run',
           up: [`${alter} ALTER COLUMN ${name} ${up} NOT NULL`],
           down: [`${alter} ALTER COLUMN ${name} ${down} NOT NULL`],
+          ...(column!.notNull
+            ? { reason: `narrows column "${column!.name}" to NOT NULL: fails if a row has NULL` }
+            : {}),
         },
       ]
     }
@@ -193,7 +261,7 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
     case 'primary_key': {
       const key = drift.expectedKey
       return [
-        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...dropLiveConstraint(PHASE.dropConstraints, key !== undefined),
         ...(key === undefined
           ? []
           : [
@@ -208,7 +276,7 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
     case 'unique': {
       const key = drift.expectedKey
       return [
-        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...dropLiveConstraint(PHASE.dropConstraints, key !== undefined),
         ...(key === undefined
           ? []
           : [addConstraint(PHASE.addConstraints, key.name, `UNIQUE (${columnList(key.columns)})`)]),
@@ -216,7 +284,7 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
     }
     case 'foreign_key': {
       return [
-        ...dropLiveConstraint(PHASE.dropForeignKeys),
+        ...dropLiveConstraint(PHASE.dropForeignKeys, column !== undefined),
         ...(column === undefined
           ? []
           : [
@@ -231,7 +299,7 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
     case 'check': {
       const check = drift.expectedCheck
       return [
-        ...dropLiveConstraint(PHASE.dropConstraints),
+        ...dropLiveConstraint(PHASE.dropConstraints, check !== undefined),
         ...(check === undefined
           ? []
           : [addConstraint(PHASE.addConstraints, check.name, `CHECK (${check.expression})`)]),
@@ -246,6 +314,10 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           mode: 'run',
           up: [`DROP INDEX ${q(index.name)}`],
           down: [index.definition],
+          reason:
+            expected === undefined
+              ? `drops index "${index.name}" (${index.definition}), which the definitions do not declare: queries that use it get slower${index.unique ? ', and its uniqueness is no longer enforced' : ''}`
+              : `drops index "${index.name}" to recreate it as declared (${issue.message.replace(/^index "[^"]*" differs: /, 'differs in ')}): queries that use it get slower until it is rebuilt`,
         })
       }
       if (expected !== undefined) {
@@ -254,6 +326,33 @@ function stepsFor(drift: Drift, columnTypeChanged: boolean): Step[] {
           mode: 'run',
           up: [createIndexSql(expected, table, q, false)],
           down: [`DROP INDEX ${q(expected.name)}`],
+        })
+      }
+      return steps
+    }
+    case 'trigger': {
+      const steps: Step[] = []
+      const live = drift.liveTrigger
+      const touched = drift.touchColumn
+      if (live !== undefined) {
+        steps.push({
+          phase: PHASE.dropConstraints,
+          mode: 'run',
+          up: [`DROP TRIGGER ${q(live.name)} ON ${table}`],
+          down: [live.definition],
+          reason:
+            touched === undefined
+              ? `drops trigger "${live.name}", which keeps "${issue.column}" current where the definitions do not ask for it (no onUpdateNow())`
+              : `drops trigger "${live.name}" (${live.definition}) to replace it with one that keeps "${touched.name}" current`,
+        })
+      }
+      if (touched !== undefined) {
+        const trigger = onUpdateNowTrigger(issue.table, touched.name)
+        steps.push({
+          phase: PHASE.createIndexes,
+          mode: 'run',
+          up: [trigger.createFunction, trigger.create],
+          down: [`DROP TRIGGER ${q(trigger.name)} ON ${table}`],
         })
       }
       return steps
@@ -273,7 +372,16 @@ function defaultSteps(
   const at = `${alter} ALTER COLUMN ${name}`
   if (live.generated) {
     // Turning a generated column into a plain one keeps its values but cannot be undone here.
-    return [{ phase: PHASE.columns, mode: 'destructive', up: [`${at} DROP EXPRESSION`], down: [] }]
+    return [
+      {
+        phase: PHASE.columns,
+        mode: 'destructive',
+        up: [`${at} DROP EXPRESSION`],
+        down: [],
+        reason: `drops the generation expression of column "${column.name}": it cannot be put back`,
+        undo: [`-- the generation expression of "${column.name}" cannot be put back`],
+      },
+    ]
   }
   const up: string[] = []
   const down: string[] = []
@@ -301,14 +409,37 @@ function defaultSteps(
       : `${at} DROP DEFAULT`,
   )
   // A new default may not fit the live type until someone runs the type change above.
-  return [{ phase: PHASE.columns, mode: columnTypeChanged ? 'review' : 'run', up, down }]
+  return [
+    {
+      phase: PHASE.columns,
+      mode: columnTypeChanged ? 'review' : 'run',
+      up,
+      down,
+      ...(live.identity === null
+        ? {}
+        : { reason: `drops the identity of column "${column.name}" and its sequence` }),
+    },
+  ]
 }
 
-function render(mode: Step['mode'], sql: string): string {
-  if (mode === 'run') return `${sql};`
+/** A step as it is run or reviewed: `destructive` steps run when allowed, and what depends on them. */
+function resolve(step: Step, allowDestructive: boolean): Step {
+  if (!allowDestructive || step.mode === 'run') return step
+  return { ...step, mode: 'run', down: step.undo ?? step.down }
+}
+
+/** A statement of `up`, after a `-- DESTRUCTIVE: reason` or `-- GUESS: reason` line if it is one. */
+function render(step: Step, sql: string): string {
+  const notes = [
+    ...(step.reason === undefined ? [] : [`-- DESTRUCTIVE: ${step.reason}`]),
+    ...(step.guess === undefined ? [] : [`-- GUESS: ${step.guess}`]),
+  ]
+  if (step.mode === 'run') return [...notes, `${sql};`].join('\n')
   const prefix =
-    mode === 'destructive' ? '-- DESTRUCTIVE, review: ' : '-- review, after the type change above: '
-  return `${prefix}${sql.replaceAll('\n', '\n-- ')};`
+    step.mode === 'destructive'
+      ? '-- DESTRUCTIVE, review: '
+      : '-- review, after the type change above: '
+  return [...notes, `${prefix}${sql.replaceAll('\n', '\n-- ')};`].join('\n')
 }
 
 function script(entries: readonly string[], schema: string): string {
@@ -317,6 +448,74 @@ function script(entries: readonly string[], schema: string): string {
   // generateDDL's statements name tables unqualified; the search path puts them in the schema,
   // and is reset after so a pooled connection does not keep it.
   return `${[`SET search_path TO ${q(schema)};`, ...entries, 'RESET search_path;'].join('\n\n')}\n`
+}
+
+/**
+ * Renames inferred from shapes: a missing table and an extra one with the same columns (names
+ * and types), a missing column and an extra one of the same table and type, each pair the only
+ * one of its shape. Each is a guess: a `RENAME` step, and the drifts it stands for.
+ */
+function renames(
+  drifts: readonly Drift[],
+  catalog: SchemaCatalog,
+): { readonly steps: Step[]; readonly drifts: ReadonlySet<Drift> } {
+  const steps: Step[] = []
+  const used = new Set<Drift>()
+  // Pairs each `from` with the single `to` of the same key, when that key is unique on both sides.
+  const pair = (from: readonly Drift[], to: readonly Drift[], key: (d: Drift) => string) => {
+    const count = (list: readonly Drift[], k: string) => list.filter((d) => key(d) === k).length
+    const pairs: [Drift, Drift][] = []
+    for (const missing of from) {
+      const k = key(missing)
+      if (count(from, k) !== 1 || count(to, k) !== 1) continue
+      pairs.push([missing, to.find((d) => key(d) === k)!])
+    }
+    return pairs
+  }
+  const shape = (columns: readonly { name: string; type: string }[]) =>
+    JSON.stringify(columns.map((c) => [c.name, normalizeType(c.type)]).sort())
+  const liveTables = new Map(catalog.tables.map((t) => [t.name, t]))
+  const tablePairs = pair(
+    drifts.filter((d) => d.issue.kind === 'missing_table'),
+    drifts.filter((d) => d.issue.kind === 'extra_table'),
+    (d) =>
+      d.definition === undefined
+        ? shape(liveTables.get(d.issue.table)?.columns ?? [])
+        : shape(d.definition.$meta.columns.map((c) => ({ name: c.name, type: c.sqlType }))),
+  )
+  for (const [missing, extra] of tablePairs) {
+    const from = extra.issue.table
+    const to = missing.issue.table
+    used.add(missing).add(extra)
+    steps.push({
+      phase: PHASE.columns,
+      mode: 'run',
+      up: [`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`],
+      down: [`ALTER TABLE ${q(to)} RENAME TO ${q(from)}`],
+      guess: `table "${from}" is not in the definitions and "${to}" is missing, with the same columns: renamed, not dropped and created; run diff again for its constraints and indexes`,
+    })
+  }
+  const columnDrifts = drifts.filter((d) => !used.has(d))
+  const columnPairs = pair(
+    columnDrifts.filter((d) => d.issue.kind === 'missing_column'),
+    columnDrifts.filter((d) => d.issue.kind === 'extra_column'),
+    (d) =>
+      `${d.issue.table}\u0000${d.issue.kind === 'missing_column' ? d.issue.expected : d.issue.actual}`,
+  )
+  for (const [missing, extra] of columnPairs) {
+    const from = extra.issue.column!
+    const to = missing.issue.column!
+    const alter = `ALTER TABLE ${q(missing.issue.table)}`
+    used.add(missing).add(extra)
+    steps.push({
+      phase: PHASE.columns,
+      mode: 'run',
+      up: [`${alter} RENAME COLUMN ${q(from)} TO ${q(to)}`],
+      down: [`${alter} RENAME COLUMN ${q(to)} TO ${q(from)}`],
+      guess: `column "${from}" is not in the definitions and "${to}" is missing, with the same type (${missing.issue.expected}): renamed, not dropped and added; run diff again for its nullability and default`,
+    })
+  }
+  return { steps, drifts: used }
 }
 
 /**
@@ -332,7 +531,7 @@ function script(entries: readonly string[], schema: string): string {
 export function planSchemaDiff(
   tables: TableList,
   catalog: SchemaCatalog,
-  options: SchemaCheckOptions = {},
+  options: SchemaDiffOptions = {},
   verdicts: PredicateVerdicts = new Map(),
 ): SchemaDiff {
   const defined = tableArray(tables)
@@ -347,7 +546,11 @@ export function planSchemaDiff(
     .map(({ d }) => d)
 
   const steps: Step[] = []
-  const missing = sorted.filter((d) => d.issue.kind === 'missing_table').map((d) => d.definition!)
+  const renamed = renames(sorted, catalog)
+  for (const rename of renamed.steps) steps.push(rename)
+  const missing = sorted
+    .filter((d) => d.issue.kind === 'missing_table' && !renamed.drifts.has(d))
+    .map((d) => d.definition!)
   if (missing.length > 0) {
     steps.push({
       phase: PHASE.createTables,
@@ -362,13 +565,15 @@ export function planSchemaDiff(
     sorted.filter((d) => d.issue.kind === 'type').map((d) => `${d.issue.table}.${d.issue.column}`),
   )
   for (const drift of sorted) {
-    if (drift.issue.kind === 'missing_table') continue
+    if (drift.issue.kind === 'missing_table' || renamed.drifts.has(drift)) continue
     if (drift.issue.kind === 'extra_table') {
       steps.push({
         phase: PHASE.dropTables,
         mode: 'destructive',
         up: [`DROP TABLE ${q(drift.issue.table)}`],
         down: [],
+        reason: `drops table "${drift.issue.table}", which the definitions do not have: its rows are lost`,
+        undo: [`-- table "${drift.issue.table}" and its rows cannot be recreated from here`],
       })
       continue
     }
@@ -377,15 +582,31 @@ export function planSchemaDiff(
   const ordering = steps
     .map((s, i) => ({ s, i }))
     .sort((a, b) => a.s.phase - b.s.phase || a.i - b.i)
-  const inOrder = ordering.map(({ s }) => s)
+  const allow = options.allowDestructive === true
+  const inOrder = ordering.map(({ s }) => resolve(s, allow))
 
-  const up = inOrder.flatMap((s) => s.up.map((sql) => render(s.mode, sql)))
+  const up = inOrder.flatMap((s) => s.up.map((sql) => render(s, sql)))
   const down = [...inOrder]
     .reverse()
     .filter((s) => s.mode === 'run')
-    .flatMap((s) => s.down.map((sql) => render('run', sql)))
+    .flatMap((s) => s.down.map((sql) => (sql.startsWith('--') ? sql : `${sql};`)))
   const destructive = inOrder.filter((s) => s.mode === 'destructive').flatMap((s) => s.up)
-  return { up: script(up, catalog.schema), down: script(down, catalog.schema), destructive }
+  const marked = inOrder.flatMap((s) =>
+    s.up.map(
+      (sql): SchemaDiffStep => ({
+        sql,
+        applied: s.mode === 'run',
+        destructive: s.reason ?? null,
+        guess: s.guess ?? null,
+      }),
+    ),
+  )
+  return {
+    up: script(up, catalog.schema),
+    down: script(down, catalog.schema),
+    destructive,
+    steps: marked,
+  }
 }
 
 /**
@@ -414,7 +635,7 @@ export function planSchemaDiff(
 export async function diffSchema(
   db: CatalogExecutor,
   tables: TableList,
-  options: SchemaCheckOptions = {},
+  options: SchemaDiffOptions = {},
 ): Promise<SchemaDiff> {
   const defined = tableArray(tables)
   const catalog = await readCatalog(

@@ -1,10 +1,11 @@
 import type { AnyTable } from '../schema/define-table'
 import { quoteIdentifier as q } from '../schema/naming'
 import type { CatalogExecutor, SchemaCatalog } from './catalog'
+import { normalizeExpression } from './sql-normalization'
 
 /**
- * The server's verdicts on partial-index predicates: for a declared predicate and a live one of
- * the same table, whether PostgreSQL reads them as the same expression. Pairs the server could
+ * The server's verdicts on partial-index predicates and CHECK expressions: for a declared
+ * expression and a live one of the same table, whether PostgreSQL reads them as the same. Pairs the server could
  * not judge are absent (the comparison then falls back to `normalizeExpression`).
  * @internal
  */
@@ -21,9 +22,42 @@ export function predicateKey(table: string, expected: string, live: string): str
 
 const SAVEPOINT = 'ke_predicate_check'
 
+/** The expression of a live CHECK: `pg_get_constraintdef` without `CHECK` and its options. */
+export function checkExpression(definition: string): string {
+  return definition
+    .replace(/^CHECK\s*/, '')
+    .replace(/\s+NOT VALID$/, '')
+    .replace(/\s+NO INHERIT$/, '')
+}
+
 /**
- * Asks the server whether each declared partial-index predicate means what a live one of the same
- * table means. Both texts, the definition's and the catalog's deparse (`pg_get_expr(indpred)`),
+ * The CHECK pairs of a table worth a server verdict, whose texts differ after
+ * `normalizeExpression`: a declared check and the live one of its name; a declared check with no
+ * live one of its name and each live check with no declared one of its name.
+ */
+function checkPairs(table: AnyTable, catalog: SchemaCatalog): [string, string, string][] {
+  const liveChecks = catalog.constraints.filter(
+    (c) => c.table === table.$name && c.kind === 'check',
+  )
+  const declared = new Set(table.$meta.checks.map((c) => c.name))
+  const unnamedLive = liveChecks.filter((c) => !declared.has(c.name))
+  const pairs: [string, string, string][] = []
+  for (const check of table.$meta.checks) {
+    const named = liveChecks.find((c) => c.name === check.name)
+    for (const live of named === undefined ? unnamedLive : [named]) {
+      const text = checkExpression(live.definition)
+      if (normalizeExpression(check.expression) !== normalizeExpression(text)) {
+        pairs.push([table.$name, check.expression, text])
+      }
+    }
+  }
+  return pairs
+}
+
+/**
+ * Asks the server whether each declared partial-index predicate, and each declared CHECK
+ * expression whose text differs from a live one's (see `checkPairs`), means what the live one of
+ * the same table means. Both texts, the definition's and the catalog's deparse (`pg_get_expr(indpred)`),
  * go through PostgreSQL's own parser and planner as the filter of
  * `EXPLAIN (COSTS OFF) SELECT FROM (SELECT * FROM table OFFSET 0) t WHERE <predicate>`, and the
  * two plans are compared: casts, parentheses and spelling PostgreSQL adds or removes do not count,
@@ -31,7 +65,7 @@ const SAVEPOINT = 'ke_predicate_check'
  * Nothing is written; EXPLAIN does not run the query. A predicate the server refuses (a column the
  * live table lacks) is left to the text comparison. Inside a transaction the checks run under a
  * savepoint, so a refused predicate does not abort it. No query at all when no declared index
- * has a predicate.
+ * has a predicate and every CHECK matches by text.
  * @internal
  * @example
  * ```ts
@@ -48,6 +82,7 @@ export async function serverPredicateVerdicts(
   const pairs: [string, string, string][] = []
   for (const table of tables) {
     if (!live.has(table.$name)) continue
+    pairs.push(...checkPairs(table, catalog))
     const livePredicates = catalog.indexes
       .filter((i) => i.table === table.$name && i.predicate !== null)
       .map((i) => i.predicate as string)

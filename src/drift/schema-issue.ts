@@ -20,6 +20,7 @@ export const ISSUE_KINDS = [
   'foreign_key',
   'check',
   'index',
+  'trigger',
 ] as const
 
 /** One of {@link ISSUE_KINDS}. */
@@ -53,8 +54,50 @@ export interface SchemaIssue {
 }
 
 /**
- * The result of `validateSchema`: `ok` when there is no issue. JSON-serialisable as is (what a
- * `--json` flag prints).
+ * Every kind of note: `equivalent`, a live object that differs in spelling from what the
+ * definitions imply but does the same (a trigger of another name that keeps `updated_at` current,
+ * `uuid_generate_v4()` for `gen_random_uuid()`); `not_compared`, a live object the definitions
+ * cannot express (a trigger with any other behaviour), listed so that it is not silently ignored.
+ *
+ * @example
+ * ```ts
+ * NOTE_KINDS // ['equivalent', 'not_compared']
+ * ```
+ */
+export const NOTE_KINDS = ['equivalent', 'not_compared'] as const
+
+/** One of {@link NOTE_KINDS}. */
+export type NoteKind = (typeof NOTE_KINDS)[number]
+
+/**
+ * Something the check found that is not drift: `expected` is what the definitions imply, `actual`
+ * what the database has. Plain data.
+ *
+ * @example
+ * ```ts
+ * const note: SchemaNote = {
+ *   table: 'users',
+ *   column: 'uuid',
+ *   kind: 'equivalent',
+ *   expected: 'gen_random_uuid()',
+ *   actual: 'uuid_generate_v4()',
+ *   message: 'column "uuid" default uuid_generate_v4() is equivalent to gen_random_uuid(): both give a random (version 4) uuid',
+ * }
+ * ```
+ */
+export interface SchemaNote {
+  readonly table: string
+  readonly column?: string
+  readonly kind: NoteKind
+  readonly expected: string | null
+  readonly actual: string | null
+  readonly message: string
+}
+
+/**
+ * The result of `validateSchema`: `ok` when there is no issue. `notes`, present only when there
+ * is one, lists what is equivalent or not compared: it never makes `ok` false. JSON-serialisable
+ * as is (what a `--json` flag prints).
  *
  * @example
  * ```ts
@@ -65,4 +108,5 @@ export interface SchemaIssue {
 export interface SchemaValidationResult {
   readonly ok: boolean
   readonly issues: readonly SchemaIssue[]
+  readonly notes?: readonly SchemaNote[]
 }

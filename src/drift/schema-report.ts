@@ -11,7 +11,8 @@ const ANSI = { bold: 1, red: 31, green: 32, yellow: 33 } as const
 /**
  * A readable report of a {@link SchemaValidationResult} for a terminal: issues grouped by table,
  * each with its kind and message, then `+ expected` (what the definition asks for) and
- * `- actual` (what the database has) when there is one.
+ * `- actual` (what the database has) when there is one; then the notes (equivalents and what is
+ * not compared), which are not drift.
  *
  * @example
  * ```ts
@@ -30,8 +31,14 @@ export function formatSchemaReport(
 ): string {
   const paint = (code: number, text: string) =>
     options.color === true ? `\u001b[${code}m${text}\u001b[0m` : text
+  const notes = (result.notes ?? []).flatMap((note) => [
+    `  [${note.kind}] ${note.table}: ${note.message}`,
+    ...(note.expected === null ? [] : [`    + ${note.expected}`]),
+    ...(note.actual === null ? [] : [`    - ${note.actual}`]),
+  ])
+  const noted = notes.length === 0 ? '' : `\nNotes (not drift):\n${notes.join('\n')}\n`
   if (result.issues.length === 0) {
-    return `${paint(ANSI.green, 'Schema matches the definitions: no issues.')}\n`
+    return `${paint(ANSI.green, 'Schema matches the definitions: no issues.')}\n${noted}`
   }
   const byTable = new Map<string, SchemaIssue[]>()
   for (const issue of result.issues) {
@@ -54,5 +61,5 @@ export function formatSchemaReport(
       if (issue.actual !== null) lines.push(`    ${paint(ANSI.red, `- ${issue.actual}`)}`)
     }
   }
-  return `${lines.join('\n')}\n`
+  return `${lines.join('\n')}\n${noted}`
 }

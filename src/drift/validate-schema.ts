@@ -6,7 +6,7 @@ import {
   tableArray,
 } from './compare-schema'
 import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
-import type { SchemaValidationResult } from './schema-issue'
+import type { SchemaNote, SchemaValidationResult } from './schema-issue'
 
 // The report goes with the check for callers that import both from here (the CLI does).
 export { formatSchemaReport, type SchemaReportOptions } from './schema-report'
@@ -28,8 +28,11 @@ export function checkCatalog(
   options: SchemaCheckOptions = {},
   verdicts: PredicateVerdicts = new Map(),
 ): SchemaValidationResult {
-  const issues = compareCatalog(tables, catalog, options, verdicts).map((d) => d.issue)
-  return { ok: issues.length === 0, issues }
+  const notes: SchemaNote[] = []
+  const issues = compareCatalog(tables, catalog, options, verdicts, notes).map((d) => d.issue)
+  return notes.length === 0
+    ? { ok: issues.length === 0, issues }
+    : { ok: issues.length === 0, issues, notes }
 }
 
 /**
@@ -38,13 +41,33 @@ export function checkCatalog(
  * `character varying(n)`, a length difference is its own kind), nullability, defaults (compared
  * as PostgreSQL stores them: `'active'::character varying` is `'active'`, `now()` is
  * `CURRENT_TIMESTAMP`), primary keys, unique constraints (by columns; a unique index counts),
- * foreign keys (target and actions), CHECK constraints (by name, expression compared loosely)
+ * foreign keys (target and actions), CHECK constraints (by name, else by expression; texts that
+ * differ are compared by the server's own parser and planner, as index predicates are)
  * and indexes (by name or shape: key columns, direction, NULLS, operator class, method, INCLUDE
  * and partial predicate, the predicate compared by the server's own parser and planner;
- * undeclared ones are reported). The catalog is read in three queries, whatever the number of
- * tables, plus, when a declared index has a predicate, one EXPLAIN per distinct predicate text
- * (under a savepoint on a transaction's handle, so that a predicate the server refuses does not
- * abort the transaction). A database created by `generateDDL` of the same tables has no issue.
+ * undeclared ones are reported), and triggers: each `onUpdateNow()` column needs a trigger that
+ * sets it to the current time before every update of a row; one of another name and function
+ * that does exactly that (the original ContainerPub's `update_users_updated_at` calling
+ * `update_updated_at_column()`) is equivalent; a live trigger that keeps a column current the
+ * definitions do not mark is drift.
+ *
+ * Equivalents are not drift: they go to `notes` (kind `equivalent`) and `ok` stays true. The
+ * rules: a trigger as above whatever its names; in a default, `uuid_generate_v4()` (uuid-ossp),
+ * `uuidv4()` and `gen_random_uuid()`, schema-qualified or not, are the same random v4 uuid;
+ * `now()`, `CURRENT_TIMESTAMP` and `transaction_timestamp()` are the same time, as are casts,
+ * parentheses and case PostgreSQL adds when it stores an expression. A trigger the definitions
+ * cannot express (any other behaviour) is listed in `notes` as `not_compared`.
+ *
+ * Not compared: views and materialized views, sequences other than a serial column's default
+ * (their owner, type, start, increment), table and column comments, row-level security policies,
+ * grants and owners, extensions as such (an extension a column type needs, `citext`, shows as a
+ * type difference; one a default calls, as a default difference), functions not called by a
+ * compared trigger, partitions, and exclusion constraints.
+ *
+ * The catalog is read in four queries, whatever the number of tables, plus, when a declared
+ * index has a predicate, one EXPLAIN per distinct predicate text (under a savepoint on a
+ * transaction's handle, so that a predicate the server refuses does not abort the transaction).
+ * A database created by `generateDDL` of the same tables has no issue and no note.
  *
  * @example
  * ```ts

@@ -126,6 +126,38 @@ function touchFunction(column: string): string {
 }
 
 /**
+ * The trigger `generateDDL` writes for an `onUpdateNow()` column: its name, its function's name,
+ * and the statements that create the function and (re)create the trigger.
+ * @internal
+ * @example
+ * ```ts
+ * onUpdateNowTrigger('users', 'updated_at').name // 'users_updated_at_touch'
+ * // .create: CREATE TRIGGER "users_updated_at_touch" BEFORE UPDATE ON "users" FOR EACH ROW
+ * //   EXECUTE FUNCTION "ke_touch_updated_at"()
+ * ```
+ */
+export function onUpdateNowTrigger(
+  table: string,
+  column: string,
+): {
+  readonly name: string
+  readonly function: string
+  readonly createFunction: string
+  readonly drop: string
+  readonly create: string
+} {
+  const fn = touchFunction(column)
+  const name = `${table}_${column}_touch`
+  return {
+    name,
+    function: fn,
+    createFunction: `CREATE OR REPLACE FUNCTION ${q(fn)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${q(column)} = CURRENT_TIMESTAMP; RETURN NEW; END $$`,
+    drop: `DROP TRIGGER IF EXISTS ${q(name)} ON ${q(table)}`,
+    create: `CREATE TRIGGER ${q(name)} BEFORE UPDATE ON ${q(table)} FOR EACH ROW EXECUTE FUNCTION ${q(fn)}()`,
+  }
+}
+
+/**
  * The statements that create `tables`: the extensions their defaults call (`uuid-ossp` for
  * `uuid_generate_v4()`), tables in foreign-key order (a cycle's closing keys added
  * by ALTER TABLE afterwards), their constraints, declared indexes, and a trigger per
@@ -193,18 +225,12 @@ export function generateDDLStatements(
   if (options.triggers !== false) {
     for (const table of sorted) {
       for (const column of table.$meta.onUpdateNow) {
-        const fn = touchFunction(column.name)
-        if (!touch.has(fn)) {
-          touch.add(fn)
-          statements.push(
-            `CREATE OR REPLACE FUNCTION ${q(fn)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${q(column.name)} = CURRENT_TIMESTAMP; RETURN NEW; END $$`,
-          )
+        const trigger = onUpdateNowTrigger(table.$name, column.name)
+        if (!touch.has(trigger.function)) {
+          touch.add(trigger.function)
+          statements.push(trigger.createFunction)
         }
-        const trigger = q(`${table.$name}_${column.name}_touch`)
-        statements.push(`DROP TRIGGER IF EXISTS ${trigger} ON ${table.$meta.quotedName}`)
-        statements.push(
-          `CREATE TRIGGER ${trigger} BEFORE UPDATE ON ${table.$meta.quotedName} FOR EACH ROW EXECUTE FUNCTION ${q(fn)}()`,
-        )
+        statements.push(trigger.drop, trigger.create)
       }
     }
   }

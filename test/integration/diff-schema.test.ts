@@ -50,10 +50,17 @@ async function roundTrip(sql: string, tables: readonly AnyTable[] = containerpub
     expect(drifted.ok).toBe(false)
     const diff = await diffSchema(fresh.db, tables)
     expect(diff.destructive).toEqual([])
-    expect(diff.up).not.toContain('DESTRUCTIVE')
+    // Every statement runs: what is destructive (a drop) is marked, not commented out.
+    expect(diff.steps.every((s) => s.applied)).toBe(true)
+    expect(diff.up).not.toContain('-- DESTRUCTIVE, review')
     await fresh.db.executeScript(diff.up)
     expect(await validateSchema(fresh.db, tables)).toEqual({ ok: true, issues: [] })
-    expect(await diffSchema(fresh.db, tables)).toEqual({ up: '', down: '', destructive: [] })
+    expect(await diffSchema(fresh.db, tables)).toEqual({
+      up: '',
+      down: '',
+      destructive: [],
+      steps: [],
+    })
     await fresh.db.executeScript(diff.down)
     expect(loosely(await validateSchema(fresh.db, tables))).toEqual(loosely(drifted))
     return diff
@@ -70,6 +77,7 @@ describe('diffSchema', () => {
         up: '',
         down: '',
         destructive: [],
+        steps: [],
       })
     } finally {
       await fresh.close()
@@ -126,7 +134,7 @@ describe('diffSchema', () => {
         `ALTER TABLE "user_information" ALTER COLUMN "city" TYPE character varying(100);`,
         `ALTER TABLE "functions" ALTER COLUMN "status" DROP NOT NULL;`,
         `ALTER TABLE "functions" ALTER COLUMN "status" SET DEFAULT 'active';`,
-        `ALTER TABLE "function_logs" ALTER COLUMN "message" SET NOT NULL;`,
+        `-- DESTRUCTIVE: narrows column "message" to NOT NULL: fails if a row has NULL\nALTER TABLE "function_logs" ALTER COLUMN "message" SET NOT NULL;`,
         `ALTER TABLE "function_invocations" ALTER COLUMN "error" DROP DEFAULT;`,
       ),
     )
@@ -257,11 +265,11 @@ describe('diffSchema', () => {
       ])
       expect(diff.up).toBe(
         script(
-          '-- DESTRUCTIVE, review: ALTER TABLE "user_information" ALTER COLUMN "city" TYPE character varying(100);',
-          '-- DESTRUCTIVE, review: ALTER TABLE "function_invocations" ALTER COLUMN "duration_ms" TYPE integer USING "duration_ms"::integer;',
+          '-- DESTRUCTIVE: narrows column "city" from character varying(200) to character varying(100): longer values are refused\n-- DESTRUCTIVE, review: ALTER TABLE "user_information" ALTER COLUMN "city" TYPE character varying(100);',
+          '-- DESTRUCTIVE: changes the type of column "duration_ms" from bigint to integer: values are cast, and refused or changed where the cast fails or loses precision\n-- DESTRUCTIVE, review: ALTER TABLE "function_invocations" ALTER COLUMN "duration_ms" TYPE integer USING "duration_ms"::integer;',
           '-- review, after the type change above: ALTER TABLE "function_invocations" ALTER COLUMN "duration_ms" DROP DEFAULT;',
-          '-- DESTRUCTIVE, review: ALTER TABLE "users" DROP COLUMN "nickname";',
-          '-- DESTRUCTIVE, review: DROP TABLE "audit";',
+          '-- DESTRUCTIVE: drops column "nickname", which the definitions do not have: its data is lost\n-- DESTRUCTIVE, review: ALTER TABLE "users" DROP COLUMN "nickname";',
+          '-- DESTRUCTIVE: drops table "audit", which the definitions do not have: its rows are lost\n-- DESTRUCTIVE, review: DROP TABLE "audit";',
         ),
       )
       expect(diff.down).toBe('')

@@ -269,4 +269,86 @@ describe('kysely-entities CLI', () => {
     expect(result.code).toBe(1)
     expect(JSON.parse(result.stdout).error.code).toBe('CONNECTION')
   })
+
+  it('diff refuses destructive steps without --allow-destructive, and --write writes the next migration pair', async () => {
+    const drifted = await testDatabase('cli-diff')
+    const dir = join(work, 'diff-migrations')
+    try {
+      await cp(migrations, dir, { recursive: true })
+      const last = (await readdir(dir))
+        .filter((f) => f.endsWith('.up.sql'))
+        .sort()
+        .at(-1)!
+      const next = Number(last.slice(0, 3)) + 1
+      const label = (n: number, name: string) => `${String(n).padStart(3, '0')}_${name}`
+      // An index the definitions do not declare, as a team adds one by hand.
+      await writeFile(
+        join(dir, `${label(next, 'extra_index')}.up.sql`),
+        'CREATE INDEX idx_users_created_extra ON users (created_at, id);\n',
+      )
+      await writeFile(
+        join(dir, `${label(next, 'extra_index')}.down.sql`),
+        'DROP INDEX idx_users_created_extra;\n',
+      )
+      expect((await cli(['migrate', 'up', '--dir', dir, '--url', drifted.url])).code).toBe(0)
+      const args = ['diff', '--tables', definitions, '--export', 'containerpubTables']
+      const refused = await cli([...args, '--url', drifted.url])
+      expect(refused.code).toBe(1)
+      expect(refused.stdout).toBe('')
+      expect(refused.stderr).toContain('diff has 1 destructive step(s)')
+      expect(refused.stderr).toContain('rerun with --allow-destructive')
+      expect(refused.stderr).toContain('drops index "idx_users_created_extra"')
+      expect(refused.stderr).toContain('DROP INDEX "idx_users_created_extra"')
+      const json = await cli([...args, '--url', drifted.url, '--json', '--write', dir])
+      expect(json.code).toBe(1)
+      expect(JSON.parse(json.stdout).error.code).toBe('DESTRUCTIVE')
+      // Refused: nothing written.
+      expect((await readdir(dir)).filter((f) => f.startsWith(label(next + 1, '')))).toEqual([])
+
+      const written = await cli([
+        ...args,
+        '--url',
+        drifted.url,
+        '--allow-destructive',
+        '--write',
+        dir,
+        '--name',
+        'drop_extra_index',
+      ])
+      expect(written).toEqual({
+        code: 0,
+        stdout: `created ${join(dir, `${label(next + 1, 'drop_extra_index')}.up.sql`)}\ncreated ${join(dir, `${label(next + 1, 'drop_extra_index')}.down.sql`)}\n`,
+        stderr: '',
+      })
+      const up = await readFile(join(dir, `${label(next + 1, 'drop_extra_index')}.up.sql`), 'utf8')
+      expect(up).toContain('-- DESTRUCTIVE: drops index "idx_users_created_extra"')
+      expect(up).toContain('\nDROP INDEX "idx_users_created_extra";\n')
+      const down = await readFile(
+        join(dir, `${label(next + 1, 'drop_extra_index')}.down.sql`),
+        'utf8',
+      )
+      expect(down).toContain('CREATE INDEX idx_users_created_extra ON public.users')
+      // The written migration applies, and the database then matches the definitions.
+      expect((await cli(['migrate', 'up', '--dir', dir, '--url', drifted.url])).code).toBe(0)
+      const valid = await cli([
+        'validate',
+        '--tables',
+        definitions,
+        '--export',
+        'containerpubTables',
+        '--url',
+        drifted.url,
+      ])
+      expect(valid.code).toBe(0)
+      const nothing = await cli([...args, '--url', drifted.url, '--write', dir])
+      expect(nothing).toEqual({
+        code: 0,
+        stdout: 'the database matches the definitions: nothing written\n',
+        stderr: '',
+      })
+      expect((await cli([...args, '--name', 'x'])).code).toBe(2)
+    } finally {
+      await drifted.drop()
+    }
+  })
 })
