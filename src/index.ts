@@ -33,6 +33,13 @@ export {
 } from './drift/schema-issue'
 export { formatSchemaReport, type SchemaReportOptions } from './drift/schema-report'
 export { validateSchema } from './drift/validate-schema'
+// pull: an existing database becomes table definitions.
+export {
+  type PullOptions,
+  type PullResult,
+  type PullSkipped,
+  pullSchema,
+} from './pull/pull-schema'
 // The postgres.js driver: a Kysely dialect, and a client with this package's value conventions.
 export { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 export { PostgresJsDialect } from './driver/postgres-js-dialect'
