@@ -482,42 +482,48 @@ function addRelations(
   links: readonly Link[],
   constraints: readonly CatalogConstraint[],
 ): void {
-  const add = (table: PulledTable, base: string, code: string) => {
-    const name = uniqueName(base, table.relationNames)
-    table.relations.push(`${name}: ${code}`)
-  }
+  // Each relation with the names it may take, in order; manyToMany ones choose first, so that
+  // `organizations` on users is the organizations a user is a member of, and the ones it owns
+  // (`organizations.owner_id`) are `organizationsAsOwner`.
+  const entries: { table: PulledTable; names: string[]; code: string; name?: string }[] = []
+  const first: typeof entries = []
   for (const link of links) {
     const { from, column, to, target } = link
-    const stripped = column.property.replace(/(Id|Uuid|_id)$/, '')
+    const property = column.property
+    const stripped = property.replace(/(Id|Uuid)$/, '')
+    const singular = camelCase(to.live.name).replace(/s$/, '')
     const refs = keyOption(to, target, 'references')
     const rest = refs === undefined ? '' : `, { ${refs} }`
-    add(
-      from,
-      stripped === '' || stripped === column.property ? `${column.property}Ref` : stripped,
-      `r.belongsTo(${tsString(to.live.name)}, ${tsString(column.property)}${rest})`,
-    )
-    // `functions.user_id` → users: `functions`; `organizations.owner_id` → users:
-    // `organizationsAsOwner`, which leaves `organizations` to a manyToMany.
+    entries.push({
+      table: from,
+      names: [
+        stripped !== property && stripped !== ''
+          ? stripped
+          : property.startsWith(singular) && singular !== property
+            ? singular
+            : `${property}Ref`,
+      ],
+      code: `r.belongsTo(${tsString(to.live.name)}, ${tsString(property)}${rest})`,
+    })
     const base = camelCase(from.live.name)
-    const named = stripped !== '' && camelCase(to.live.name).startsWith(stripped)
-    add(
-      to,
-      named || stripped === column.property ? base : `${base}As${capitalize(stripped)}`,
-      `r.${singleKey(link, constraints) ? 'hasOne' : 'hasMany'}(${tsString(from.live.name)}, ${tsString(column.property)}${rest})`,
-    )
+    const qualified = `${base}As${capitalize(stripped === '' ? property : stripped)}`
+    const siblings = links.filter((l) => l.from === from && l.to === to).length
+    entries.push({
+      table: to,
+      names: siblings > 1 ? [qualified] : [base, qualified],
+      code: `r.${singleKey(link, constraints) ? 'hasOne' : 'hasMany'}(${tsString(from.live.name)}, ${tsString(property)}${rest})`,
+    })
   }
   for (const junction of tables.values()) {
     const own = links.filter((l) => l.from === junction)
     if (own.length !== 2) continue
     const keyed = new Set(own.map((l) => l.column))
-    const rest = junction.columns.filter((c) => !keyed.has(c))
-    const plain = rest.every(
-      (c) =>
-        c.kind !== undefined &&
-        (COLUMN_TYPES[c.kind].serial ||
-          (COLUMN_TYPES[c.kind].clock !== 'none' && !c.live.notNull) ||
-          (COLUMN_TYPES[c.kind].clock !== 'none' && c.code?.includes('.defaultNow()') === true)),
-    )
+    const plain = junction.columns.every((c) => {
+      if (keyed.has(c)) return true
+      if (c.kind === undefined) return false
+      const type = COLUMN_TYPES[c.kind]
+      return type.serial || (type.clock !== 'none' && c.code?.includes('.references(') === false)
+    })
     if (!plain || junction.columns.some((c) => c.code === undefined)) continue
     for (const [a, b] of [
       [own[0]!, own[1]!],
@@ -532,13 +538,22 @@ function addRelations(
       const targetKey = keyOption(b.to, b.target, 'targetKey')
       if (references !== undefined) options.push(references)
       if (targetKey !== undefined) options.push(targetKey)
-      add(
-        a.to,
-        camelCase(b.to.live.name),
-        `r.manyToMany(${tsString(b.to.live.name)}, { ${options.join(', ')} })`,
-      )
+      const entry = {
+        table: a.to,
+        names: [camelCase(b.to.live.name)],
+        code: `r.manyToMany(${tsString(b.to.live.name)}, { ${options.join(', ')} })`,
+      }
+      entries.push(entry)
+      first.push(entry)
     }
   }
+  for (const entry of [...first, ...entries]) {
+    if (entry.name !== undefined) continue
+    const used = entry.table.relationNames
+    const free = entry.names.find((n) => !used.has(n))
+    entry.name = free === undefined ? uniqueName(entry.names[0]!, used) : uniqueName(free, used)
+  }
+  for (const entry of entries) entry.table.relations.push(`${entry.name}: ${entry.code}`)
 }
 
 /** Tables with the ones they reference first; otherwise in the catalog's (name) order. */
