@@ -175,6 +175,8 @@ export function generateSource(
   const touched = new Set(extras.touchedColumns.map((t) => `${t.table}\u0000${t.column}`))
 
   for (const live of catalog.tables) {
+    // The migration runner's own table: not the application's, and never drift.
+    if (live.name === 'schema_migrations') continue
     if (!SQL_NAME_OK(live.name)) {
       skip(live.name, `table ${commentName(live.name)}`, 'its name is not an SQL identifier')
       continue
