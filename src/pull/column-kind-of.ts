@@ -13,7 +13,13 @@ export interface KindMatch {
 const KINDS = Object.keys(COLUMN_TYPES) as ColumnKind[]
 const ARGS_RE = /\((\d+)(?:,(\d+))?\)/
 
-const probe = (kind: ColumnKind, a?: number, b?: number): ColumnConfig =>
+/**
+ * A bare column configuration of `kind` (with a length, or a precision and scale), to ask the
+ * registry about.
+ * @internal
+ * @example COLUMN_TYPES.varchar.sqlType(probeConfig('varchar', 20)) // 'varchar(20)'
+ */
+export const probeConfig = (kind: ColumnKind, a?: number, b?: number): ColumnConfig =>
   ({
     kind,
     notNull: false,
@@ -51,11 +57,11 @@ export function kindOfType(type: string): KindMatch | undefined {
     const entry = COLUMN_TYPES[kind]
     if (entry.serial) continue
     // A kind with parameters takes the type's own; the registry says whether they fit.
-    if (entry.configProblem(probe(kind)) === undefined) {
-      if (normalizeType(entry.sqlType(probe(kind))) === wanted) return { kind }
+    if (entry.configProblem(probeConfig(kind)) === undefined) {
+      if (normalizeType(entry.sqlType(probeConfig(kind))) === wanted) return { kind }
     }
     if (a === undefined) continue
-    const config = probe(kind, a, b)
+    const config = probeConfig(kind, a, b)
     if (entry.configProblem(config) !== undefined) continue
     if (normalizeType(entry.sqlType(config)) !== wanted) continue
     if (kind === 'varchar') return { kind, length: a }

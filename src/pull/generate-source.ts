@@ -11,7 +11,7 @@ import { RESERVED_PROPERTIES } from '../schema/define-table'
 import { INDEX_METHODS, predicateProblem } from '../schema/index-shape'
 import { camelCase, quoteIdentifier, snakeCase } from '../schema/naming'
 import type { IndexMethod } from '../schema/table'
-import { type KindMatch, kindOfType } from './column-kind-of'
+import { type KindMatch, kindOfType, probeConfig } from './column-kind-of'
 import type { PullExtras } from './pull-extras'
 import { commentName, isVariableName, tsString, uniqueName } from './source-text'
 
@@ -41,6 +41,8 @@ export interface PullSourceOptions {
 }
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+// Kinds whose value is a string and whose catalog default is that string quoted and cast.
+const STRING_KINDS = new Set<KindMatch['kind']>(['uuid', 'inet', 'date'])
 const SECRET_RE = /password|passwd|secret|token|api_?key|private_?key|salt/i
 const NOW_RE = /^(?:CURRENT_TIMESTAMP|now\(\)|LOCALTIMESTAMP|CURRENT_DATE)$/i
 const SQL_NAME_OK = (name: string) => IDENTIFIER_RE.test(name) && Buffer.byteLength(name) <= 63
@@ -91,6 +93,14 @@ function defaultCode(kind: KindMatch['kind'], text: string): string {
   const quoted = sqlString(text)
   const literal = quoted ?? text
   if (type.where === 'text' && quoted !== undefined) return `.default(${tsString(quoted)})`
+  // A value the kind's own schema takes as it is ('10.0.0.1'::inet, '2024-01-02'::date).
+  if (
+    quoted !== undefined &&
+    STRING_KINDS.has(kind) &&
+    type.valueSchema(probeConfig(kind)).safeParse(quoted).data === quoted
+  ) {
+    return `.default(${tsString(quoted)})`
+  }
   if (kind === 'boolean' && (text === 'true' || text === 'false')) return `.default(${text})`
   if (/^-?\d+(?:\.\d+)?$/.test(literal)) {
     if (kind === 'integer' || kind === 'smallint') return `.default(${Number(literal)})`
@@ -315,7 +325,9 @@ export function generateSource(
       checks.push(`${tsString(constraint.name)}: ${tsString(expression)}`)
     }
     if (uniques.length > 0) table.options.push(`uniques: [${uniques.join(', ')}]`)
-    if (checks.length > 0) table.options.push(`checks: { ${checks.join(', ')} }`)
+    if (checks.length > 0) {
+      table.options.push(`checks: {\n      ${checks.join(',\n      ')},\n    }`)
+    }
   }
 
   // Foreign keys: `.references()` on the column, and the relations they imply.

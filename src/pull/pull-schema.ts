@@ -25,8 +25,8 @@ const MODULE_RE = /^[A-Za-z0-9@._/-]+$/
  * type the package does not support, an expression index, a view, another trigger) is listed in
  * `skipped` and as a `// Not pulled:` comment; a column whose name suggests a secret carries a
  * comment asking for `.secret()`. `generateDDL` of the module's tables creates a database the
- * drift check finds identical to the one read (for what was pulled). Reads the catalog in five
- * queries.
+ * drift check finds identical to the one read (for what was pulled). Reads the catalog in six
+ * queries. A bad option, or a schema that does not exist, is an {@link InvalidQueryError}.
  *
  * @example
  * ```ts
@@ -52,6 +52,11 @@ export async function pullSchema(
   if (typeof module !== 'string' || !MODULE_RE.test(module)) {
     throw new InvalidQueryError('module', 'must be a module specifier (letters, digits, @ . _ / -)')
   }
+  // A schema that does not exist would pull as an empty module: a typo, said as one.
+  const found = await db.raw('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = @schema', {
+    schema,
+  })
+  if (found.length === 0) throw new InvalidQueryError('schema', 'no such schema in the database')
   const catalog = await readCatalog(db, { schema })
   const extras = await readPullExtras(db, schema)
   return generateSource(catalog, extras, { module })

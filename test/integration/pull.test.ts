@@ -88,12 +88,10 @@ describe('pull: the ContainerPub schema', async () => {
       const org = await live
         .manager(Organization)
         .insert({ name: 'o', ownerId: user.uuid } as never)
-      await live
-        .manager(Member)
-        .insert({
-          organizationId: (org as unknown as { uuid: string }).uuid,
-          userId: user.uuid,
-        } as never)
+      await live.manager(Member).insert({
+        organizationId: (org as unknown as { uuid: string }).uuid,
+        userId: user.uuid,
+      } as never)
       const owner = (await live
         .manager(Organization)
         .belongsTo('owner' as never, org)) as unknown as {
@@ -306,6 +304,8 @@ describe('pull: every supported kind', async () => {
     timestamp: c.timestamp().defaultNow(),
     timestamptz: c.timestamptz().default(new Date('2024-01-02T03:04:05.678Z')),
     date: c.date().defaultNow(),
+    day: c.date().default('2024-02-29'),
+    fixedUuid: c.uuid().default('00000000-0000-4000-8000-000000000000'),
     jsonb: c.jsonb().default({ a: [1, 'two', null] }),
     inet: c.inet().default('10.0.0.1'),
     bytea: c.bytea().default(Uint8Array.of(0xca, 0xfe)),
