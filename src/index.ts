@@ -33,13 +33,6 @@ export {
 } from './drift/schema-issue'
 export { formatSchemaReport, type SchemaReportOptions } from './drift/schema-report'
 export { validateSchema } from './drift/validate-schema'
-// pull: an existing database becomes table definitions.
-export {
-  type PullOptions,
-  type PullResult,
-  type PullSkipped,
-  pullSchema,
-} from './pull/pull-schema'
 // The postgres.js driver: a Kysely dialect, and a client with this package's value conventions.
 export { createPostgresClient, type PostgresClientOptions } from './driver/postgres-js-client'
 export { PostgresJsDialect } from './driver/postgres-js-dialect'
@@ -147,6 +140,13 @@ export type {
 } from './migrate/migration-result'
 export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
+// pull: an existing database becomes table definitions.
+export {
+  type PullOptions,
+  type PullResult,
+  type PullSkipped,
+  pullSchema,
+} from './pull/pull-schema'
 // Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
 export { CursorCodec, type CursorShape } from './query/cursor'
 export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
