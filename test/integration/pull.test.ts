@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   type AnyTable,
@@ -23,6 +24,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const work = join(root, '.tmp', `pull-${process.pid}`)
 const cleanups: (() => Promise<void>)[] = []
 const urls = new Map<string, string>()
+const written: string[] = []
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup()
@@ -58,6 +60,7 @@ async function roundTrip(name: string, script: string): Promise<RoundTrip> {
   const tables = (await import(file)) as Record<string, AnyTable>
   const fresh = await database(`pull_${name}_b`, generateDDL(Object.values(tables)))
   const second = await pullSchema(fresh)
+  written.push(file)
   if (process.env.PULL_DUMP) await writeFile(`/tmp/pull-${name}.ts`, first.source)
   return { first, second, tables, db, url: urls.get(`pull_${name}`)! }
 }
@@ -349,5 +352,26 @@ describe('pull: what it cannot define is listed, never written as a wrong type',
       '// Not pulled: column "search": type tsvector is not supported.',
     )
     expect(pulled.source).not.toMatch(/search:/)
+  })
+})
+
+describe('pull: the generated modules type-check', () => {
+  it('under strict TypeScript, with the package as their import', () => {
+    expect(written.length).toBe(4)
+    const program = ts.createProgram(written, {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      skipLibCheck: true,
+      noUncheckedIndexedAccess: true,
+      paths: { 'kysely-entities': [join(root, 'src/index.ts')] },
+    })
+    // The generated files' own diagnostics (the package's sources are checked by its own build).
+    const problems = written
+      .flatMap((file) => ts.getPreEmitDiagnostics(program, program.getSourceFile(file)))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    expect(problems).toEqual([])
   })
 })
