@@ -1,18 +1,14 @@
-import type {
-  CatalogColumn,
-  CatalogConstraint,
-  CatalogIndex,
-  CatalogTable,
-  SchemaCatalog,
-} from '../drift/catalog'
+import type { CatalogConstraint, SchemaCatalog } from '../drift/catalog'
 import { normalizeExpression } from '../drift/sql-normalization'
 import { COLUMN_TYPES } from '../schema/column-types'
 import { RESERVED_PROPERTIES } from '../schema/define-table'
-import { INDEX_METHODS, predicateProblem } from '../schema/index-shape'
 import { camelCase, quoteIdentifier, snakeCase } from '../schema/naming'
-import type { IndexMethod } from '../schema/table'
-import { type KindMatch, kindOfType, probeConfig } from './column-kind-of'
+import { type KindMatch, kindOfType } from './column-kind-of'
+import { defaultCode } from './pull-default'
 import type { PullExtras } from './pull-extras'
+import { indexCode } from './pull-index'
+import { addRelations } from './pull-relations'
+import { type Link, type PulledColumn, type PulledTable, sqlNameOk } from './pulled-table'
 import { commentName, isVariableName, tsString, uniqueName } from './source-text'
 
 /** Something of the database that `pull` did not turn into a definition, and why. */
@@ -41,84 +37,7 @@ export interface PullSourceOptions {
 }
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
-// Kinds whose value is a string and whose catalog default is that string quoted and cast.
-const STRING_KINDS = new Set<KindMatch['kind']>(['uuid', 'inet', 'date'])
 const SECRET_RE = /password|passwd|secret|token|api_?key|private_?key|salt/i
-const NOW_RE = /^(?:CURRENT_TIMESTAMP|now\(\)|LOCALTIMESTAMP|CURRENT_DATE)$/i
-const SQL_NAME_OK = (name: string) => IDENTIFIER_RE.test(name) && Buffer.byteLength(name) <= 63
-
-interface PulledColumn {
-  readonly live: CatalogColumn
-  readonly property: string
-  /** The builder chain, or undefined when the column is not pulled. */
-  code: string | undefined
-  readonly comments: string[]
-  readonly kind: KindMatch['kind'] | undefined
-}
-
-interface PulledTable {
-  readonly live: CatalogTable
-  readonly variable: string
-  readonly columns: PulledColumn[]
-  readonly byName: Map<string, PulledColumn>
-  readonly options: string[]
-  readonly relations: string[]
-  readonly relationNames: Set<string>
-  readonly notes: string[]
-  primaryKey: readonly string[]
-}
-
-/** A single-column foreign key between two pulled tables. */
-interface Link {
-  readonly from: PulledTable
-  readonly column: PulledColumn
-  readonly to: PulledTable
-  readonly target: PulledColumn
-  readonly constraint: CatalogConstraint
-}
-
-const sqlString = (text: string): string | undefined => {
-  const match = /^'((?:[^']|'')*)'(?:::[a-z ]+(?:\(\d+(?:,\d+)?\))?)?$/.exec(text)
-  return match === null ? undefined : match[1]!.replaceAll("''", "'")
-}
-
-/** The builder call for a literal default, or a `defaultSql` of the catalog's own text. */
-function defaultCode(kind: KindMatch['kind'], text: string): string {
-  const type = COLUMN_TYPES[kind]
-  if (NOW_RE.test(text) && type.clock !== 'none') {
-    const day = /^CURRENT_DATE$/i.test(text)
-    if ((type.clock === 'day') === day) return '.defaultNow()'
-  }
-  if (kind === 'uuid' && text === 'gen_random_uuid()') return '.defaultRandom()'
-  const quoted = sqlString(text)
-  const literal = quoted ?? text
-  if (type.where === 'text' && quoted !== undefined) return `.default(${tsString(quoted)})`
-  // A value the kind's own schema takes as it is ('10.0.0.1'::inet, '2024-01-02'::date).
-  if (
-    quoted !== undefined &&
-    STRING_KINDS.has(kind) &&
-    type.valueSchema(probeConfig(kind)).safeParse(quoted).data === quoted
-  ) {
-    return `.default(${tsString(quoted)})`
-  }
-  if (kind === 'boolean' && (text === 'true' || text === 'false')) return `.default(${text})`
-  if (/^-?\d+(?:\.\d+)?$/.test(literal)) {
-    if (kind === 'integer' || kind === 'smallint') return `.default(${Number(literal)})`
-    if (kind === 'bigint' && !literal.includes('.')) return `.default(${literal}n)`
-    if (kind === 'numeric') return `.default(${tsString(literal)})`
-    if ((kind === 'real' || kind === 'doublePrecision') && String(Number(literal)) === literal) {
-      return `.default(${literal})`
-    }
-  }
-  if (kind === 'jsonb' && quoted !== undefined && !quoted.includes('__proto__')) {
-    try {
-      return `.default(${jsonCode(JSON.parse(quoted))})`
-    } catch {
-      // Not JSON after all: the expression as it is.
-    }
-  }
-  return `.defaultSql(${tsString(text)})`
-}
 
 function factoryCode(match: KindMatch): string {
   if (match.kind === 'varchar') return `c.varchar(${match.length})`
@@ -157,10 +76,6 @@ function columnProperty(name: string, used: Set<string>): string {
   return uniqueName(base, used)
 }
 
-/** A JSON value as a TypeScript expression (JSON is one, but for U+2028/U+2029). */
-const jsonCode = (value: unknown): string =>
-  JSON.stringify(value).replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029')
-
 /**
  * Turns a catalog (and the triggers and views `pull` reads besides it) into the source of a
  * module of `defineTable` calls: the pure half of `pullSchema`, for a catalog read once.
@@ -187,7 +102,7 @@ export function generateSource(
   for (const live of catalog.tables) {
     // The migration runner's own table: not the application's, and never drift.
     if (live.name === 'schema_migrations') continue
-    if (!SQL_NAME_OK(live.name)) {
+    if (!sqlNameOk(live.name)) {
       skip(live.name, `table ${commentName(live.name)}`, 'its name is not an SQL identifier')
       continue
     }
@@ -232,7 +147,7 @@ export function generateSource(
     for (const column of table.columns) {
       const live = column.live
       const what = `column ${commentName(live.name)}`
-      if (!SQL_NAME_OK(live.name)) {
+      if (!sqlNameOk(live.name)) {
         skip(name, what, 'its name is not an SQL identifier')
         continue
       }
@@ -413,161 +328,6 @@ export function generateSource(
     tables: [...tables.values()].map((t) => ({ name: t.live.name, variable: t.variable })),
     skipped,
   }
-}
-
-const truncate = (name: string) =>
-  Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
-
-/** The `indexes` entry of a live index, or why it is not pulled. */
-function indexCode(table: PulledTable, index: CatalogIndex): string | { reason: string } {
-  if (index.columns.some((c) => c === null))
-    return { reason: 'expression indexes are not supported' }
-  const method = index.method as IndexMethod
-  if (!INDEX_METHODS.includes(method))
-    return { reason: `the ${index.method} method is not supported` }
-  const columns = (index.columns as string[]).map((n) => table.byName.get(n))
-  const include = index.include.map((n) => table.byName.get(n))
-  if ([...columns, ...include].some((c) => c?.code === undefined)) {
-    return { reason: 'a column of it is not pulled' }
-  }
-  if (index.predicate !== null && predicateProblem(index.predicate) !== undefined) {
-    return { reason: 'its predicate cannot be written in a definition' }
-  }
-  let simple = true
-  const keys = columns.map((column, i) => {
-    const shape = index.keyShapes[i]
-    const parts = [`column: ${tsString(column!.property)}`]
-    if (shape !== undefined && method === 'btree') {
-      if (shape.order === 'desc') parts.push('order: "desc"')
-      if (shape.nulls !== (shape.order === 'desc' ? 'first' : 'last')) {
-        parts.push(`nulls: ${tsString(shape.nulls)}`)
-      }
-    }
-    if (shape !== undefined && !shape.opclassDefault)
-      parts.push(`opclass: ${tsString(shape.opclass)}`)
-    if (parts.length === 1) return tsString(column!.property)
-    simple = false
-    return `{ ${parts.join(', ')} }`
-  })
-  const options = [`columns: [${keys.join(', ')}]`]
-  const defaultName = truncate(`idx_${table.live.name}_${(index.columns as string[]).join('_')}`)
-  if (index.name !== defaultName) {
-    if (!SQL_NAME_OK(index.name)) return { reason: 'its name is not an SQL identifier' }
-    options.push(`name: ${tsString(index.name)}`)
-  }
-  if (index.unique) options.push('unique: true')
-  if (method !== 'btree') options.push(`using: ${tsString(method)}`)
-  if (include.length > 0)
-    options.push(`include: [${include.map((c) => tsString(c!.property)).join(', ')}]`)
-  if (index.predicate !== null) options.push(`where: ${tsString(index.predicate)}`)
-  if (simple && options.length === 1) return `[${keys.join(', ')}]`
-  return `{ ${options.join(', ')} }`
-}
-
-const capitalize = (text: string) => `${text.slice(0, 1).toUpperCase()}${text.slice(1)}`
-
-/** Whether `link`'s column is a key of its table on its own (so the inverse is a hasOne). */
-function singleKey(link: Link, constraints: readonly CatalogConstraint[]): boolean {
-  const name = link.column.live.name
-  return constraints.some(
-    (c) =>
-      c.table === link.from.live.name &&
-      (c.kind === 'unique' || c.kind === 'primary_key') &&
-      c.columns.length === 1 &&
-      c.columns[0] === name,
-  )
-}
-
-/** `{ references: 'uuid' }` when a key is not its table's primary key. */
-function keyOption(table: PulledTable, key: PulledColumn, option: string): string | undefined {
-  const pk = table.primaryKey
-  return pk.length === 1 && pk[0] === key.live.name
-    ? undefined
-    : `${option}: ${tsString(key.property)}`
-}
-
-/**
- * The relations foreign keys imply: belongsTo on the referencing table, hasMany (hasOne when the
- * key is unique) on the referenced one, and manyToMany through junction tables (exactly two
- * foreign keys, besides which only an internal id and times).
- */
-function addRelations(
-  tables: ReadonlyMap<string, PulledTable>,
-  links: readonly Link[],
-  constraints: readonly CatalogConstraint[],
-): void {
-  // Each relation with the names it may take, in order; manyToMany ones choose first, so that
-  // `organizations` on users is the organizations a user is a member of, and the ones it owns
-  // (`organizations.owner_id`) are `organizationsAsOwner`.
-  const entries: { table: PulledTable; names: string[]; code: string; name?: string }[] = []
-  const first: typeof entries = []
-  for (const link of links) {
-    const { from, column, to, target } = link
-    const property = column.property
-    const stripped = property.replace(/(Id|Uuid)$/, '')
-    const singular = camelCase(to.live.name).replace(/s$/, '')
-    const refs = keyOption(to, target, 'references')
-    const rest = refs === undefined ? '' : `, { ${refs} }`
-    entries.push({
-      table: from,
-      names: [
-        stripped !== property && stripped !== ''
-          ? stripped
-          : property.startsWith(singular) && singular !== property
-            ? singular
-            : `${property}Ref`,
-      ],
-      code: `r.belongsTo(${tsString(to.live.name)}, ${tsString(property)}${rest})`,
-    })
-    const base = camelCase(from.live.name)
-    const qualified = `${base}As${capitalize(stripped === '' ? property : stripped)}`
-    const siblings = links.filter((l) => l.from === from && l.to === to).length
-    entries.push({
-      table: to,
-      names: siblings > 1 ? [qualified] : [base, qualified],
-      code: `r.${singleKey(link, constraints) ? 'hasOne' : 'hasMany'}(${tsString(from.live.name)}, ${tsString(property)}${rest})`,
-    })
-  }
-  for (const junction of tables.values()) {
-    const own = links.filter((l) => l.from === junction)
-    if (own.length !== 2) continue
-    const keyed = new Set(own.map((l) => l.column))
-    const plain = junction.columns.every((c) => {
-      if (keyed.has(c)) return true
-      if (c.kind === undefined) return false
-      const type = COLUMN_TYPES[c.kind]
-      return type.serial || (type.clock !== 'none' && c.code?.includes('.references(') === false)
-    })
-    if (!plain || junction.columns.some((c) => c.code === undefined)) continue
-    for (const [a, b] of [
-      [own[0]!, own[1]!],
-      [own[1]!, own[0]!],
-    ] as const) {
-      const options = [
-        `through: ${tsString(junction.live.name)}`,
-        `foreignKey: ${tsString(a.column.property)}`,
-        `otherKey: ${tsString(b.column.property)}`,
-      ]
-      const references = keyOption(a.to, a.target, 'references')
-      const targetKey = keyOption(b.to, b.target, 'targetKey')
-      if (references !== undefined) options.push(references)
-      if (targetKey !== undefined) options.push(targetKey)
-      const entry = {
-        table: a.to,
-        names: [camelCase(b.to.live.name)],
-        code: `r.manyToMany(${tsString(b.to.live.name)}, { ${options.join(', ')} })`,
-      }
-      entries.push(entry)
-      first.push(entry)
-    }
-  }
-  for (const entry of [...first, ...entries]) {
-    if (entry.name !== undefined) continue
-    const used = entry.table.relationNames
-    const free = entry.names.find((n) => !used.has(n))
-    entry.name = free === undefined ? uniqueName(entry.names[0]!, used) : uniqueName(free, used)
-  }
-  for (const entry of entries) entry.table.relations.push(`${entry.name}: ${entry.code}`)
 }
 
 /** Tables with the ones they reference first; otherwise in the catalog's (name) order. */
