@@ -65,7 +65,7 @@ export function addRelations(
     const siblings = links.filter((l) => l.from === from && l.to === to).length
     entries.push({
       table: to,
-      names: siblings > 1 ? [qualified] : [base, qualified],
+      names: from === to ? ['children', qualified] : siblings > 1 ? [qualified] : [base, qualified],
       code: `r.${singleKey(link, constraints) ? 'hasOne' : 'hasMany'}(${tsString(from.live.name)}, ${tsString(property)}${rest})`,
     })
   }

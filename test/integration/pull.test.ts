@@ -187,7 +187,11 @@ CREATE TABLE order_items (
   quantity integer NOT NULL DEFAULT 1 CHECK (quantity > 0),
   PRIMARY KEY (order_id, product_sku)
 );
-CREATE TABLE categories (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE categories (
+  id serial PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  parent_id integer REFERENCES categories (id) ON DELETE SET NULL
+);
 CREATE TABLE product_categories (
   product_sku varchar(40) NOT NULL REFERENCES products (sku) ON DELETE CASCADE,
   category_id integer NOT NULL REFERENCES categories (id) ON DELETE CASCADE,
@@ -229,6 +233,13 @@ describe('pull: a DAAP-style schema (soft delete, state machine, partial unique 
     expect(source).toContain(
       'categories: r.manyToMany("categories", { through: "product_categories", foreignKey: "productSku", otherKey: "categoryId" }),',
     )
+    // A table that references itself: both ends on it.
+    expect(source).toContain(
+      'parentId: c.integer().references((): ColumnTarget => categories.id, { onDelete: "set null" }),',
+    )
+    expect(source).toContain('parent: r.belongsTo("categories", "parentId"),')
+    expect(source).toContain('children: r.hasMany("categories", "parentId"),')
+    expect(source).toContain('import { c, type ColumnTarget, defineTable } from "kysely-entities"')
     expect(source).toContain(
       'apiToken: c.text(), // the name suggests a secret: add .secret() to keep it out of DTOs',
     )
