@@ -228,7 +228,12 @@ export function generateSource(
         COLUMN_TYPES[only.kind].where === 'text'
           ? enumValues(constraint, only.live.name)
           : undefined
-      if (only !== undefined && values !== undefined && !only.code!.includes('.enum(')) {
+      // enum() refuses a value longer than the varchar: such a check stays a check.
+      const length = Number(
+        /^c\.varchar\((\d+)\)/.exec(only?.code ?? '')?.[1] ?? Number.POSITIVE_INFINITY,
+      )
+      const fits = values?.every((v) => [...v].length <= length) === true
+      if (only !== undefined && values !== undefined && fits && !only.code!.includes('.enum(')) {
         only.code += `.enum([${values.map(tsString).join(', ')}])`
         continue
       }

@@ -344,3 +344,39 @@ describe('pull: bad input', () => {
     expect((error as Error).message).toBe('schema: no such schema in the database')
   })
 })
+
+describe('pull: edge cases of columns', () => {
+  it('an identity column is an internal serial id; an enum value longer than the varchar stays a check', () => {
+    const catalog: SchemaCatalog = {
+      schema: 'public',
+      tables: [
+        {
+          name: 'tickets',
+          columns: [
+            col('id', 'integer', { notNull: true, identity: 'always' }, 1),
+            col('code', 'character varying(2)', {}, 2),
+          ],
+        },
+      ],
+      constraints: [
+        constraint('tickets', 'tickets_pkey', 'primary_key', ['id'], 'PRIMARY KEY (id)'),
+        constraint(
+          'tickets',
+          'tickets_code_check',
+          'check',
+          ['code'],
+          "CHECK (((code)::text = ANY ((ARRAY['ab'::character varying, 'abc'::character varying])::text[])))",
+        ),
+      ],
+      indexes: [],
+    }
+    const { source } = generateSource(catalog, noExtras)
+    expect(source).toContain(
+      '    id: c.serial().primaryKey(), // an identity column in the database; generateDDL writes serial\n',
+    )
+    expect(source).toContain('    code: c.varchar(2),\n')
+    expect(source).toContain(
+      `    checks: {\n      "tickets_code_check": "((code)::text = ANY ((ARRAY['ab'::character varying, 'abc'::character varying])::text[]))",\n    },\n`,
+    )
+  })
+})
