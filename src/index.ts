@@ -148,6 +148,13 @@ export type {
 } from './migrate/migration-result'
 export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
+// pull: an existing database becomes table definitions.
+export {
+  type PullOptions,
+  type PullResult,
+  type PullSkipped,
+  pullSchema,
+} from './pull/pull-schema'
 // Queries: keyset cursors, the query builder, raw SQL's named parameters, where input, relations.
 export { CursorCodec, type CursorShape } from './query/cursor'
 export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'

@@ -23,6 +23,12 @@ export const CLI_OPTIONS = {
     value: '<name>',
     help: 'only this export of the module (a table or a record of tables)',
   },
+  out: {
+    type: 'string',
+    value: '<file>',
+    help: 'pull: write the definitions to this file (default: print them)',
+  },
+  schema: { type: 'string', value: '<name>', help: 'the schema to read (default: public)' },
   steps: { type: 'string', value: '<n>', help: 'migrate down: how many (default 1)' },
   'allow-changed': {
     type: 'boolean',
@@ -86,6 +92,11 @@ export const CLI_COMMANDS = {
     summary: 'propose the SQL that brings the database in line with the definitions',
     usage: [['diff --tables <module>', 'print the up and down SQL from the database to them']],
     options: ['url', 'tables', 'export', 'allow-destructive', 'write', 'name', ...ALWAYS],
+  },
+  pull: {
+    summary: 'write table definitions from an existing database',
+    usage: [['pull [--out <file>]', 'write defineTable source for the tables of the database']],
+    options: ['url', 'out', 'schema', ...ALWAYS],
   },
   help: {
     summary: 'this text, or the usage of one command',

@@ -17,6 +17,7 @@ import type { CliIo, CliValues } from './cli-context'
 import { diffCommand } from './diff-command'
 import { loadTables } from './load-tables'
 import { migrateCommand } from './migrate-command'
+import { pullCommand } from './pull-command'
 import { UsageError } from './usage-error'
 import { withDatabase } from './with-database'
 
@@ -61,6 +62,8 @@ async function runCommand(
     }
     case 'diff':
       return diffCommand(values, io)
+    case 'pull':
+      return pullCommand(values, io)
     case 'help': {
       const [about, ...extra] = args
       if (extra.length > 0) throw new UsageError('help takes at most one command')
@@ -87,6 +90,7 @@ const firstSentence = (message: string) => message.replace(/\.\s.*$/s, '')
  * npx kysely-entities migrate up --dir sql/containerpub/migrations
  * npx kysely-entities validate --tables dist/containerpub/index.js --json
  * npx kysely-entities ddl --help
+ * npx kysely-entities pull --url postgres://localhost/app --out src/tables.ts
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -69,8 +69,13 @@ function truncateIdentifier(name: string): string {
   return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
 }
 const PROPERTY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
-// Names that entities or objects already use for something else.
-const RESERVED = new Set([
+/**
+ * Property names that entities or objects already use for something else: a definition cannot
+ * use them (`pull` renames a column so named).
+ * @internal
+ * @example RESERVED_PROPERTIES.has('toJSON') // true
+ */
+export const RESERVED_PROPERTIES: ReadonlySet<string> = new Set([
   'toMap',
   'copyWith',
   'toJSON',
@@ -127,7 +132,7 @@ function buildColumn(table: string, property: string, builder: unknown): Column 
   if (!PROPERTY_RE.test(property)) {
     throw new InvalidDefinitionError(`${where}: a property name must be an identifier`)
   }
-  if (RESERVED.has(property)) {
+  if (RESERVED_PROPERTIES.has(property)) {
     throw new InvalidDefinitionError(`${where}: "${property}" is reserved by entities`)
   }
   const config = builder.config

@@ -98,8 +98,10 @@ function truncateIdentifier(name: string): string {
  * Why a partial-index predicate cannot be written into a statement as is, or undefined: it must
  * be one expression, so quotes and parentheses balance and nothing ends the statement or
  * comments out the rest of it.
+ * @internal
+ * @example predicateProblem('a; DROP TABLE t') // 'where must be one expression (no ";")'
  */
-function predicateProblem(text: string): string | undefined {
+export function predicateProblem(text: string): string | undefined {
   if (text.trim() === '') return 'where must not be empty'
   if (text.includes('\u0000')) return 'where cannot contain NUL'
   let depth = 0

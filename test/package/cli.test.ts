@@ -170,7 +170,7 @@ describe('kysely-entities CLI', () => {
   it('help, --help and -h print the whole usage; help <command> and <command> --help its own', async () => {
     const all = await cli(['help'])
     expect(all.code).toBe(0)
-    for (const command of ['migrate', 'validate', 'ddl', 'diff', 'help']) {
+    for (const command of ['migrate', 'validate', 'ddl', 'diff', 'pull', 'help']) {
       expect(all.stdout).toMatch(new RegExp(`^  ${command} `, 'm'))
     }
     expect(await cli(['--help'])).toEqual(all)
@@ -219,6 +219,44 @@ describe('kysely-entities CLI', () => {
     })
     const bogus = await cli(['ddl', '--bogus', '--json'])
     expect(JSON.parse(bogus.stdout).error.code).toBe('USAGE')
+  })
+
+  it('pull writes the definitions of a database; validate finds no drift against them', async () => {
+    const source = await testDatabase('cli_pull')
+    await mkdir(join(root, '.tmp'), { recursive: true })
+    const local = await mkdtemp(join(root, '.tmp', 'cli-pull-'))
+    try {
+      expect(await cli(['migrate', 'up', '--dir', migrations, '--url', source.url])).toMatchObject({
+        code: 0,
+      })
+      const out = join(local, 'tables.ts')
+      const pulled = await cli(['pull', '--url', source.url, '--out', out])
+      expect(pulled).toMatchObject({ code: 0, stdout: '' })
+      expect(pulled.stderr).toBe(`pulled 8 table(s) to ${out}\n`)
+      const text = await readFile(out, 'utf8')
+      expect(text).toContain('import { c, defineTable } from "kysely-entities"')
+      expect(text).toContain('export const functionDeployments = defineTable(')
+      expect(text).not.toContain('schema_migrations')
+      const valid = await cli(['validate', '--tables', out, '--url', source.url, '--json'])
+      expect(valid.stderr).toBe('')
+      expect(JSON.parse(valid.stdout)).toEqual({ ok: true, issues: [] })
+      // Without --out the module goes to stdout; --json says what was pulled.
+      const printed = await cli(['pull', '--url', source.url])
+      expect(printed.stdout).toBe(text)
+      const json = JSON.parse((await cli(['pull', '--url', source.url, '--json'])).stdout)
+      expect(json.source).toBe(text)
+      expect(json.tables).toContainEqual({ name: 'users', variable: 'users' })
+      expect(json.skipped).toEqual([])
+      const help = await cli(['pull', '--help'])
+      expect(help.stdout).toContain('usage: kysely-entities pull [--out <file>] [options]')
+      expect(help.stdout).toContain('--schema <name>')
+      const noUrl = await cli(['pull'])
+      expect(noUrl).toMatchObject({ code: 2 })
+      expect(noUrl.stderr).toContain('no database: pass --url or set DATABASE_URL')
+    } finally {
+      await rm(local, { recursive: true, force: true })
+      await source.drop()
+    }
   })
 
   it('loads .ts definitions through the tsx of their project, and says when there is none', async () => {
