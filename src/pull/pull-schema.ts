@@ -58,6 +58,6 @@ export async function pullSchema(
   })
   if (found.length === 0) throw new InvalidQueryError('schema', 'no such schema in the database')
   const catalog = await readCatalog(db, { schema })
-  const extras = await readPullExtras(db, schema)
+  const extras = await readPullExtras(db, schema, catalog)
   return generateSource(catalog, extras, { module })
 }

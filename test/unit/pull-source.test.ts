@@ -5,12 +5,13 @@ import type {
   CatalogConstraint,
   CatalogExecutor,
   CatalogIndex,
+  CatalogTrigger,
   SchemaCatalog,
 } from '../../src/drift/catalog'
 import { InvalidQueryError } from '../../src/errors/kysely-entities-error'
 import { kindOfType } from '../../src/pull/column-kind-of'
 import { generateSource } from '../../src/pull/generate-source'
-import { type PullExtras, touchedColumnsOf } from '../../src/pull/pull-extras'
+import { type PullExtras, readPullExtras } from '../../src/pull/pull-extras'
 import { pullSchema } from '../../src/pull/pull-schema'
 import { tsString } from '../../src/pull/source-text'
 
@@ -305,15 +306,39 @@ describe('pull: catalog types to kinds, through the column-type registry', () =>
       expect(kindOfType(type)).toBeUndefined()
     }
   })
+})
 
-  it('finds the columns an update trigger sets to now', () => {
-    expect(touchedColumnsOf('BEGIN NEW."updated_at" = CURRENT_TIMESTAMP; RETURN NEW; END')).toEqual(
-      ['updated_at'],
-    )
-    expect(touchedColumnsOf('begin new.Modified := now(); new.x := 1; return new; end')).toEqual([
-      'modified',
+describe('pull: update triggers', () => {
+  // pull writes onUpdateNow() only for a trigger the drift check accepts as one, so that the
+  // pulled definitions validate against the database they came from.
+  const base: Omit<CatalogTrigger, 'name' | 'body'> = {
+    table: 'posts',
+    timing: 'before',
+    events: ['update'],
+    forEachRow: true,
+    updateOf: [],
+    conditional: false,
+    enabled: true,
+    function: 'touch',
+    language: 'plpgsql',
+    definition: 'CREATE TRIGGER ...',
+  }
+  const noViews: CatalogExecutor = { raw: async <R>() => [] as R[] }
+
+  it('takes the drift check rule: now() touches, clock_timestamp() and extra assignments do not', async () => {
+    const catalog = {
+      triggers: [
+        { ...base, name: 'touch_updated', body: 'BEGIN NEW.updated_at = NOW(); RETURN NEW; END' },
+        { ...base, name: 'clock', body: 'BEGIN NEW.seen_at := clock_timestamp(); RETURN NEW; END' },
+        { ...base, name: 'two', body: 'begin new.modified := now(); new.x := 1; return new; end' },
+      ],
+    } as unknown as SchemaCatalog
+    const extras = await readPullExtras(noViews, 'public', catalog)
+    expect(extras.touchedColumns).toEqual([{ table: 'posts', column: 'updated_at' }])
+    expect(extras.otherTriggers).toEqual([
+      { table: 'posts', name: 'clock' },
+      { table: 'posts', name: 'two' },
     ])
-    expect(touchedColumnsOf('BEGIN RETURN NEW; END')).toEqual([])
   })
 })
 
