@@ -327,6 +327,13 @@ export function generateSource(
     )
   }
   for (const view of extras.views) skip(null, `view ${commentName(view)}`, 'views are not tables')
+  for (const { table, policy } of extras.security) {
+    skip(
+      table,
+      policy === null ? 'row-level security (enabled)' : `policy ${commentName(policy)}`,
+      'access rules are not part of a table definition: keep them in a migration',
+    )
+  }
 
   return {
     source: render(catalog, tables, links, skipped, options),

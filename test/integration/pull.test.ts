@@ -252,6 +252,74 @@ describe('pull: a DAAP-style schema (soft delete, state machine, partial unique 
   })
 })
 
+const PIXCRAWLER = `
+CREATE TABLE profiles (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email text NOT NULL UNIQUE,
+  full_name text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE projects (
+  id serial PRIMARY KEY,
+  uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+  owner_id uuid NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+  name varchar(100) NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE crawl_jobs (
+  id serial PRIMARY KEY,
+  uuid uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+  project_id integer NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  keywords text[] NOT NULL,
+  max_images integer NOT NULL DEFAULT 100 CHECK (max_images > 0),
+  status varchar(20) NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'running', 'completed', 'failed')),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX crawl_jobs_project_status ON crawl_jobs (project_id, status);
+CREATE TABLE images (
+  id bigserial PRIMARY KEY,
+  job_id integer NOT NULL REFERENCES crawl_jobs(id) ON DELETE CASCADE,
+  url text NOT NULL,
+  width integer,
+  height integer,
+  metadata jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX images_job_url ON images (job_id, url);
+ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY projects_owner ON projects
+  USING (owner_id = current_setting('app.user_id')::uuid);
+ALTER TABLE crawl_jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY crawl_jobs_owner ON crawl_jobs
+  USING (project_id IN (SELECT id FROM projects WHERE owner_id = current_setting('app.user_id')::uuid));
+`
+
+describe('pull: a PixCrawler-style schema (row-level security policies)', async () => {
+  const trip = await roundTrip('pixcrawler', PIXCRAWLER)
+
+  it('round-trips the tables with no drift, and lists the RLS it does not pull', async () => {
+    const result = await validateSchema(trip.db, trip.tables)
+    expect({ ok: result.ok, issues: result.issues }).toEqual(noDrift)
+    expect(trip.second.source).toBe(trip.first.source.replace(/\n\/\/ Not pulled:[^\n]*/g, ''))
+    const reason = 'access rules are not part of a table definition: keep them in a migration'
+    expect(trip.first.skipped).toEqual([
+      { table: 'crawl_jobs', what: 'row-level security (enabled)', reason },
+      { table: 'crawl_jobs', what: 'policy "crawl_jobs_owner"', reason },
+      { table: 'projects', what: 'row-level security (enabled)', reason },
+      { table: 'projects', what: 'policy "projects_owner"', reason },
+    ])
+    // The state machine as an enum, the other CHECK by its name, the unique index with its shape.
+    expect(trip.first.source).toContain(
+      'status: c.varchar(20).notNull().default("pending").enum(["pending", "running", "completed", "failed"]),',
+    )
+    expect(trip.first.source).toContain('"crawl_jobs_max_images_check": "(max_images > 0)",')
+    expect(trip.first.source).toContain(
+      '{ columns: ["jobId", "url"], name: "images_job_url", unique: true },',
+    )
+  })
+})
+
 const DECEMBER = `
 CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -375,7 +443,7 @@ describe('pull: what it cannot define is listed, never written as a wrong type',
 
 describe('pull: the generated modules type-check', () => {
   it('under strict TypeScript, with the package as their import', () => {
-    expect(written.length).toBe(4)
+    expect(written.length).toBe(5)
     const program = ts.createProgram(written, {
       strict: true,
       noEmit: true,

@@ -58,7 +58,7 @@ const index = (table: string, name: string, rest: Partial<CatalogIndex>): Catalo
   ...rest,
 })
 
-const noExtras: PullExtras = { touchedColumns: [], otherTriggers: [], views: [] }
+const noExtras: PullExtras = { touchedColumns: [], otherTriggers: [], views: [], security: [] }
 
 const SMALL: SchemaCatalog = {
   schema: 'public',
