@@ -12,6 +12,7 @@ import {
   QueryDeadlineError,
 } from '../../src/index'
 import { PostgresStartError, startPostgres, type TestDatabase } from '../../src/testing/index'
+import { track, waitFor, within } from '../setup/hang-guards'
 import { testDatabase } from '../setup/test-database'
 
 // Hangs: a server that stops answering must not hang a call. Each test stops one backend
@@ -38,50 +39,6 @@ afterAll(async () => {
   await observer?.close()
   await test?.drop()
 })
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** `promise`, or a failure naming `what` when it has not settled within `ms` (a hang guard). */
-async function within<T>(what: string, promise: Promise<T>, ms = 30_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** Polls `check` until it holds; fails, saying what was awaited, after `ms` (a hang guard). */
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000) {
-  const deadline = performance.now() + ms
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
-
-/** How a call settled, recorded as it happens (so a late settlement would be seen). */
-interface Settled {
-  outcome: 'pending' | 'resolved' | 'rejected'
-  value?: unknown
-  error?: unknown
-}
-
-function track(promise: Promise<unknown>): { settled: Settled; done: Promise<void> } {
-  const settled: Settled = { outcome: 'pending' }
-  const done = promise.then(
-    (value) => {
-      Object.assign(settled, { outcome: 'resolved', value })
-    },
-    (error: unknown) => {
-      Object.assign(settled, { outcome: 'rejected', error })
-    },
-  )
-  return { settled, done }
-}
 
 const backendPid = async (db: Database<typeof tables>) =>
   Number((await db.rawOne<{ pid: number }>('SELECT pg_backend_pid() AS pid'))?.pid)

@@ -16,6 +16,7 @@ import {
 } from '../../src/index'
 import { type PostgresServer, startPostgres, type TestDatabase } from '../../src/testing/index'
 import { isRoot, serverUser } from '../../src/testing/server-user'
+import { sleep, track, waitFor, within } from '../setup/hang-guards'
 import { testDatabase } from '../setup/test-database'
 
 // Hangs over TLS, and in streams: a statement (or a stream's chunk) past its queryDeadline fails
@@ -81,50 +82,6 @@ afterAll(async () => {
   await Promise.allSettled([secure?.stop(), plain?.stop(), shared?.drop()])
   if (certs !== undefined) await rm(certs, { recursive: true, force: true })
 })
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** `promise`, or a failure naming `what` when it has not settled within `ms` (a hang guard). */
-async function within<T>(what: string, promise: Promise<T>, ms = 30_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** Polls `check` until it holds; fails, saying what was awaited, after `ms` (a hang guard). */
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000) {
-  const deadline = performance.now() + ms
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
-
-/** How a call settled, recorded as it happens (so a late settlement would be seen). */
-interface Settled {
-  outcome: 'pending' | 'resolved' | 'rejected'
-  value?: unknown
-  error?: unknown
-}
-
-function track(promise: Promise<unknown>): { settled: Settled; done: Promise<void> } {
-  const settled: Settled = { outcome: 'pending' }
-  const done = promise.then(
-    (value) => {
-      Object.assign(settled, { outcome: 'resolved', value })
-    },
-    (error: unknown) => {
-      Object.assign(settled, { outcome: 'rejected', error })
-    },
-  )
-  return { settled, done }
-}
 
 type Db = Database<typeof tables>
 
