@@ -811,6 +811,14 @@ export class EntityQuery<
     const scope = [...this.#state.scope, { name, table }]
     const left = resolveReference(scope, leftRef, `${path}.on[0]`)
     const right = resolveReference(scope, rightRef, `${path}.on[1]`)
+    // PostgreSQL runs a FULL JOIN only on a condition between the two sides (merge or hash
+    // joinable): one column of the joined table, one of a table before it.
+    if (kind === 'full' && (left.scope === name) === (right.scope === name)) {
+      throw new InvalidQueryError(
+        `${path}.on`,
+        `a full join compares a column of "${name}" with a column of a table before it`,
+      )
+    }
     return this.#next({
       scope: [...this.#state.scope, { name, table, join: { kind, left, right } }],
     })

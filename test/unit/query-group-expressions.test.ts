@@ -210,6 +210,23 @@ describe('fullJoin', () => {
       'join[0].on[0]',
     )
   })
+
+  it('refuses a condition that does not join the two sides, which PostgreSQL cannot run', () => {
+    // Found by the builder fuzz: fullJoin('users u', 'functions.id', 'id') compared functions.id
+    // with itself, and the server refused it (0A000) after the statement was sent.
+    for (const [left, right] of [
+      ['f.id', 'id'],
+      ['u.id', 'u.uuid'],
+    ] as const) {
+      const error = thrown(() => functions('f').fullJoin('users u', left, right))
+      expect(error.path).toBe('join[0].on')
+      expect(error.message).toContain('a full join compares a column of "u"')
+    }
+    // Either order of the two sides is a join.
+    expect(functions('f').fullJoin('users u', 'u.id', 'f.user_id').toSQL().sql).toContain(
+      'full join "users" as "u" on "u"."id" = "f"."user_id"',
+    )
+  })
 })
 
 describe('public queries', () => {
