@@ -10,18 +10,9 @@
  * `FUZZ_SEED=<seed> npx vitest run --project integration test/integration/fuzz-cursors.test.ts`.
  */
 import fc from 'fast-check'
-import { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  c,
-  createPostgresClient,
-  Database,
-  defineTable,
-  Entity,
-  generateDDL,
-  InvalidQueryError,
-  PostgresJsDialect,
-} from '../../src/index'
+import { c, Database, defineTable, Entity, generateDDL, InvalidQueryError } from '../../src/index'
+import { loggedDatabase } from '../setup/logged-database'
 import { testDatabase } from '../setup/test-database'
 
 const TOTAL_RUNS = positiveInt(process.env.FUZZ_RUNS, 5000)
@@ -112,16 +103,8 @@ function page(shape: Shape, after?: string | null) {
 
 beforeAll(async () => {
   test = await testDatabase('fuzz_cursors')
-  const kysely = new Kysely<any>({
-    dialect: new PostgresJsDialect({
-      sql: createPostgresClient({ url: test.url, max: 2 }),
-      ownsClient: true,
-    }),
-    log: (event) => {
-      statements.push(event.query.sql)
-    },
-  })
-  db = Database.fromKysely(kysely, { tables, cursorSecret: 'fuzz cursors' })
+  // Every statement sent is recorded: a refusal must send none.
+  db = loggedDatabase(test.url, tables, 'fuzz cursors', statements)
   await db.executeScript(generateDDL([users, posts]))
   const [a, b] = await db.manager(UserEntity).batchInsert([
     { email: 'a@example.com', age: 42, passwordHash: 'h1' },

@@ -12,7 +12,7 @@ import {
   QueryDeadlineError,
 } from '../../src/index'
 import { PostgresStartError, startPostgres, type TestDatabase } from '../../src/testing/index'
-import { track, waitFor, within } from '../setup/hang-guards'
+import { track, waitFor, whileStopped, within } from '../setup/hang-guards'
 import { testDatabase } from '../setup/test-database'
 
 // Hangs: a server that stops answering must not hang a call. Each test stops one backend
@@ -64,16 +64,6 @@ const marked = async (tag: string) =>
       )
     )?.n,
   )
-
-/** Stops the backend `pid` while `fn` runs; it is always continued afterwards. */
-async function whileStopped<T>(pid: number, fn: () => Promise<T>): Promise<T> {
-  process.kill(pid, 'SIGSTOP')
-  try {
-    return await fn()
-  } finally {
-    process.kill(pid, 'SIGCONT')
-  }
-}
 
 describe('a stalled backend (queryDeadline)', () => {
   it('fails a pooled call with QueryDeadlineError, closes its connection, and the next call gets a new one', async () => {

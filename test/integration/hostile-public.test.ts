@@ -1,22 +1,13 @@
-/**
- * Issue 14, item 4: secret and internal columns reachable from request input. Each attack of the
- * hostile review, on a real PostgreSQL, through the public view (`db.public()`,
- * `manager.public()`): refused with the very InvalidQueryError an unknown name gets, before
- * anything is sent; legitimate requests work and return whole entities; the trusted handle is
- * unchanged (server code filters by internal keys).
- */
-import { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   c,
-  createPostgresClient,
-  Database,
+  type Database,
   defineTable,
   Entity,
   generateDDL,
   InvalidQueryError,
-  PostgresJsDialect,
 } from '../../src/index'
+import { loggedDatabase } from '../setup/logged-database'
 import { testDatabase } from '../setup/test-database'
 
 const users = defineTable(
@@ -54,17 +45,8 @@ let victim: UserEntity
 
 beforeAll(async () => {
   test = await testDatabase('hostile_public')
-  // Every statement sent is recorded through Kysely's log: a refusal must send none.
-  const kysely = new Kysely<any>({
-    dialect: new PostgresJsDialect({
-      sql: createPostgresClient({ url: test.url, max: 2 }),
-      ownsClient: true,
-    }),
-    log: (event) => {
-      statements.push(event.query.sql)
-    },
-  })
-  db = Database.fromKysely(kysely, { tables, cursorSecret: 'hostile-public' })
+  // Every statement sent is recorded: a refusal must send none.
+  db = loggedDatabase(test.url, tables, 'hostile-public', statements)
   await db.executeScript(generateDDL([users, posts]))
   victim = await db
     .manager(UserEntity)

@@ -16,7 +16,7 @@ import {
 } from '../../src/index'
 import { type PostgresServer, startPostgres, type TestDatabase } from '../../src/testing/index'
 import { isRoot, serverUser } from '../../src/testing/server-user'
-import { sleep, track, waitFor, within } from '../setup/hang-guards'
+import { sleep, track, waitFor, whileStopped, within } from '../setup/hang-guards'
 import { testDatabase } from '../setup/test-database'
 
 // Hangs over TLS, and in streams: a statement (or a stream's chunk) past its queryDeadline fails
@@ -104,16 +104,6 @@ const alive = async (db: Db, pid: number) =>
       )
     )?.n,
   ) === 1
-
-/** Stops the backend `pid` while `fn` runs; it is always continued afterwards. */
-async function whileStopped<T>(pid: number, fn: () => Promise<T>): Promise<T> {
-  process.kill(pid, 'SIGSTOP')
-  try {
-    return await fn()
-  } finally {
-    process.kill(pid, 'SIGCONT')
-  }
-}
 
 describe('TLS (createPostgresClient negotiates SSL itself)', () => {
   it("connects with ssl 'require', and with sslmode=require in the URL, on encrypted sessions", async () => {

@@ -46,3 +46,13 @@ export function track(promise: Promise<unknown>): { settled: Settled; done: Prom
   )
   return { settled, done }
 }
+
+/** Stops the backend `pid` while `fn` runs; it is always continued afterwards. */
+export async function whileStopped<T>(pid: number, fn: () => Promise<T>): Promise<T> {
+  process.kill(pid, 'SIGSTOP')
+  try {
+    return await fn()
+  } finally {
+    process.kill(pid, 'SIGCONT')
+  }
+}
