@@ -4,9 +4,7 @@ import { describe, it } from 'vitest'
  * Whether a component a suite needs (a pgbouncer binary, a Docker engine, a standby) is here:
  * `{ ok: true }`, or `{ ok: false, reason }` with a one-line reason and how to get it.
  */
-export type ComponentProbe =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string }
+export type ComponentProbe = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
 /**
  * A suite that needs a real component this machine may lack. With the component: the suite
@@ -21,11 +19,7 @@ export type ComponentProbe =
  * })
  * ```
  */
-export function componentSuite(
-  name: string,
-  probe: ComponentProbe,
-  suite: () => void,
-): void {
+export function componentSuite(name: string, probe: ComponentProbe, suite: () => void): void {
   if (probe.ok) {
     describe(name, suite)
     return
@@ -39,6 +33,7 @@ export function componentSuite(
     })
     return
   }
+  // biome-ignore lint/suspicious/noSkippedTests: the one-line "not run: <reason>" report of a component this machine lacks, outside CI only
   describe.skip(`${name}: not run: ${reason}`, () => {
     it(`not run: ${reason}`, () => {})
   })
