@@ -14,7 +14,11 @@ CREATE TABLE IF NOT EXISTS "function_data" (
   CONSTRAINT "function_data_function_id_key_key" UNIQUE ("function_id", "key")
 );
 
+CREATE INDEX IF NOT EXISTS "idx_function_data_uuid" ON "function_data" ("uuid");
+
 CREATE INDEX IF NOT EXISTS "idx_function_data_function_id" ON "function_data" ("function_id");
+
+CREATE INDEX IF NOT EXISTS "idx_function_data_key" ON "function_data" ("key");
 
 CREATE OR REPLACE FUNCTION "ke_touch_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW."updated_at" = CURRENT_TIMESTAMP; RETURN NEW; END $$;
 

@@ -116,6 +116,8 @@ CREATE INDEX IF NOT EXISTS "idx_functions_active_deployment_id" ON "functions" (
 
 CREATE INDEX IF NOT EXISTS "idx_function_deployments_uuid" ON "function_deployments" ("uuid");
 
+CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id" ON "function_deployments" ("function_id");
+
 CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id_is_active" ON "function_deployments" ("function_id", "is_active");
 
 CREATE INDEX IF NOT EXISTS "idx_function_deployments_function_id_version" ON "function_deployments" ("function_id", "version" DESC);
@@ -124,13 +126,13 @@ CREATE INDEX IF NOT EXISTS "idx_function_logs_uuid" ON "function_logs" ("uuid");
 
 CREATE INDEX IF NOT EXISTS "idx_function_logs_function_id" ON "function_logs" ("function_id");
 
-CREATE INDEX IF NOT EXISTS "idx_function_logs_timestamp" ON "function_logs" ("timestamp");
+CREATE INDEX IF NOT EXISTS "idx_function_logs_timestamp" ON "function_logs" ("timestamp" DESC);
 
 CREATE INDEX IF NOT EXISTS "idx_function_invocations_uuid" ON "function_invocations" ("uuid");
 
 CREATE INDEX IF NOT EXISTS "idx_function_invocations_function_id" ON "function_invocations" ("function_id");
 
-CREATE INDEX IF NOT EXISTS "idx_function_invocations_timestamp" ON "function_invocations" ("timestamp");
+CREATE INDEX IF NOT EXISTS "idx_function_invocations_timestamp" ON "function_invocations" ("timestamp" DESC);
 
 CREATE OR REPLACE FUNCTION "ke_touch_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW."updated_at" = CURRENT_TIMESTAMP; RETURN NEW; END $$;
 

@@ -168,10 +168,11 @@ export const functionDeployments = defineTable(
   },
   {
     uniques: [['functionId', 'version']],
-    // As the original: composite indexes for "the deployments of a function" (the active one,
-    // the latest version first); their leading column serves lookups by function alone.
+    // As the original: by function, and composite indexes for "the deployments of a function"
+    // (the active one, the latest version first).
     indexes: [
       ['uuid'],
+      ['functionId'],
       ['functionId', 'isActive'],
       { columns: ['functionId', { column: 'version', order: 'desc' }] },
     ],
@@ -194,7 +195,8 @@ export const functionLogs = defineTable(
     timestamp: c.timestamp().defaultNow(),
   },
   {
-    indexes: [['uuid'], ['functionId'], ['timestamp']],
+    // Newest first, as the original: time-based queries read the latest rows.
+    indexes: [['uuid'], ['functionId'], { columns: [{ column: 'timestamp', order: 'desc' }] }],
     relations: (r) => ({ function: r.belongsTo('functions', 'functionId') }),
   },
 )
@@ -215,7 +217,8 @@ export const functionInvocations = defineTable(
     timestamp: c.timestamp().defaultNow(),
   },
   {
-    indexes: [['uuid'], ['functionId'], ['timestamp']],
+    // Newest first, as the original: time-based queries read the latest rows.
+    indexes: [['uuid'], ['functionId'], { columns: [{ column: 'timestamp', order: 'desc' }] }],
     relations: (r) => ({ function: r.belongsTo('functions', 'functionId') }),
   },
 )
@@ -244,7 +247,7 @@ export const functionData = defineTable(
     createdAt: c.timestamp().defaultNow(),
     updatedAt: c.timestamp().defaultNow().onUpdateNow(),
   },
-  { uniques: [['functionId', 'key']], indexes: [['functionId']] },
+  { uniques: [['functionId', 'key']], indexes: [['uuid'], ['functionId'], ['key']] },
 )
 
 /** Every table of the functions database. */

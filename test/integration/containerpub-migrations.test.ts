@@ -21,8 +21,17 @@ afterAll(async () => {
 describe('the ContainerPub migrations', () => {
   it('all ups give exactly the schema the definitions describe; all downs leave an empty database', async () => {
     const up = await migrate(db, { dir })
-    expect(up.applied.map((m) => m.version)).toEqual([1, 2, 3, 4])
+    expect(up.applied.map((m) => m.version)).toEqual([1, 2, 3, 4, 5])
     expect(await validateSchema(db, containerpubTables)).toEqual({ ok: true, issues: [] })
+
+    // Before 005, the drift check sees exactly the indexes it brings to the original's shape.
+    await down(db, { dir, steps: 1 })
+    const before005 = await validateSchema(db, containerpubTables)
+    expect(before005.issues.map((i) => i.message)).toEqual([
+      'index "idx_function_deployments_function_id" is missing',
+      'index "idx_function_logs_timestamp" differs: order of "timestamp"',
+      'index "idx_function_invocations_timestamp" differs: order of "timestamp"',
+    ])
 
     // Before 004, the drift check sees exactly the index shapes it changes.
     await down(db, { dir, steps: 1 })
@@ -30,10 +39,11 @@ describe('the ContainerPub migrations', () => {
     expect(before004.issues.map((i) => i.message)).toEqual([
       'index "idx_function_deployments_function_id_is_active" is missing',
       'index "idx_function_deployments_function_id_version" is missing',
-      'index "idx_function_deployments_function_id" is not in the definition',
       'index "idx_function_deployments_is_active" is not in the definition',
       'index "idx_function_deployments_version" is not in the definition',
+      'index "idx_function_logs_timestamp" differs: order of "timestamp"',
       'index "idx_function_logs_uuid" is missing',
+      'index "idx_function_invocations_timestamp" differs: order of "timestamp"',
       'index "idx_function_invocations_uuid" is missing',
     ])
 
@@ -71,7 +81,7 @@ describe('the ContainerPub migrations', () => {
     ])
 
     await migrate(db, { dir })
-    await down(db, { dir, steps: 4 })
+    await down(db, { dir, steps: 5 })
     expect((await status(db, { dir })).current).toBe(0)
     const left = await db.raw<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'

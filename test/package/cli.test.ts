@@ -45,7 +45,7 @@ describe('kysely-entities CLI', () => {
   it('migrate up, validate (no drift), status, down, on the ContainerPub migrations', async () => {
     const up = await cli(['migrate', 'up', '--dir', migrations, '--url', test.url])
     expect(up).toMatchObject({ code: 0 })
-    expect(up.stdout).toContain('4 migration(s) applied; now at version 4')
+    expect(up.stdout).toContain('5 migration(s) applied; now at version 5')
     expect(up.stderr).toContain('applied 001_initial_schema')
 
     const valid = await cli([
@@ -63,11 +63,11 @@ describe('kysely-entities CLI', () => {
 
     const st = await cli(['migrate', 'status', '--dir', migrations], { DATABASE_URL: test.url })
     expect(st.code).toBe(0)
-    expect(st.stdout).toContain('current version: 4')
+    expect(st.stdout).toContain('current version: 5')
 
     const back = await cli(['migrate', 'down', '--dir', migrations, '--url', test.url])
     expect(back.code).toBe(0)
-    expect(back.stdout).toContain('now at version 3')
+    expect(back.stdout).toContain('now at version 4')
 
     const drift = await cli([
       'validate',

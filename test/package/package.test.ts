@@ -62,7 +62,7 @@ describe('the built package', () => {
       const npx = (args: string[]) =>
         run('npx', ['--no-install', 'kysely-entities', ...args], { cwd: root, env })
       const up = await npx(['migrate', 'up', '--dir', 'sql/containerpub/migrations'])
-      expect(up.stdout).toContain('now at version 4')
+      expect(up.stdout).toContain('now at version 5')
       const valid = await npx([
         'validate',
         '--tables',
