@@ -2,9 +2,9 @@ import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import type { ReferentialAction } from '../schema/column-builder'
 import { columnType } from '../schema/column-types'
 import type { AnyTable, CheckDefinition, Column, IndexDefinition } from '../schema/define-table'
-import { columnDDL, onUpdateNowTrigger } from '../schema/generate-ddl'
+import { onUpdateNowTrigger } from '../schema/generate-ddl'
 import { indexKeysSql } from '../schema/index-shape'
-import { quoteIdentifier as q } from '../schema/naming'
+import { truncateIdentifier } from '../schema/naming'
 import { type TableList, tablesOf } from '../schema/table-list'
 import type {
   CatalogColumn,
@@ -15,6 +15,7 @@ import type {
   SchemaCatalog,
 } from './catalog'
 import { equivalentExpression } from './equivalent-expressions'
+import { expectedDefault } from './expected-default'
 import {
   checkExpression as liveCheckExpression,
   type PredicateVerdicts,
@@ -61,23 +62,6 @@ export interface Drift {
 const ALWAYS_IGNORED = ['schema_migrations']
 
 /**
- * PostgreSQL keeps the first 63 bytes of an identifier; generated names are cut the same way.
- * @internal
- */
-export function truncateIdentifier(name: string): string {
-  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
-}
-
-/**
- * The sequence PostgreSQL creates for a `serial` column.
- * @internal
- * @example serialSequenceName('users', 'id') // 'users_id_seq'
- */
-export function serialSequenceName(table: string, column: string): string {
-  return truncateIdentifier(`${table}_${column}_seq`)
-}
-
-/**
  * The tables of a {@link TableList}, in the order given; a table given twice is refused.
  * @internal
  */
@@ -91,31 +75,6 @@ export function tableArray(tables: TableList): readonly AnyTable[] {
     names.add(table.$name)
   }
   return array
-}
-
-/**
- * The default a definition gives `column`, as `generateDDL` writes it, or null for none. For a
- * `serial` column: the `nextval(...)` default PostgreSQL gives it.
- * @internal
- * @example
- * ```ts
- * expectedDefault(functions.status) // "'active'"
- * expectedDefault(functions.id) // "nextval('functions_id_seq'::regclass)"
- * ```
- */
-export function expectedDefault(column: Column): string | null {
-  if (columnType(column.kind).serial) {
-    return `nextval('${serialSequenceName(column.table, column.name)}'::regclass)`
-  }
-  // Read back from columnDDL, the one place that writes defaults, so the check compares against
-  // exactly what generateDDL creates: `"name" type [PRIMARY KEY | NOT NULL] [DEFAULT d] [UNIQUE]`.
-  let rest = columnDDL(column, false).slice(`${q(column.name)} ${column.sqlType}`.length)
-  if (rest.startsWith(' PRIMARY KEY')) rest = rest.slice(' PRIMARY KEY'.length)
-  else if (rest.startsWith(' NOT NULL')) rest = rest.slice(' NOT NULL'.length)
-  if (!rest.startsWith(' DEFAULT ')) return null
-  rest = rest.slice(' DEFAULT '.length)
-  if (column.unique && !column.primaryKey) rest = rest.slice(0, -' UNIQUE'.length)
-  return rest === 'NULL' ? null : rest
 }
 
 /** The default a live column has, as text: its expression, or its identity clause. */

@@ -1,18 +1,16 @@
 import type { AnyTable, Column } from '../schema/define-table'
 import { generateDDLStatements, onUpdateNowTrigger } from '../schema/generate-ddl'
 import { createIndexSql } from '../schema/index-shape'
-import { quoteIdentifier as q } from '../schema/naming'
+import { quoteIdentifier as q, truncateIdentifier } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
 import {
   compareCatalog,
   type Drift,
-  expectedDefault,
   type SchemaCheckOptions,
-  serialSequenceName,
   type TableList,
   tableArray,
-  truncateIdentifier,
 } from './compare-schema'
+import { expectedDefault, serialSequenceName } from './expected-default'
 import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
 import { normalizeType } from './sql-normalization'
 

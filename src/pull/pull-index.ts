@@ -1,11 +1,9 @@
 import type { CatalogIndex } from '../drift/catalog'
 import { INDEX_METHODS, predicateProblem } from '../schema/index-shape'
+import { truncateIdentifier as truncate } from '../schema/naming'
 import type { IndexMethod } from '../schema/table'
 import { type PulledTable, sqlNameOk } from './pulled-table'
 import { tsString } from './source-text'
-
-const truncate = (name: string) =>
-  Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
 
 /**
  * The `indexes` entry of a live index in full shape (direction, NULLS, operator classes that are

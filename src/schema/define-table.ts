@@ -4,7 +4,7 @@ import { ColumnBuilder, type ColumnConfig } from './column-builder'
 import { registerColumns } from './column-owner'
 import { COLUMN_TYPES, columnSchema } from './column-types'
 import { buildIndex, type IndexOptions } from './index-shape'
-import { quoteIdentifier, snakeCase } from './naming'
+import { quoteIdentifier, snakeCase, truncateIdentifier } from './naming'
 import { type RelationBuilder, relationBuilder } from './relations'
 import type {
   CheckDefinition,
@@ -64,10 +64,6 @@ export interface TableOptions<C extends ColumnBuilders, R extends RelationRecord
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-/** PostgreSQL keeps the first 63 bytes of an identifier; generated names are cut the same way. */
-function truncateIdentifier(name: string): string {
-  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
-}
 const PROPERTY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 /**
  * Property names that entities or objects already use for something else: a definition cannot

@@ -1,4 +1,5 @@
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
+import { truncateIdentifier } from './naming'
 import type { Column, IndexDefinition, IndexKey, IndexMethod } from './table'
 
 /**
@@ -88,11 +89,6 @@ const INDEX_KEYS = new Set(['columns', 'name', 'unique', 'using', 'include', 'wh
 const COLUMN_KEYS = new Set(['column', 'order', 'nulls', 'opclass'])
 // Methods that support INCLUDE (PostgreSQL 11: btree, 12: gist, 14: spgist).
 const INCLUDE_METHODS = new Set<IndexMethod>(['btree', 'gist', 'spgist'])
-
-/** PostgreSQL keeps the first 63 bytes of an identifier; generated names are cut the same way. */
-function truncateIdentifier(name: string): string {
-  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
-}
 
 /**
  * Why a partial-index predicate cannot be written into a statement as is, or undefined: it must

@@ -34,3 +34,13 @@ export function camelCase(name: string): string {
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
+
+/**
+ * PostgreSQL keeps the first 63 bytes of an identifier; generated names (constraints, indexes,
+ * sequences) are cut the same way, so that they are the names the server keeps.
+ * @internal
+ * @example truncateIdentifier('users_id_seq') // 'users_id_seq'
+ */
+export function truncateIdentifier(name: string): string {
+  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString()
+}

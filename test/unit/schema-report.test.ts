@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SchemaCatalog } from '../../src/drift/catalog'
-import { expectedDefault } from '../../src/drift/compare-schema'
 import { planSchemaDiff } from '../../src/drift/diff-schema'
+import { expectedDefault } from '../../src/drift/expected-default'
 import type { SchemaValidationResult } from '../../src/drift/schema-issue'
 import { formatSchemaReport } from '../../src/drift/schema-report'
 import { normalizeExpression, normalizeType, sameDefault } from '../../src/drift/sql-normalization'
