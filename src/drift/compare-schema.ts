@@ -16,12 +16,13 @@ import type {
 } from './catalog'
 import { equivalentExpression } from './equivalent-expressions'
 import { expectedDefault } from './expected-default'
-import {
-  checkExpression as liveCheckExpression,
-  type PredicateVerdicts,
-  predicateKey,
-} from './predicate-check'
 import type { IssueKind, SchemaIssue, SchemaNote } from './schema-issue'
+import {
+  defaultKey,
+  checkExpression as liveCheckExpression,
+  predicateKey,
+  type ServerVerdicts,
+} from './server-verdicts'
 import { normalizeExpression, normalizeType, sameDefault } from './sql-normalization'
 import { touchedColumn } from './trigger-behaviour'
 
@@ -149,7 +150,7 @@ function sameCheck(
   table: string,
   expected: string,
   live: CatalogConstraint,
-  verdicts: PredicateVerdicts,
+  verdicts: ServerVerdicts,
 ): boolean {
   const text = checkExpression(live)
   const verdict = verdicts.get(predicateKey(table, expected, text))
@@ -191,7 +192,7 @@ function sameOpclass(expected: string | undefined, live: CatalogIndexKey): boole
 export function indexDifferences(
   expected: IndexDefinition,
   live: CatalogIndex,
-  verdicts: PredicateVerdicts = new Map(),
+  verdicts: ServerVerdicts = new Map(),
 ): string[] {
   const differences: string[] = []
   if (expected.using !== live.method) differences.push('method')
@@ -231,7 +232,7 @@ export function indexDifferences(
 function samePredicate(
   expected: IndexDefinition,
   live: CatalogIndex,
-  verdicts: PredicateVerdicts,
+  verdicts: ServerVerdicts,
 ): boolean {
   if (expected.where === undefined || live.predicate === null) {
     return expected.where === undefined && live.predicate === null
@@ -244,7 +245,7 @@ function samePredicate(
 function indexMatches(
   expected: IndexDefinition,
   live: CatalogIndex,
-  verdicts: PredicateVerdicts,
+  verdicts: ServerVerdicts,
 ): boolean {
   return indexDifferences(expected, live, verdicts).length === 0
 }
@@ -297,7 +298,7 @@ export function compareCatalog(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
-  verdicts: PredicateVerdicts = new Map(),
+  verdicts: ServerVerdicts = new Map(),
   notes: SchemaNote[] = [],
 ): Drift[] {
   const defined = tableArray(tables)
@@ -347,7 +348,7 @@ export function compareCatalog(
       })
       continue
     }
-    compareColumns(table, live.columns, push, notes)
+    compareColumns(table, live.columns, push, notes, verdicts)
     compareConstraints(
       table,
       constraintsOf.get(name) ?? [],
@@ -405,6 +406,7 @@ function compareColumns(
   liveColumns: readonly CatalogColumn[],
   push: Push,
   notes: SchemaNote[],
+  verdicts: ServerVerdicts,
 ): void {
   const byName = new Map(liveColumns.map((c) => [c.name, c]))
   for (const column of table.$meta.columns) {
@@ -444,7 +446,10 @@ function compareColumns(
         (!live.generated && normalizeExpression(live.default ?? '').startsWith('nextval '))
       : live.identity === null &&
         !live.generated &&
-        sameDefault(column.kind, expected, live.default)
+        (sameDefault(column.kind, expected, live.default) ||
+          (expected !== null &&
+            live.default !== null &&
+            verdicts.get(defaultKey(table.$name, column.name, expected, live.default)) === true))
     const equivalent =
       same ||
       serial ||
@@ -489,7 +494,7 @@ function compareConstraints(
   table: AnyTable,
   constraints: readonly CatalogConstraint[],
   indexes: readonly CatalogIndex[],
-  verdicts: PredicateVerdicts,
+  verdicts: ServerVerdicts,
   push: Push,
 ): void {
   const meta = table.$meta

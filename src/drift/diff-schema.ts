@@ -11,7 +11,7 @@ import {
   tableArray,
 } from './compare-schema'
 import { expectedDefault, serialSequenceName } from './expected-default'
-import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
+import { type ServerVerdicts, serverVerdicts } from './server-verdicts'
 import { normalizeType } from './sql-normalization'
 
 /**
@@ -530,7 +530,7 @@ export function planSchemaDiff(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaDiffOptions = {},
-  verdicts: PredicateVerdicts = new Map(),
+  verdicts: ServerVerdicts = new Map(),
 ): SchemaDiff {
   const defined = tableArray(tables)
   const drifts = compareCatalog(defined, catalog, options, verdicts)
@@ -640,6 +640,6 @@ export async function diffSchema(
     db,
     options.schema === undefined ? {} : { schema: options.schema },
   )
-  const verdicts = await serverPredicateVerdicts(db, catalog, defined)
+  const verdicts = await serverVerdicts(db, catalog, defined)
   return planSchemaDiff(defined, catalog, options, verdicts)
 }

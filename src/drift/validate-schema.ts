@@ -5,8 +5,8 @@ import {
   type TableList,
   tableArray,
 } from './compare-schema'
-import { type PredicateVerdicts, serverPredicateVerdicts } from './predicate-check'
 import type { SchemaNote, SchemaValidationResult } from './schema-issue'
+import { type ServerVerdicts, serverVerdicts } from './server-verdicts'
 
 // The report goes with the check for callers that import both from here (the CLI does).
 export { formatSchemaReport, type SchemaReportOptions } from './schema-report'
@@ -26,7 +26,7 @@ export function checkCatalog(
   tables: TableList,
   catalog: SchemaCatalog,
   options: SchemaCheckOptions = {},
-  verdicts: PredicateVerdicts = new Map(),
+  verdicts: ServerVerdicts = new Map(),
 ): SchemaValidationResult {
   const notes: SchemaNote[] = []
   const issues = compareCatalog(tables, catalog, options, verdicts, notes).map((d) => d.issue)
@@ -88,6 +88,6 @@ export async function validateSchema(
     db,
     options.schema === undefined ? {} : { schema: options.schema },
   )
-  const verdicts = await serverPredicateVerdicts(db, catalog, defined)
+  const verdicts = await serverVerdicts(db, catalog, defined)
   return checkCatalog(defined, catalog, options, verdicts)
 }

@@ -226,4 +226,30 @@ describe('diff on a real database', () => {
       ['check', 'check "price_between" is not in the definition'],
     ])
   })
+
+  it('compares defaults after the server folds them, also on a transaction handle', async () => {
+    const tagged = defineTable('tagged', {
+      id: c.serial().primaryKey(),
+      labels: c.textArray().defaultSql('ARRAY[]::text[]'),
+      size: c.integer().defaultSql('1 + 1'),
+      code: c.varchar(10).default('x'),
+    })
+    // Written by hand: the same values, spelled as the stored defaults of another tool.
+    const options = await schemaOf(
+      'defaults',
+      `CREATE TABLE tagged (id serial PRIMARY KEY, labels text[] DEFAULT '{}',
+        size integer DEFAULT 2, code varchar(10) DEFAULT 'x'::text)`,
+    )
+    expect(await validateSchema(db, [tagged], options)).toEqual({ ok: true, issues: [] })
+    await db.transaction(async (tx) => {
+      expect(await validateSchema(tx, [tagged], options)).toEqual({ ok: true, issues: [] })
+      // The transaction is still usable after the checks.
+      expect(await tx.raw('SELECT 1 AS one')).toEqual([{ one: 1 }])
+    })
+    await db.executeScript('ALTER TABLE defaults.tagged ALTER size SET DEFAULT 3')
+    const drifted = await validateSchema(db, [tagged], options)
+    expect(drifted.issues.map((i) => [i.kind, i.column, i.expected, i.actual])).toEqual([
+      ['default', 'size', '1 + 1', '3'],
+    ])
+  })
 })

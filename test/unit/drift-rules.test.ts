@@ -9,6 +9,7 @@ import type {
 import { planSchemaDiff } from '../../src/drift/diff-schema'
 import { equivalentExpression } from '../../src/drift/equivalent-expressions'
 import { formatSchemaReport } from '../../src/drift/schema-report'
+import { defaultKey } from '../../src/drift/server-verdicts'
 import { touchedColumn } from '../../src/drift/trigger-behaviour'
 import { checkCatalog } from '../../src/drift/validate-schema'
 import { c, defineTable } from '../../src/index'
@@ -436,6 +437,50 @@ describe('equivalent expressions', () => {
     expect(checkCatalog([posts], postsCatalog([ours], v1)).issues.map((i) => i.kind)).toEqual([
       'default',
     ])
+  })
+})
+
+describe("defaults the text rules cannot match take the server's verdict", () => {
+  const tagged = defineTable('tagged', {
+    id: c.serial().primaryKey(),
+    labels: c.textArray().defaultSql('ARRAY[]::text[]'),
+    size: c.integer().defaultSql('1 + 1'),
+  })
+  const live = (labels: string, size: string): SchemaCatalog => ({
+    schema: 'public',
+    tables: [
+      {
+        name: 'tagged',
+        columns: [
+          column('id', 1, 'integer', {
+            notNull: true,
+            default: "nextval('tagged_id_seq'::regclass)",
+          }),
+          column('labels', 2, 'text[]', { default: labels }),
+          column('size', 3, 'integer', { default: size }),
+        ],
+      },
+    ],
+    constraints: [{ ...pkey, table: 'tagged', name: 'tagged_pkey' }],
+    indexes: [],
+  })
+
+  it('without a verdict, different texts are drift', () => {
+    const result = checkCatalog([tagged], live("'{}'::text[]", '2'))
+    expect(result.issues.map((i) => [i.kind, i.column, i.expected, i.actual])).toEqual([
+      ['default', 'labels', 'ARRAY[]::text[]', "'{}'::text[]"],
+      ['default', 'size', '1 + 1', '2'],
+    ])
+  })
+
+  it('a verdict of "same" matches them; "different" keeps the drift', () => {
+    const verdicts = new Map([
+      [defaultKey('tagged', 'labels', 'ARRAY[]::text[]', "'{}'::text[]"), true],
+      [defaultKey('tagged', 'size', '1 + 1', '3'), false],
+    ])
+    const result = checkCatalog([tagged], live("'{}'::text[]", '3'), {}, verdicts)
+    expect(result.issues.map((i) => [i.kind, i.column])).toEqual([['default', 'size']])
+    expect(result.notes).toBeUndefined()
   })
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CatalogIndex, CatalogIndexKey, SchemaCatalog } from '../../src/drift/catalog'
 import { compareCatalog, indexDifferences } from '../../src/drift/compare-schema'
-import { predicateKey } from '../../src/drift/predicate-check'
+import { predicateKey } from '../../src/drift/server-verdicts'
 import { c, defineTable, InvalidDefinitionError, KyselyEntitiesError } from '../../src/index'
 import { generateDDLStatements } from '../../src/schema/generate-ddl'
 
