@@ -37,7 +37,7 @@ export interface CatalogTable {
 export interface CatalogConstraint {
   readonly table: string
   readonly name: string
-  readonly kind: 'primary_key' | 'unique' | 'foreign_key' | 'check'
+  readonly kind: 'primary_key' | 'unique' | 'foreign_key' | 'check' | 'exclusion'
   /** The constrained columns in order. */
   readonly columns: readonly string[]
   /** `pg_get_constraintdef()`: `FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE`. */
@@ -159,7 +159,7 @@ JOIN pg_catalog.pg_class cl ON cl.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = @schema AND con.contype IN ('p', 'u', 'f', 'c')
+WHERE n.nspname = @schema AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition
 ORDER BY cl.relname, con.conname`
 
@@ -235,6 +235,7 @@ const CONSTRAINT_KINDS: Readonly<Record<string, CatalogConstraint['kind']>> = {
   u: 'unique',
   f: 'foreign_key',
   c: 'check',
+  x: 'exclusion',
 }
 
 interface ColumnRow {

@@ -356,6 +356,17 @@ export function compareCatalog(
       verdicts,
       push,
     )
+    // A definition cannot declare an exclusion constraint: listed, so it is not silently ignored.
+    for (const constraint of constraintsOf.get(name) ?? []) {
+      if (constraint.kind !== 'exclusion') continue
+      notes.push({
+        table: name,
+        kind: 'not_compared',
+        expected: null,
+        actual: `${constraint.name} ${constraint.definition}`,
+        message: `exclusion constraint "${constraint.name}" is not compared: a table definition cannot declare one`,
+      })
+    }
     if (catalog.triggers !== undefined) {
       compareTriggers(
         table,

@@ -216,6 +216,14 @@ export function generateSource(
         if (pulled) uniques.push(`[${cols.map((c) => tsString(c!.property)).join(', ')}]`)
         else skip(name, `unique ${commentName(constraint.name)}`, 'a column of it is not pulled')
       }
+      if (constraint.kind === 'exclusion') {
+        skip(
+          name,
+          `exclusion constraint ${commentName(constraint.name)}`,
+          'a table definition cannot declare one; keep it in a migration',
+        )
+        continue
+      }
       if (constraint.kind !== 'check') continue
       if (/ NOT VALID$/.test(constraint.definition)) {
         skip(name, `check ${commentName(constraint.name)}`, 'NOT VALID checks are not supported')

@@ -102,7 +102,7 @@ describe('diffSchema', () => {
         `ALTER TABLE "organizations" ADD CONSTRAINT "organizations_name_key" UNIQUE ("name");`,
         `ALTER TABLE "functions" ADD CONSTRAINT "functions_user_id_name_key" UNIQUE ("user_id", "name");`,
         `ALTER TABLE "functions" ADD CONSTRAINT "functions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE;`,
-        `CREATE INDEX "idx_function_logs_timestamp" ON "function_logs" ("timestamp");`,
+        `CREATE INDEX "idx_function_logs_timestamp" ON "function_logs" ("timestamp" DESC);`,
       ),
     )
     expect(diff.down).toBe(

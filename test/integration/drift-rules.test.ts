@@ -3,6 +3,7 @@ import { containerpubTables } from '../../src/containerpub/index'
 import { diffSchema } from '../../src/drift/diff-schema'
 import { validateSchema } from '../../src/drift/validate-schema'
 import { type AnyTable, c, Database, defineTable, generateDDL } from '../../src/index'
+import { pullSchema } from '../../src/pull/pull-schema'
 import { testDatabase } from '../setup/test-database'
 
 // The drift rules of issue 15 on a real PostgreSQL: triggers and their functions, equivalent
@@ -251,5 +252,42 @@ describe('diff on a real database', () => {
     expect(drifted.issues.map((i) => [i.kind, i.column, i.expected, i.actual])).toEqual([
       ['default', 'size', '1 + 1', '3'],
     ])
+  })
+
+  it('an exclusion constraint is listed as not compared, and pull lists it as not pulled', async () => {
+    const bookings = defineTable('bookings', {
+      id: c.serial().primaryKey(),
+      room: c.integer().notNull(),
+    })
+    const options = await schemaOf(
+      'exclusion',
+      `CREATE TABLE bookings (id serial PRIMARY KEY, room integer NOT NULL,
+        CONSTRAINT one_booking_per_room EXCLUDE USING btree (room WITH =))`,
+    )
+    const result = await validateSchema(db, [bookings], options)
+    // Its index belongs to the constraint: not reported as an extra index either.
+    expect(result.issues).toEqual([])
+    expect(result.notes).toEqual([
+      {
+        table: 'bookings',
+        kind: 'not_compared',
+        expected: null,
+        actual: 'one_booking_per_room EXCLUDE USING btree (room WITH =)',
+        message:
+          'exclusion constraint "one_booking_per_room" is not compared: a table definition cannot declare one',
+      },
+    ])
+    expect((await diffSchema(db, [bookings], options)).steps).toEqual([])
+    const pulled = await pullSchema(db, options)
+    expect(pulled.skipped).toEqual([
+      {
+        table: 'bookings',
+        what: 'exclusion constraint "one_booking_per_room"',
+        reason: 'a table definition cannot declare one; keep it in a migration',
+      },
+    ])
+    expect(pulled.source).toContain(
+      '// Not pulled: exclusion constraint "one_booking_per_room": a table definition cannot declare one; keep it in a migration.',
+    )
   })
 })
