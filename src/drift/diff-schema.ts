@@ -453,12 +453,11 @@ function script(entries: readonly string[], schema: string): string {
  * and types), a missing column and an extra one of the same table and type, each pair the only
  * one of its shape. Each is a guess: a `RENAME` step, and the drifts it stands for.
  */
-function renames(
-  drifts: readonly Drift[],
-  catalog: SchemaCatalog,
-): { readonly steps: Step[]; readonly drifts: ReadonlySet<Drift> } {
+function renames(drifts: readonly Drift[], catalog: SchemaCatalog): Renames {
   const steps: Step[] = []
   const used = new Set<Drift>()
+  const tables = new Map<string, string>()
+  const columns = new Map<string, Map<string, string>>()
   // Pairs each `from` with the single `to` of the same key, when that key is unique on both sides.
   const pair = (from: readonly Drift[], to: readonly Drift[], key: (d: Drift) => string) => {
     const count = (list: readonly Drift[], k: string) => list.filter((d) => key(d) === k).length
@@ -485,12 +484,13 @@ function renames(
     const from = extra.issue.table
     const to = missing.issue.table
     used.add(missing).add(extra)
+    tables.set(from, to)
     steps.push({
       phase: PHASE.columns,
       mode: 'run',
       up: [`ALTER TABLE ${q(from)} RENAME TO ${q(to)}`],
       down: [`ALTER TABLE ${q(to)} RENAME TO ${q(from)}`],
-      guess: `table "${from}" is not in the definitions and "${to}" is missing, with the same columns: renamed, not dropped and created; run diff again for its constraints and indexes`,
+      guess: `table "${from}" is not in the definitions and "${to}" is missing, with the same columns: renamed, not dropped and created`,
     })
   }
   const columnDrifts = drifts.filter((d) => !used.has(d))
@@ -505,15 +505,83 @@ function renames(
     const to = missing.issue.column!
     const alter = `ALTER TABLE ${q(missing.issue.table)}`
     used.add(missing).add(extra)
+    const renamed = columns.get(missing.issue.table) ?? new Map<string, string>()
+    columns.set(missing.issue.table, renamed.set(from, to))
     steps.push({
       phase: PHASE.columns,
       mode: 'run',
       up: [`${alter} RENAME COLUMN ${q(from)} TO ${q(to)}`],
       down: [`${alter} RENAME COLUMN ${q(to)} TO ${q(from)}`],
-      guess: `column "${from}" is not in the definitions and "${to}" is missing, with the same type (${missing.issue.expected}): renamed, not dropped and added; run diff again for its nullability and default`,
+      guess: `column "${from}" is not in the definitions and "${to}" is missing, with the same type (${missing.issue.expected}): renamed, not dropped and added`,
     })
   }
-  return { steps, drifts: used }
+  return { steps, tables, columns }
+}
+
+/** The guessed renames: their steps and the names they change. */
+interface Renames {
+  readonly steps: readonly Step[]
+  /** Old table name to new. */
+  readonly tables: ReadonlyMap<string, string>
+  /** By (new) table name: old column name to new. */
+  readonly columns: ReadonlyMap<string, ReadonlyMap<string, string>>
+}
+
+/**
+ * The catalog as it will be once the guessed renames have run, as PostgreSQL renames: the
+ * table's constraints, indexes and triggers follow it, a column's constraints, foreign keys
+ * pointing at it, index keys and `UPDATE OF` lists follow the column. What the definitions then
+ * still ask of the renamed objects (a column's nullability or default, a table's indexes) is
+ * compared on it, so the diff carries it as steps of its own instead of a second run.
+ */
+function renamedCatalog(catalog: SchemaCatalog, renamed: Renames): SchemaCatalog {
+  const table = (name: string) => renamed.tables.get(name) ?? name
+  const column = (tableName: string, name: string) =>
+    renamed.columns.get(tableName)?.get(name) ?? name
+  const key = (tableName: string, text: string) => {
+    const bare = text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text
+    const to = renamed.columns.get(tableName)?.get(bare)
+    return to === undefined ? text : q(to)
+  }
+  return {
+    ...catalog,
+    tables: catalog.tables.map((t) => {
+      const name = table(t.name)
+      return { name, columns: t.columns.map((c) => ({ ...c, name: column(name, c.name) })) }
+    }),
+    constraints: catalog.constraints.map((c) => {
+      const name = table(c.table)
+      const ref = c.references
+      const target = ref === null ? null : table(ref.table)
+      return {
+        ...c,
+        table: name,
+        columns: c.columns.map((n) => column(name, n)),
+        references:
+          ref === null || target === null
+            ? null
+            : { ...ref, table: target, columns: ref.columns.map((n) => column(target, n)) },
+      }
+    }),
+    indexes: catalog.indexes.map((i) => {
+      const name = table(i.table)
+      return {
+        ...i,
+        table: name,
+        columns: i.columns.map((n) => (n === null ? null : column(name, n))),
+        keys: i.keys.map((k) => key(name, k)),
+        include: i.include.map((n) => column(name, n)),
+      }
+    }),
+    ...(catalog.triggers === undefined
+      ? {}
+      : {
+          triggers: catalog.triggers.map((t) => {
+            const name = table(t.table)
+            return { ...t, table: name, updateOf: t.updateOf.map((n) => column(name, n)) }
+          }),
+        }),
+  }
 }
 
 /**
@@ -533,22 +601,26 @@ export function planSchemaDiff(
   verdicts: ServerVerdicts = new Map(),
 ): SchemaDiff {
   const defined = tableArray(tables)
-  const drifts = compareCatalog(defined, catalog, options, verdicts)
   const ordered = foreignKeyOrder(defined)
   const rank = new Map(ordered.map((t, i) => [t.$name, i]))
   const byTable = (d: Drift) => rank.get(d.issue.table) ?? ordered.length
   // Stable: tables in foreign-key order (extra tables after, by name), issues in report order.
-  const sorted = drifts
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => byTable(a.d) - byTable(b.d) || a.i - b.i)
-    .map(({ d }) => d)
+  const sort = (drifts: readonly Drift[]) =>
+    drifts
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => byTable(a.d) - byTable(b.d) || a.i - b.i)
+      .map(({ d }) => d)
 
   const steps: Step[] = []
-  const renamed = renames(sorted, catalog)
+  const first = sort(compareCatalog(defined, catalog, options, verdicts))
+  const renamed = renames(first, catalog)
   for (const rename of renamed.steps) steps.push(rename)
-  const missing = sorted
-    .filter((d) => d.issue.kind === 'missing_table' && !renamed.drifts.has(d))
-    .map((d) => d.definition!)
+  // With renames guessed, the rest is planned on the catalog as it will be after them.
+  const sorted =
+    renamed.steps.length === 0
+      ? first
+      : sort(compareCatalog(defined, renamedCatalog(catalog, renamed), options, verdicts))
+  const missing = sorted.filter((d) => d.issue.kind === 'missing_table').map((d) => d.definition!)
   if (missing.length > 0) {
     steps.push({
       phase: PHASE.createTables,
@@ -563,7 +635,7 @@ export function planSchemaDiff(
     sorted.filter((d) => d.issue.kind === 'type').map((d) => `${d.issue.table}.${d.issue.column}`),
   )
   for (const drift of sorted) {
-    if (drift.issue.kind === 'missing_table' || renamed.drifts.has(drift)) continue
+    if (drift.issue.kind === 'missing_table') continue
     if (drift.issue.kind === 'extra_table') {
       steps.push({
         phase: PHASE.dropTables,

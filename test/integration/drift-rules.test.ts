@@ -290,4 +290,27 @@ describe('diff on a real database', () => {
       '// Not pulled: exclusion constraint "one_booking_per_room": a table definition cannot declare one; keep it in a migration.',
     )
   })
+
+  it("a guessed rename carries the column's other changes; applied, the schema validates", async () => {
+    const notesTable = defineTable(
+      'notes',
+      { id: c.serial().primaryKey(), body: c.text().notNull().default('') },
+      { indexes: [['body']] },
+    )
+    const options = await schemaOf(
+      'renamed',
+      `CREATE TABLE notes (id serial PRIMARY KEY, content text);
+       CREATE INDEX idx_notes_body ON notes (content);
+       INSERT INTO notes (content) VALUES ('kept')`,
+    )
+    const diff = await diffSchema(db, [notesTable], { ...options, allowDestructive: true })
+    expect(diff.steps.map((s) => s.sql)).toEqual([
+      'ALTER TABLE "notes" RENAME COLUMN "content" TO "body"',
+      'ALTER TABLE "notes" ALTER COLUMN "body" SET NOT NULL',
+      `ALTER TABLE "notes" ALTER COLUMN "body" SET DEFAULT ''`,
+    ])
+    await db.executeScript(diff.up)
+    expect(await validateSchema(db, [notesTable], options)).toEqual({ ok: true, issues: [] })
+    expect(await db.raw('SELECT body FROM renamed.notes')).toEqual([{ body: 'kept' }])
+  })
 })

@@ -218,11 +218,53 @@ describe('diff proposes renames as guesses', () => {
         applied: true,
         destructive: null,
         guess:
-          'column "content" is not in the definitions and "body" is missing, with the same type (text): renamed, not dropped and added; run diff again for its nullability and default',
+          'column "content" is not in the definitions and "body" is missing, with the same type (text): renamed, not dropped and added',
       },
     ])
     expect(diff.up).toContain(`-- GUESS: column "content"`)
     expect(diff.down).toBe('ALTER TABLE "notes" RENAME COLUMN "body" TO "content";\n')
+  })
+
+  it("a renamed column's other differences follow the rename as steps of their own", () => {
+    const strict = defineTable(
+      'notes',
+      {
+        id: c.serial().primaryKey(),
+        title: c.varchar(100).notNull(),
+        body: c.text().notNull().default(''),
+      },
+      { indexes: [{ name: 'idx_notes_title', columns: ['title'] }] },
+    )
+    const live = [liveColumns[0]!, liveColumns[1]!, column('content', 3, 'text')]
+    const diff = planSchemaDiff([strict], catalog({ tables: [{ name: 'notes', columns: live }] }))
+    expect(diff.steps.map((s) => [s.sql, s.guess !== null, s.destructive !== null])).toEqual([
+      ['ALTER TABLE "notes" RENAME COLUMN "content" TO "body"', true, false],
+      ['ALTER TABLE "notes" ALTER COLUMN "body" SET NOT NULL', false, true],
+      [`ALTER TABLE "notes" ALTER COLUMN "body" SET DEFAULT ''`, false, false],
+    ])
+  })
+
+  it('an index follows its renamed column, as PostgreSQL does: nothing to drop or create', () => {
+    const live = [
+      liveColumns[0]!,
+      column('heading', 2, 'character varying(100)', { notNull: true }),
+      liveColumns[2]!,
+    ]
+    // The old table's title index, on a column that is renamed too.
+    const diff = planSchemaDiff(
+      [notes],
+      catalog({
+        tables: [{ name: 'notes', columns: live }],
+        indexes: [
+          index('notes_pkey', ['id'], { unique: true, constraint: true }),
+          index('idx_notes_title', ['heading'], { keys: ['heading'] }),
+        ],
+      }),
+    )
+    // One step: the index follows its column, as PostgreSQL's RENAME COLUMN does.
+    expect(diff.steps.map((s) => s.sql)).toEqual([
+      'ALTER TABLE "notes" RENAME COLUMN "heading" TO "title"',
+    ])
   })
 
   it('two candidates of the same type are not guessed between', () => {
