@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
+import { containerpubTables } from '../../src/containerpub/index'
 import {
   type AnyTable,
   c,
@@ -66,6 +67,41 @@ async function roundTrip(name: string, script: string): Promise<RoundTrip> {
 }
 
 const noDrift = { ok: true, issues: [] }
+
+describe('pull: ContainerPub as the original project writes its SQL', async () => {
+  const fixture = (name: string) =>
+    readFile(join(root, 'test/fixtures/containerpub-original', name), 'utf8')
+  const script = `${await fixture('init-db.sql')}\n${await fixture('add-user-relationships.sql')}`
+  const trip = await roundTrip('containerpub_original', script)
+
+  it('round-trips: no drift, the original triggers noted as equivalent, nothing skipped', async () => {
+    const result = await validateSchema(trip.db, trip.tables)
+    expect(result.issues).toEqual([])
+    // The pulled module says onUpdateNow(); the original keeps it with its own trigger names.
+    expect(result.notes?.map((n) => [n.kind, n.table, n.column])).toEqual([
+      ['equivalent', 'users', 'updated_at'],
+      ['equivalent', 'functions', 'updated_at'],
+      ['equivalent', 'organizations', 'updated_at'],
+      ['equivalent', 'user_information', 'updated_at'],
+    ])
+    expect(trip.second.source).toBe(trip.first.source)
+    expect(trip.first.skipped).toEqual([])
+    // Its legacy uuid default is kept as it is, not silently changed.
+    expect(trip.first.source).toContain(`uuid: c.uuid().notNull().defaultSql("uuid_generate_v4()")`)
+  })
+
+  it("the package's ContainerPub definitions match what was pulled from the original", async () => {
+    const url = urls.get('pull_containerpub_original_b')!
+    const copy = await Database.connect({ url, tables: {}, max: 1 })
+    try {
+      const result = await validateSchema(copy, Object.values(containerpubTables))
+      expect(result.issues).toEqual([])
+      expect(result.notes?.every((n) => n.kind === 'equivalent')).toBe(true)
+    } finally {
+      await copy.close()
+    }
+  })
+})
 
 describe('pull: the ContainerPub schema', async () => {
   const script = await readFile(join(root, 'sql/containerpub/init-db.sql'), 'utf8')
@@ -443,7 +479,7 @@ describe('pull: what it cannot define is listed, never written as a wrong type',
 
 describe('pull: the generated modules type-check', () => {
   it('under strict TypeScript, with the package as their import', () => {
-    expect(written.length).toBe(5)
+    expect(written.length).toBe(6)
     const program = ts.createProgram(written, {
       strict: true,
       noEmit: true,
