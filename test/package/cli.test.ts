@@ -97,9 +97,9 @@ describe('kysely-entities CLI', () => {
     await cp(migrations, dir, { recursive: true })
     const created = await cli(['migrate', 'create', 'add_api_keys', '--dir', dir])
     expect(created.code).toBe(0)
-    expect((await readdir(dir)).filter((f) => f.startsWith('005_'))).toEqual([
-      '005_add_api_keys.down.sql',
-      '005_add_api_keys.up.sql',
+    expect((await readdir(dir)).filter((f) => f.startsWith('006_'))).toEqual([
+      '006_add_api_keys.down.sql',
+      '006_add_api_keys.up.sql',
     ])
     expect((await cli(['migrate', 'create', 'Bad Name', '--dir', dir])).code).toBe(2)
   })
