@@ -48,6 +48,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'PoolTimeoutError',
       'PostgresJsDialect',
       'PostgresJsDriver',
+      'PreparedStatementLostError',
       'QueryDeadlineError',
       'SerializationFailureError',
       'StatementTimeoutError',
