@@ -339,9 +339,11 @@ export class Database<
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)
     try {
-      await kysely.executeQuery(CompiledQuery.raw('select 1'))
-      // Unset: a pooler between us and the server turns named prepared statements off.
-      if (pooler === undefined) await dialect.driver?.detectPooler()
+      // Unset: a pooler between us and the server turns named prepared statements off. The
+      // detection is the first statement, so that nothing of ours is prepared before it.
+      const driver = pooler === undefined ? dialect.driver : undefined
+      if (driver === undefined) await kysely.executeQuery(CompiledQuery.raw('select 1'))
+      else await driver.detectPooler()
     } catch (error) {
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)

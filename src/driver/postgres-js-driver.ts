@@ -696,8 +696,19 @@ export class PostgresJsDriver implements Driver {
       deadline,
       deadlines: deadlineList(deadline),
       pipelinedDeadlines: deadlineList(gate.timeout + deadline),
-      prepare: config.prepare ?? true,
+      prepare: true,
     }
+    if (config.prepare === false) this.#unprepared()
+  }
+
+  /**
+   * No named prepared statement from now on: the driver's statements are sent unnamed and, on a
+   * client it owns, so are postgres.js's own (the array types it reads on each new connection).
+   */
+  #unprepared(): void {
+    this.#state.prepare = false
+    const options = (this.#sql as { options?: { prepare?: unknown } }).options
+    if (this.#ownsClient && options !== undefined) options.prepare = false
   }
 
   async init(): Promise<void> {}
@@ -714,7 +725,8 @@ export class PostgresJsDriver implements Driver {
    * announces one of its own making. When they differ, the driver stops making named prepared
    * statements (a transaction pooler would run a statement where its prepared statement is
    * missing) and true is returned. Run it before any other statement; it has the deadline of a
-   * statement.
+   * statement. (The array types postgres.js reads on the first connection, before this, stay a
+   * named statement on whichever server connection ran them; it is never used again.)
    *
    * @example
    * ```ts
@@ -744,7 +756,7 @@ export class PostgresJsDriver implements Driver {
     const announced = (pending as { state?: { pid?: unknown } | null }).state?.pid
     const actual: unknown = rows[0]?.pid
     const between = typeof announced === 'number' && announced !== actual
-    if (between) state.prepare = false
+    if (between) this.#unprepared()
     return between
   }
 
