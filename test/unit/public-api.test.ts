@@ -182,6 +182,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'Page',
       'PaginateOptions',
       'PatternOperators',
+      'PoolerMode',
       'PostgresClientOptions',
       'PostgresJsDialectConfig',
       'PropertyOf',
