@@ -302,11 +302,14 @@ export class Database<
   /**
    * Opens a postgres.js pool (prepared statements, one reserved connection per transaction only)
    * and checks that the server answers, so a bad URL or a refused connection fails here with a
-   * {@link ConnectionError} rather than at the first query.
+   * {@link ConnectionError} rather than at the first query. With `pooler` unset, that check also
+   * tells whether a pooler such as PgBouncer sits in between, and then turns named prepared
+   * statements off (see {@link ConnectOptions.pooler}).
    *
    * @example
    * ```ts
    * const db = await Database.connect({ url: 'postgres://app@localhost/app', tables: { users }, max: 20 })
+   * const pooled = await Database.connect({ url: 'postgres://app@pgbouncer:6432/app', tables: { users }, pooler: 'transaction' })
    * ```
    */
   static async connect<TTables extends TableRecord>(
