@@ -47,6 +47,28 @@ import {
   type TransactionScope,
 } from './transaction-scope'
 
+/**
+ * What sits between a `Database` and PostgreSQL (the `pooler` option of {@link Database.connect}):
+ *
+ * - `'transaction'`: a transaction pooler (PgBouncer `pool_mode=transaction`, the pooler port of
+ *   managed PostgreSQL): consecutive statements may run on different server connections, so no
+ *   named prepared statement is ever made (each statement is parsed in the unnamed one, as
+ *   postgres.js's `prepare: false` and Prisma's `pgbouncer=true` do), and nothing relies on
+ *   session state outside a transaction.
+ * - `'session'`: a session pooler (PgBouncer `pool_mode=session`): a client keeps its server
+ *   connection, so statements are prepared once per connection, as on a direct connection.
+ * - `'none'`: a direct connection; the same as `'session'`.
+ *
+ * @example
+ * ```ts
+ * const pooler: PoolerMode = process.env.PGBOUNCER === '1' ? 'transaction' : 'none'
+ * const db = await Database.connect({ url, tables, pooler })
+ * ```
+ */
+export type PoolerMode = 'none' | 'session' | 'transaction'
+
+const POOLER_MODES: readonly PoolerMode[] = ['none', 'session', 'transaction']
+
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
 export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
   /** The table definitions this database serves, e.g. `{ users, functions }`. */
@@ -97,6 +119,23 @@ export interface ConnectOptions<TTables extends TableRecord> extends PostgresCli
    * the network gives up on it.
    */
   readonly queryDeadline?: number
+  /**
+   * What sits between this pool and PostgreSQL: see {@link PoolerMode}. Set `'transaction'` behind
+   * a transaction pooler (PgBouncer `pool_mode=transaction`): no named prepared statements. Every
+   * statement outside a transaction may then run on another server connection, so do in a
+   * transaction whatever needs a session (`SET`, temporary tables, advisory locks, `LISTEN`);
+   * `withContext` and the migration runner already do. `statementTimeout` (a startup parameter,
+   * which PgBouncer refuses) is refused with it: set `statement_timeout` on the role instead
+   * (`ALTER ROLE app SET statement_timeout = '5s'`).
+   *
+   * Unset (the default), `connect` asks the server its process id and compares it with the one
+   * the connection's startup announced: a pooler such as PgBouncer announces one of its own. Then
+   * the pool makes no named prepared statements, as with `'transaction'`, since it cannot tell
+   * the pool modes apart; say `'session'` to keep them behind a session pooler. A transaction
+   * pooler this check misses would lose prepared statements: the statement then fails at once
+   * with {@link PreparedStatementLostError}, which names this option.
+   */
+  readonly pooler?: PoolerMode
 }
 
 /** Options of {@link Database.fromKysely}: the tables, and the plugins you vouch for. */
@@ -138,6 +177,18 @@ export type ManagerOf<
   TableOfEntity<E>,
   V extends 'public' ? PublicPropertyOf<TableOfEntity<E>> : PropertyOf<TableOfEntity<E>>
 >
+
+function checkPooler(pooler: unknown, statementTimeout: number | undefined): void {
+  if (pooler !== undefined && !POOLER_MODES.includes(pooler as PoolerMode)) {
+    throw new InvalidQueryError('pooler', "expected 'none', 'session' or 'transaction'")
+  }
+  if (pooler === 'transaction' && statementTimeout !== undefined) {
+    throw new InvalidQueryError(
+      'statementTimeout',
+      "a transaction pooler refuses it (it is a startup parameter): set statement_timeout on the role instead (ALTER ROLE app SET statement_timeout = '5s'), or leave out pooler: 'transaction'",
+    )
+  }
+}
 
 // The dialect of each Database.connect pool, for close({ timeout }): keyed by its Kysely instance.
 const POOLS = new WeakMap<Kysely<any>, PostgresJsDialect>()
@@ -251,11 +302,14 @@ export class Database<
   /**
    * Opens a postgres.js pool (prepared statements, one reserved connection per transaction only)
    * and checks that the server answers, so a bad URL or a refused connection fails here with a
-   * {@link ConnectionError} rather than at the first query.
+   * {@link ConnectionError} rather than at the first query. With `pooler` unset, that check also
+   * tells whether a pooler such as PgBouncer sits in between, and then turns named prepared
+   * statements off (see {@link ConnectOptions.pooler}).
    *
    * @example
    * ```ts
    * const db = await Database.connect({ url: 'postgres://app@localhost/app', tables: { users }, max: 20 })
+   * const pooled = await Database.connect({ url: 'postgres://app@pgbouncer:6432/app', tables: { users }, pooler: 'transaction' })
    * ```
    */
   static async connect<TTables extends TableRecord>(
@@ -270,22 +324,29 @@ export class Database<
       poolTimeout,
       pipeline,
       queryDeadline,
+      pooler,
       ...connection
     } = options
     // Checked before a pool is opened: a bad value leaves nothing to close. Unset, the driver
     // derives it from the client's statement_timeout (ours, or that of a client of your own).
     if (queryDeadline !== undefined) resolveQueryDeadline(queryDeadline, undefined)
+    checkPooler(pooler, connection.statementTimeout)
     const dialect = new PostgresJsDialect({
       sql: client ?? createPostgresClient(connection),
       ownsClient: client === undefined,
       ...(poolTimeout === undefined ? {} : { poolTimeout }),
       ...(pipeline === undefined ? {} : { pipeline }),
       ...(queryDeadline === undefined ? {} : { queryDeadline }),
+      ...(pooler === 'transaction' ? { prepare: false } : {}),
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)
     try {
-      await kysely.executeQuery(CompiledQuery.raw('select 1'))
+      // Unset: a pooler between us and the server turns named prepared statements off. The
+      // detection is the first statement, so that nothing of ours is prepared before it.
+      const driver = pooler === undefined ? dialect.driver : undefined
+      if (driver === undefined) await kysely.executeQuery(CompiledQuery.raw('select 1'))
+      else await driver.detectPooler()
     } catch (error) {
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)

@@ -20,6 +20,7 @@ export {
   Database,
   type FromKyselyOptions,
   type ManagerOf,
+  type PoolerMode,
 } from './database'
 // The drift check: a live database compared with the definitions.
 export type { CatalogExecutor } from './drift/catalog'
@@ -97,6 +98,7 @@ export {
   InsufficientPrivilegeError,
   NotNullViolationError,
   PoolTimeoutError,
+  PreparedStatementLostError,
   SerializationFailureError,
   StatementTimeoutError,
   UniqueViolationError,

@@ -64,6 +64,12 @@ export interface PostgresJsDialectConfig {
    * the pool until the network gives up on it.
    */
   readonly queryDeadline?: number
+  /**
+   * False: no named prepared statement is ever made; each statement is parsed anew in an unnamed
+   * one (postgres.js's `prepare: false`), as a transaction pooler (PgBouncer `pool_mode=transaction`)
+   * needs, since the next statement may run on another server connection. Default true.
+   */
+  readonly prepare?: boolean
 }
 
 /** Options of {@link PostgresJsDriver.close} (and of `Database.close`). */
@@ -114,6 +120,12 @@ const PREPARED = Object.freeze({
   simple: false,
   onexecute: repairConnectionQueue,
 }) as postgres.UnsafeQueryOptions
+// For a transaction pooler: the extended protocol with the unnamed statement, parsed each time.
+const UNNAMED = Object.freeze({
+  prepare: false,
+  simple: false,
+  onexecute: repairConnectionQueue,
+}) as postgres.UnsafeQueryOptions
 // postgres.js would send a statement without parameters unprepared (simple protocol): only an
 // explicit script (several statements) goes that way.
 const SCRIPT = Object.freeze({
@@ -123,10 +135,15 @@ const SCRIPT = Object.freeze({
 }) as postgres.UnsafeQueryOptions
 
 /** Sends one compiled statement through `target` (the pool or a reserved connection). */
-function send(target: postgres.Sql<any>, query: CompiledQuery): postgres.PendingQuery<any> {
+function send(
+  state: DriverState,
+  target: postgres.Sql<any>,
+  query: CompiledQuery,
+): postgres.PendingQuery<any> {
   // postgres.js would throw an error of its own (MAX_PARAMETERS_EXCEEDED) for more.
   checkParameterCount(query.parameters.length, 'parameters')
-  return target.unsafe(query.sql, query.parameters as any[], SCRIPTS.has(query) ? SCRIPT : PREPARED)
+  const options = SCRIPTS.has(query) ? SCRIPT : state.prepare ? PREPARED : UNNAMED
+  return target.unsafe(query.sql, query.parameters as any[], options)
 }
 
 function toQueryResult<R>(result: postgres.RowList<any>): QueryResult<R> {
@@ -148,6 +165,11 @@ interface DriverState {
   readonly deadlines: DeadlineList | undefined
   /** Those of reads pipelined behind busy statements: `poolTimeout` more. */
   readonly pipelinedDeadlines: DeadlineList | undefined
+  /**
+   * False: no named prepared statements (a transaction pooler). Set once, before the first
+   * statement, by the driver's config or by {@link PostgresJsDriver.detectPooler}.
+   */
+  prepare: boolean
 }
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
@@ -281,7 +303,7 @@ function runPipelined<R>(
   return new Promise<QueryResult<R>>((resolve, reject) => {
     let pending: postgres.PendingQuery<any>
     try {
-      pending = send(state.pool, query)
+      pending = send(state, state.pool, query)
     } catch (error) {
       gate.release('read')
       reject(failure(state, error))
@@ -315,7 +337,7 @@ function runPipelined<R>(
 function runAdmitted<R>(state: DriverState, query: CompiledQuery): Promise<QueryResult<R>> {
   let pending: postgres.PendingQuery<any>
   try {
-    pending = send(state.pool, query)
+    pending = send(state, state.pool, query)
   } catch (error) {
     state.gate.release()
     return Promise.reject(failure(state, error))
@@ -395,7 +417,7 @@ class PostgresJsConnection implements DatabaseConnection {
 
   async #run<R>(target: postgres.Sql<any>, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return toQueryResult(await this.#answer(send(target, compiledQuery)))
+      return toQueryResult(await this.#answer(send(this.#state, target, compiledQuery)))
     } catch (error) {
       throw this.#fail(error)
     }
@@ -465,7 +487,7 @@ class PostgresJsConnection implements DatabaseConnection {
       const query = target.unsafe(
         compiledQuery.sql,
         compiledQuery.parameters as any[],
-        { prepare: true, simple: false } as postgres.UnsafeQueryOptions,
+        { prepare: this.#state.prepare, simple: false } as postgres.UnsafeQueryOptions,
       )
       const chunks = query.cursor(chunkSize)[Symbol.asyncIterator]()
       let finished = false
@@ -554,7 +576,8 @@ class PostgresJsConnection implements DatabaseConnection {
         }
         return true
       }
-      await this.#answer(this.#reserved.unsafe(statement, [], { prepare: true, onexecute } as {}))
+      const prepare = this.#state.prepare
+      await this.#answer(this.#reserved.unsafe(statement, [], { prepare, onexecute } as {}))
     } catch (error) {
       const mapped = this.#fail(error)
       this.release()
@@ -673,10 +696,69 @@ export class PostgresJsDriver implements Driver {
       deadline,
       deadlines: deadlineList(deadline),
       pipelinedDeadlines: deadlineList(gate.timeout + deadline),
+      prepare: true,
     }
+    if (config.prepare === false) this.#unprepared()
+  }
+
+  /**
+   * No named prepared statement from now on: the driver's statements are sent unnamed and, on a
+   * client it owns, so are postgres.js's own (the array types it reads on each new connection).
+   */
+  #unprepared(): void {
+    this.#state.prepare = false
+    const options = (this.#sql as { options?: { prepare?: unknown } }).options
+    if (this.#ownsClient && options !== undefined) options.prepare = false
   }
 
   async init(): Promise<void> {}
+
+  /** False when the driver makes no named prepared statements (see `prepare` in its config). */
+  get prepare(): boolean {
+    return this.#state.prepare
+  }
+
+  /**
+   * Asks the server its process id and compares it with the one the connection's startup
+   * announced (BackendKeyData). PostgreSQL announces its own; a pooler that hands a client's
+   * statements to server connections of its choosing (PgBouncer, whatever its pool mode)
+   * announces one of its own making. When they differ, the driver stops making named prepared
+   * statements (a transaction pooler would run a statement where its prepared statement is
+   * missing) and true is returned. Run it before any other statement; it has the deadline of a
+   * statement. (The array types postgres.js reads on the first connection, before this, stay a
+   * named statement on whichever server connection ran them; it is never used again.)
+   *
+   * @example
+   * ```ts
+   * const driver = new PostgresJsDriver({ sql: postgres(pgbouncerUrl) })
+   * await driver.detectPooler() // true: from now on, every statement is parsed in the unnamed statement
+   * ```
+   */
+  async detectPooler(): Promise<boolean> {
+    const state = this.#state
+    const pending = state.pool.unsafe('select pg_backend_pid() as pid', [], UNNAMED)
+    const rows = await new Promise<postgres.RowList<any>>((resolve, reject) => {
+      const settled = watchDeadline(state.deadlines, () => {
+        reject(new QueryDeadlineError(state.deadline, state.endpoint))
+        abandon(state, pending)
+      })
+      pending.then(
+        (result) => {
+          settled()
+          resolve(result)
+        },
+        (error: unknown) => {
+          settled()
+          reject(failure(state, error))
+        },
+      )
+    })
+    const announced = (pending as { state?: { pid?: unknown } | null }).state?.pid
+    const actual: unknown = rows[0]?.pid
+    const between = typeof announced === 'number' && announced !== actual
+    if (between) this.#unprepared()
+    return between
+  }
 
   /**
    * Runs one statement on the pool, outside any transaction, without Kysely's connection

@@ -194,6 +194,35 @@ export class StatementTimeoutError extends DatabaseError {
 }
 
 /**
+ * `26000` (invalid SQL statement name) on a prepared statement: a statement the driver prepared on
+ * a connection is not on the server connection that received it. The usual cause is a
+ * transaction pooler (PgBouncer with `pool_mode=transaction`, a managed database's pooler port)
+ * that this `Database` was not told about and did not detect: each statement may run on another
+ * server connection, where the driver's prepared statements do not exist. The fix is
+ * `Database.connect({ ..., pooler: 'transaction' })`, which never makes a named prepared
+ * statement. (A `DEALLOCATE` or `DISCARD ALL` of your own raw SQL causes it too.) In a
+ * transaction, the transaction is aborted with it.
+ *
+ * @example
+ * ```ts
+ * try { await db.transaction((tx) => tx.raw('SELECT @id::int AS id', { id: 1 })) }
+ * catch (e) {
+ *   if (e instanceof PreparedStatementLostError) console.error(e.message) // ... connect with pooler: 'transaction'
+ * }
+ * ```
+ */
+export class PreparedStatementLostError extends DatabaseError {
+  constructor(message: string, details: DatabaseErrorDetails, driverError: unknown) {
+    super(
+      `${message}: a prepared statement of the driver is missing on the server connection, as ` +
+        "behind a transaction pooler (PgBouncer pool_mode=transaction); connect with pooler: 'transaction'",
+      details,
+      { driverError, code: 'PREPARED_STATEMENT_LOST' },
+    )
+  }
+}
+
+/**
  * The database could not be reached, refused the connection, or the connection broke while a
  * statement ran. The message names the server (`host:port`), never the password. A server that
  * refused to open a session says why in `sqlState`: `28P01` (wrong password), `28000` (no

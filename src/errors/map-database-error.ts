@@ -6,6 +6,7 @@ import {
   ForeignKeyViolationError,
   InsufficientPrivilegeError,
   NotNullViolationError,
+  PreparedStatementLostError,
   SerializationFailureError,
   StatementTimeoutError,
   UniqueViolationError,
@@ -209,6 +210,9 @@ export function mapDatabaseError(error: unknown): unknown {
       return new SerializationFailureError(message, details, error)
     case '42501':
       return new InsufficientPrivilegeError(message, details, error)
+    case '26000':
+      // invalid_sql_statement_name: a prepared statement (the driver's, or an EXECUTE) is missing.
+      return new PreparedStatementLostError(message, details, error)
     case '57014':
       // query_canceled: only the server's statement_timeout is a timeout; a user cancel is not.
       return /statement timeout/i.test(message)

@@ -9,6 +9,7 @@ import {
   InvalidQueryError,
   KyselyEntitiesError,
   NotNullViolationError,
+  PreparedStatementLostError,
   SerializationFailureError,
   UniqueViolationError,
 } from '../../src/index'
@@ -191,6 +192,23 @@ describe('mapDatabaseError: other SQLSTATEs', () => {
     expect(mapped).toBeInstanceOf(DatabaseError)
     expect(mapped.code).toBe('INSUFFICIENT_PRIVILEGE')
     expect(mapped.sqlState).toBe('42501')
+  })
+
+  it('maps 26000 (a prepared statement missing, as behind a transaction pooler) to PreparedStatementLostError naming the fix', () => {
+    const mapped = mapDatabaseError(
+      postgresJsError({
+        message: 'prepared statement "k3x9q1" does not exist',
+        code: '26000',
+        routine: 'FetchPreparedStatement',
+      }),
+    ) as PreparedStatementLostError
+    expect(mapped).toBeInstanceOf(PreparedStatementLostError)
+    expect(mapped).toBeInstanceOf(DatabaseError)
+    expect(mapped.code).toBe('PREPARED_STATEMENT_LOST')
+    expect(mapped.sqlState).toBe('26000')
+    expect(mapped.message).toMatch(
+      /prepared statement "k3x9q1" does not exist: .*pooler: 'transaction'/,
+    )
   })
 
   it('maps 40P01 to SerializationFailureError marked as a deadlock', () => {
