@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'DATABASE_CLOSED'
   | 'TRANSACTION_CLOSED'
   | 'POSTGRES_START'
+  | 'POSTGRES_IMAGE'
   | 'MIGRATION'
 
 /**
