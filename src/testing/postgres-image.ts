@@ -101,7 +101,8 @@ export async function dockerProblem(): Promise<string | undefined> {
     return `the Docker daemon is not reachable (docker info: ${said}); start it (dockerd, or systemctl start docker)`
   } catch (cause) {
     const code = (cause as { code?: unknown }).code
-    if (code === 'ENOENT') return 'the docker command is not installed (Debian: apt-get install docker.io)'
+    if (code === 'ENOENT')
+      return 'the docker command is not installed (Debian: apt-get install docker.io)'
     return `docker info did not answer (${typeof code === 'string' ? code : 'error'})`
   }
 }
@@ -128,7 +129,8 @@ export async function imageExists(image: string): Promise<boolean> {
 
 function findBusybox(given: string | undefined): string {
   if (given !== undefined) {
-    if (!existsSync(given)) fail(`The busybox given to buildPostgresImage, ${given}, does not exist`)
+    if (!existsSync(given))
+      fail(`The busybox given to buildPostgresImage, ${given}, does not exist`)
     return given
   }
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/bin', '/usr/bin', '/sbin']
@@ -140,7 +142,7 @@ function findBusybox(given: string | undefined): string {
   return fail(
     'Building the PostgreSQL image needs busybox (the image gets its /bin/sh, cat, awk, grep and ' +
       'sed from it, which the container wait strategies run), and none is installed: on Debian or ' +
-      'Ubuntu `apt-get install busybox-static`, elsewhere your distribution\'s busybox package, or ' +
+      "Ubuntu `apt-get install busybox-static`, elsewhere your distribution's busybox package, or " +
       'pass `busybox: "/path/to/busybox"`.',
   )
 }
@@ -155,7 +157,7 @@ async function hostLibraries(files: readonly string[], root: string): Promise<st
       out = await run('ldd', [file])
     } catch (cause) {
       return fail(
-        'Building the PostgreSQL image needs `ldd` (glibc\'s, Debian package libc-bin) to find the ' +
+        "Building the PostgreSQL image needs `ldd` (glibc's, Debian package libc-bin) to find the " +
           'libraries the server needs; it is not installed',
         cause,
       )
@@ -218,9 +220,13 @@ async function stageRootFilesystem(stage: string, binaries: EmbeddedBinaries, bu
 // `tar -c` of the stage, owned by root whoever builds, streamed into `docker import`.
 function importImage(stage: string, tag: string, changes: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-C', stage, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const tar = spawn(
+      'tar',
+      ['-C', stage, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     const args = ['import', ...changes.flatMap((change) => ['--change', change]), '-', tag]
     const docker = spawn('docker', args, { stdio: ['pipe', 'ignore', 'pipe'] })
     let said = ''
@@ -277,7 +283,9 @@ export async function buildPostgresImage(
   options: BuildPostgresImageOptions = {},
 ): Promise<PostgresImage> {
   if (process.platform !== 'linux') {
-    fail(`buildPostgresImage needs Linux (the image holds this machine's Linux binaries), not ${process.platform}`)
+    fail(
+      `buildPostgresImage needs Linux (the image holds this machine's Linux binaries), not ${process.platform}`,
+    )
   }
   const binaries = locateBinaries()
   await hydrateLibraryLinks(binaries)
