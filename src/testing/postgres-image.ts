@@ -127,13 +127,26 @@ export async function imageExists(image: string): Promise<boolean> {
   return (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image])).code === 0
 }
 
-function findBusybox(given: string | undefined): string {
+/**
+ * The busybox to put in the image: the given one, else the first `busybox` in `dirs` (default:
+ * `PATH`, `/bin`, `/usr/bin`, `/sbin`).
+ *
+ * @internal
+ */
+export function findBusybox(
+  given: string | undefined,
+  dirs: readonly string[] = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/bin',
+    '/usr/bin',
+    '/sbin',
+  ],
+): string {
   if (given !== undefined) {
     if (!existsSync(given))
       fail(`The busybox given to buildPostgresImage, ${given}, does not exist`)
     return given
   }
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/bin', '/usr/bin', '/sbin']
   for (const dir of dirs) {
     if (dir === '' || !isAbsolute(dir)) continue
     const candidate = join(dir, 'busybox')
