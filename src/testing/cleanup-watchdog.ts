@@ -22,10 +22,19 @@ rm -rf "$1"`
  * where nothing is watched. Call `disarm()` once the server was stopped and removed normally.
  */
 export function cleanupWatchdog(dir: string, dataDir: string): { disarm(): void } {
+  return watchdog(SCRIPT, [dir, dataDir])
+}
+
+/**
+ * A detached `/bin/sh -c script name ...args` that reads its standard input until this process
+ * ends, then does its work; `disarm()` ends it without doing anything. The script starts with
+ * `read _ignored`; arguments come in as `$1`, `$2`, never as text of the script.
+ */
+export function watchdog(script: string, args: readonly string[]): { disarm(): void } {
   if (platform() === 'win32') return { disarm: () => {} }
   let child: ChildProcess | undefined
   try {
-    child = spawn('/bin/sh', ['-c', SCRIPT, 'kysely-entities-watchdog', dir, dataDir], {
+    child = spawn('/bin/sh', ['-c', script, 'kysely-entities-watchdog', ...args], {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,
     })

@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { cleanupWatchdog } from './cleanup-watchdog'
 import { type EmbeddedBinaries, hydrateLibraryLinks, locateBinaries } from './embedded-binaries'
 import { EmbeddedServer, explainStartFailure } from './embedded-server'
+import { chooseServer, type PostgresProvider } from './postgres-provider'
 import { PostgresStartError } from './postgres-start-error'
 import { binariesFor, isRoot, reachableBase, serverUser } from './server-user'
+import { startContainerPostgres } from './testcontainers-provider'
 
 /**
  * A PostgreSQL server to test against. An embedded one can also be paused and resumed, to test
@@ -15,9 +17,9 @@ import { binariesFor, isRoot, reachableBase, serverUser } from './server-user'
 export interface PostgresServer {
   /** Connection URL of the server's `postgres` database (superuser). */
   readonly url: string
-  /** True when the server was started here (embedded), false when it came from `DATABASE_URL`. */
+  /** True when the server was started here (embedded), false for `DATABASE_URL` or a container. */
   readonly embedded: boolean
-  /** True while the server accepts connections (always true for `DATABASE_URL`). */
+  /** True while the server accepts connections (always true for `DATABASE_URL`; for a container, until `stop()`). */
   readonly running: boolean
   /**
    * The embedded server's folder: its data directory `data/` (with the server's own log files
@@ -27,7 +29,8 @@ export interface PostgresServer {
    */
   readonly directory: string | undefined
   /**
-   * Stops an embedded server and removes its files; does nothing for `DATABASE_URL`. A server
+   * Stops an embedded server and removes its files, removes a container (`provider:
+   * 'testcontainers'`); does nothing for `DATABASE_URL`. A server
    * process that was stopped (`SIGSTOP`) or hangs is continued, then killed if need be. Throws
    * {@link PostgresStartError} only when its folder cannot be removed (the watcher below then
    * removes it). A process that ends without calling it leaves nothing behind either: a watcher
@@ -66,6 +69,18 @@ export interface StartPostgresOptions {
   readonly settings?: Readonly<Record<string, string | number>>
   /** Called with each line the embedded server logs. Default: kept, and shown if start fails. */
   readonly onLog?: (line: string) => void
+  /**
+   * Where to start a server when no URL is given. Default: the `KYSELY_ENTITIES_TEST_PROVIDER`
+   * variable (when neither `url` nor `DATABASE_URL` is set), else `'embedded'`. Given here, it
+   * wins over `DATABASE_URL`.
+   */
+  readonly provider?: PostgresProvider
+  /**
+   * The image for `provider: 'testcontainers'` (and implies it). Default: the
+   * `KYSELY_ENTITIES_TEST_IMAGE` variable, else the local image that `buildPostgresImage()` makes
+   * from the embedded binaries (built when missing).
+   */
+  readonly image?: string
 }
 
 // Settings for a throwaway test server: durability traded for speed, room for parallel files.
@@ -124,29 +139,47 @@ export function freePort(): Promise<number> {
  * ```
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
-  const external = options.url ?? process.env.DATABASE_URL
-  if (external !== undefined && external !== '') {
-    const notHere = async () => {
-      throw new PostgresStartError(
-        'Only an embedded server can be paused or resumed: this one comes from DATABASE_URL ' +
-          "(pass `url: ''` to startPostgres() for an embedded server of your own)",
-      )
-    }
-    return {
-      url: external,
-      embedded: false,
-      running: true,
-      directory: undefined,
-      stop: async () => {},
-      pause: notHere,
-      resume: notHere,
-      restart: notHere,
-    }
+  const choice = chooseServer(options, process.env)
+  if (choice.kind === 'url') return unpausable(choice.url, undefined, 'comes from DATABASE_URL')
+  if (choice.kind === 'testcontainers') {
+    const container = await startContainerPostgres({ ...options, image: choice.image })
+    return unpausable(container.url, container.stop, 'runs in a container')
   }
 
   const binaries = locateBinaries()
   await hydrateLibraryLinks(binaries)
   return startEmbeddedPostgres(binaries, options)
+}
+
+// A server that was not started here as a child process: it can be stopped, never paused.
+function unpausable(
+  url: string,
+  stop: (() => Promise<void>) | undefined,
+  origin: string,
+): PostgresServer {
+  let stopped = false
+  const notHere = async () => {
+    throw new PostgresStartError(
+      `Only an embedded server can be paused or resumed: this one ${origin} ` +
+        "(pass `url: ''` to startPostgres() for an embedded server of your own)",
+    )
+  }
+  return {
+    url,
+    embedded: false,
+    get running() {
+      return !stopped
+    },
+    directory: undefined,
+    stop: async () => {
+      if (stop === undefined) return
+      await stop()
+      stopped = true
+    },
+    pause: notHere,
+    resume: notHere,
+    restart: notHere,
+  }
 }
 
 /**

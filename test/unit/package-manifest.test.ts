@@ -61,6 +61,24 @@ describe('package.json', () => {
     }
   })
 
+  it('@testcontainers/postgresql is an optional peer (11 for Node 20, 12 for Node >= 22.22), loaded only when asked for', () => {
+    const range = manifest.peerDependencies['@testcontainers/postgresql'] ?? ''
+    for (const version of ['11.0.0', '11.14.0', '12.0.0', '12.2.2']) {
+      expect(semver.satisfies(version, range), version).toBe(true)
+    }
+    expect(semver.satisfies('10.28.0', range), 'version 10').toBe(false)
+    expect(manifest.peerDependenciesMeta['@testcontainers/postgresql']?.optional).toBe(true)
+    const dev = semver.minVersion(manifest.devDependencies['@testcontainers/postgresql'] ?? '')
+    expect(semver.satisfies(dev?.version ?? '', range)).toBe(true)
+    // Never a static import: the package must load without it. Only a dynamic import() and types.
+    const source = readFileSync(
+      new URL('../../src/testing/testcontainers-provider.ts', import.meta.url),
+      'utf8',
+    )
+    expect(source).not.toMatch(/from '@testcontainers\//)
+    expect(source.match(/await import\('@testcontainers\/postgresql'\)/g)).toHaveLength(1)
+  })
+
   it('ships the MIT license it declares (npm packs LICENSE by itself)', () => {
     expect(manifest.license).toBe('MIT')
     const text = readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8')

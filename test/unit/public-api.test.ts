@@ -352,8 +352,21 @@ const PUBLIC_API: Record<string, EntryPoint> = {
   'kysely-entities/testing': {
     source: 'src/testing/index.ts',
     load: () => import('../../src/testing/index'),
-    values: ['PostgresStartError', 'createTestDatabase', 'startPostgres'],
-    types: ['PostgresServer', 'StartPostgresOptions', 'TestDatabase'],
+    values: [
+      'PostgresImageError',
+      'PostgresStartError',
+      'buildPostgresImage',
+      'createTestDatabase',
+      'startPostgres',
+    ],
+    types: [
+      'BuildPostgresImageOptions',
+      'PostgresImage',
+      'PostgresProvider',
+      'PostgresServer',
+      'StartPostgresOptions',
+      'TestDatabase',
+    ],
   },
 }
 
