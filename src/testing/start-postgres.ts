@@ -7,6 +7,7 @@ import { type EmbeddedBinaries, hydrateLibraryLinks, locateBinaries } from './em
 import { EmbeddedServer, explainStartFailure } from './embedded-server'
 import { PostgresStartError } from './postgres-start-error'
 import { binariesFor, isRoot, reachableBase, serverUser } from './server-user'
+import { type StandbyServer, startStandby } from './standby'
 
 /**
  * A PostgreSQL server to test against. An embedded one can also be paused and resumed, to test
@@ -54,6 +55,11 @@ export interface PostgresServer {
   resume(): Promise<void>
   /** {@link pause}, then {@link resume}. */
   restart(): Promise<void>
+  /**
+   * The streaming standbys asked for with {@link StartPostgresOptions.standbys}, in order; empty
+   * without. {@link stop} stops them too.
+   */
+  readonly standbys: readonly StandbyServer[]
 }
 
 /** Options of {@link startPostgres}. */
@@ -66,6 +72,13 @@ export interface StartPostgresOptions {
   readonly settings?: Readonly<Record<string, string | number>>
   /** Called with each line the embedded server logs. Default: kept, and shown if start fails. */
   readonly onLog?: (line: string) => void
+  /**
+   * Streaming standbys (hot, read-only replicas) to start beside the embedded primary, each
+   * from a base backup of it: see {@link StandbyServer}. Default 0. Standbys need an embedded
+   * primary: with `DATABASE_URL` (or `url`) set, asking for them throws
+   * {@link PostgresStartError} rather than giving a primary alone (pass `url: ''`).
+   */
+  readonly standbys?: number
 }
 
 // Settings for a throwaway test server: durability traded for speed, room for parallel files.
@@ -125,7 +138,16 @@ export function freePort(): Promise<number> {
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const external = options.url ?? process.env.DATABASE_URL
+  const standbys = checkStandbyCount(options.standbys)
   if (external !== undefined && external !== '') {
+    if (standbys > 0) {
+      throw new PostgresStartError(
+        `startPostgres({ standbys: ${standbys} }) needs an embedded primary, but ` +
+          `${options.url === undefined ? 'DATABASE_URL is set' : 'a url was given'}: a server ` +
+          "started elsewhere has no standby this process can start. Pass `url: ''` for an " +
+          'embedded primary with its standbys',
+      )
+    }
     const notHere = async () => {
       throw new PostgresStartError(
         'Only an embedded server can be paused or resumed: this one comes from DATABASE_URL ' +
@@ -141,6 +163,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       pause: notHere,
       resume: notHere,
       restart: notHere,
+      standbys: [],
     }
   }
 
@@ -173,6 +196,7 @@ export async function startEmbeddedPostgres(
   const log: string[] = []
   const password = 'postgres'
   let server: EmbeddedServer | undefined
+  let serverBinaries = binaries
   // The folder is removed, or this throws (the watchdog, still armed, removes it at exit).
   const removeAll = async () => {
     await server?.stop().catch(() => {})
@@ -187,8 +211,9 @@ export async function startEmbeddedPostgres(
     watchdog.disarm()
   }
   try {
+    if (user !== undefined) serverBinaries = await binariesFor(binaries, user, dir)
     server = new EmbeddedServer({
-      binaries: user === undefined ? binaries : await binariesFor(binaries, user, dir),
+      binaries: serverBinaries,
       dataDir,
       port,
       user,
@@ -210,6 +235,30 @@ export async function startEmbeddedPostgres(
     )
   }
   const embedded = server
+  const standbyServers: StandbyServer[] = []
+  try {
+    for (let i = 1; i <= checkStandbyCount(options.standbys); i++) {
+      standbyServers.push(
+        await startStandby({
+          name: `standby_${i}`,
+          primaryUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+          primaryPort: port,
+          primaryDataDir: dataDir,
+          binaries: serverBinaries,
+          user,
+          base,
+          port: await freePort(),
+          password,
+          settings: { ...TEST_SETTINGS, ...options.settings },
+          onLog: options.onLog ?? (() => {}),
+        }),
+      )
+    }
+  } catch (error) {
+    for (const standby of standbyServers) await standby.stop().catch(() => {})
+    await removeAll().catch(() => {})
+    throw error
+  }
 
   let stopped = false
   let paused = false
@@ -269,6 +318,7 @@ export async function startEmbeddedPostgres(
       serially(async () => {
         if (stopped) return
         stopped = true
+        for (const standby of standbyServers) await standby.stop().catch(() => {})
         await removeAll()
       }),
     pause,
@@ -277,5 +327,16 @@ export async function startEmbeddedPostgres(
       await pause()
       await resume()
     },
+    standbys: standbyServers,
   }
+}
+
+function checkStandbyCount(count: number | undefined): number {
+  if (count === undefined) return 0
+  if (!Number.isInteger(count) || count < 0 || count > 8) {
+    throw new PostgresStartError(
+      `startPostgres: standbys must be an integer from 0 to 8, got ${String(count)}`,
+    )
+  }
+  return count
 }
