@@ -583,7 +583,9 @@ export class EntityQuery<
    */
   async all(): Promise<(InstanceType<E> & L)[]> {
     this.#assertEntitySelection('all')
-    const { rows } = await this.#executor.execute<Record<string, unknown>>(this.kysely.compile())
+    const { rows } = await this.#executor.executeRead<Record<string, unknown>>(
+      this.kysely.compile(),
+    )
     const entities = rows.map((row) => this.#entityClass.fromRow(row) as object)
     await loadRelationPaths(this.#executor, this.#table, entities, this.#state.relations)
     return entities as (InstanceType<E> & L)[]
@@ -632,7 +634,7 @@ export class EntityQuery<
    * ```
    */
   async count(): Promise<number> {
-    const { rows } = await this.#executor.execute<{ count: unknown }>(
+    const { rows } = await this.#executor.executeRead<{ count: unknown }>(
       compileCount(this.#executor.kysely, this.#state).compile(),
     )
     return Number(rows[0]?.count ?? 0)
@@ -679,7 +681,7 @@ export class EntityQuery<
         'relations are loaded onto entities: use all(), first() or paginate()',
       )
     }
-    const { rows } = await this.#executor.execute<R>(this.kysely.compile())
+    const { rows } = await this.#executor.executeRead<R>(this.kysely.compile())
     return [...rows]
   }
 
