@@ -66,8 +66,13 @@ export async function openReplicaSet(
   return set
 }
 
-/** The statement that reads the primary's WAL position: `pg_current_wal_lsn()`. */
-export const CURRENT_LSN = CompiledQuery.raw('select pg_current_wal_lsn()::text as lsn')
+/**
+ * The statement that reads the primary's WAL position: `pg_current_wal_insert_lsn()`, the end of
+ * the WAL inserted so far. Not `pg_current_wal_lsn()` (what was written out): with
+ * `synchronous_commit = off`, a commit that has returned may not be written out yet, and a
+ * replica that replayed up to that position could still miss it.
+ */
+export const CURRENT_LSN = CompiledQuery.raw('select pg_current_wal_insert_lsn()::text as lsn')
 
 /**
  * The WAL position in the first row of {@link CURRENT_LSN}'s result.

@@ -6,7 +6,7 @@ import { formatLsn, parseLsn } from './lsn'
  * scope that has completed.
  *
  * It costs a write nothing: a write only counts itself ({@link wrote}). The primary's position
- * (`pg_current_wal_lsn()`, one statement on the primary) is read when a read follows a write,
+ * (`pg_current_wal_insert_lsn()`, one statement on the primary) is read when a read follows a write,
  * once for any number of writes before it, and shared by every read until the next write. Read
  * after the write completed, that position is at or past the write's commit record: waiting for
  * it is safe, and may wait a little for other sessions' writes too.
@@ -16,7 +16,7 @@ import { formatLsn, parseLsn } from './lsn'
  * const tracker = new WriteTracker(() => primaryLsn())
  * await tracker.required() // undefined: nothing written yet, any replica will do
  * tracker.wrote()
- * await tracker.required() // 0x3000148n: select pg_current_wal_lsn() ran once
+ * await tracker.required() // 0x3000148n: select pg_current_wal_insert_lsn() ran once
  * ```
  */
 export class WriteTracker {

@@ -10,6 +10,7 @@
  */
 export { createTestDatabase, type TestDatabase } from './create-test-database'
 export { PostgresStartError } from './postgres-start-error'
+export type { StandbyServer } from './standby'
 export {
   type PostgresServer,
   type StartPostgresOptions,

@@ -46,7 +46,7 @@ export interface StandbyServer {
   resumeReplay(): Promise<void>
   /**
    * Resolves once the standby has replayed everything the primary had written when it was
-   * called (`pg_last_wal_replay_lsn() >= pg_current_wal_lsn()` of the primary); throws
+   * called (`pg_last_wal_replay_lsn() >= pg_current_wal_insert_lsn()` of the primary); throws
    * {@link PostgresStartError} after `timeout` ms (default 30,000).
    */
   caughtUp(timeout?: number): Promise<void>
@@ -211,7 +211,7 @@ export async function startStandby(config: StandbyConfig): Promise<StandbyServer
     caughtUp: async (timeout = STREAMING_TIMEOUT_MS) => {
       const [row] = await withSession(
         config.primaryUrl,
-        (sql) => sql`select pg_current_wal_lsn()::text as lsn`,
+        (sql) => sql`select pg_current_wal_insert_lsn()::text as lsn`,
       )
       const target = String(row?.lsn)
       const deadline = Date.now() + timeout

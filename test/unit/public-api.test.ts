@@ -193,6 +193,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'QueryExecutor',
       'QueryPaginateOptions',
       'RangeOperators',
+      'ReadYourWrites',
       'RefSource',
       'ReferentialAction',
       'Related',
@@ -207,6 +208,10 @@ const PUBLIC_API: Record<string, EntryPoint> = {
       'RelationSource',
       'RelationTarget',
       'RelationsOf',
+      'ReplicaConnectOptions',
+      'ReplicaEvent',
+      'ReplicaOptions',
+      'ReplicaStatus',
       'RequestContext',
       'RequiredWhere',
       'RetryDelay',
@@ -351,7 +356,7 @@ const PUBLIC_API: Record<string, EntryPoint> = {
     source: 'src/testing/index.ts',
     load: () => import('../../src/testing/index'),
     values: ['PostgresStartError', 'createTestDatabase', 'startPostgres'],
-    types: ['PostgresServer', 'StartPostgresOptions', 'TestDatabase'],
+    types: ['PostgresServer', 'StandbyServer', 'StartPostgresOptions', 'TestDatabase'],
   },
 }
 
