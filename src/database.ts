@@ -589,6 +589,12 @@ export class Database<
    * later, its result unread. So give it only statements without side effects. In a transaction,
    * or on another dialect, it is {@link execute}.
    *
+   * With replicas (`Database.connect({ replicas })`) it runs on a replica that is up and has
+   * replayed the writes this handle must see (read-your-writes: see {@link session}), waiting up to
+   * `maxReplayWait` for one, else on the primary; a replica that fails it (down, a conflict with
+   * recovery, a statement that writes) is left out and the read runs on the primary. On
+   * {@link primary}, always the primary.
+   *
    * @example
    * ```ts
    * const { rows } = await db.executeRead(db.kysely.selectFrom('users').selectAll().where('email', '=', email).compile())
@@ -632,7 +638,8 @@ export class Database<
 
   /**
    * Runs a compiled query on this handle (in its transaction, if any), mapping driver errors to
-   * this package's error classes.
+   * this package's error classes. Always on the primary, even with replicas (where it counts as
+   * a write for read-your-writes): reads that may go to a replica use {@link executeRead}.
    */
   execute<R>(
     query: CompiledQuery<unknown>,
@@ -701,6 +708,10 @@ export class Database<
   /**
    * Runs `fn` in a transaction: everything done through the `tx` it receives (raw SQL, its
    * `kysely`, its managers) is inside it. Returning commits; throwing rolls back and rethrows.
+   * With replicas, a transaction opened with `accessMode: 'read only'` runs on a replica (as
+   * {@link executeRead} chooses one), and runs again on the primary if that replica fails it
+   * (down, a conflict with recovery): its callback may then run twice. Every other transaction
+   * runs on the primary, and counts as a write for read-your-writes once it has ended.
    * Called on a `tx`, it opens a savepoint instead, and a throw rolls back only that level.
    *
    * With `retries: n`, an attempt that fails with a {@link SerializationFailureError} (PostgreSQL

@@ -575,6 +575,11 @@ export class EntityQuery<
    * with), with the relations of {@link with} loaded. Needs the default selection: a query with
    * `select()` returns rows through {@link execute}.
    *
+   * A read (`executeRead`), like {@link count}, {@link first}, {@link paginate} and
+   * {@link execute}: with replicas it runs on one, once it has replayed the writes the handle must
+   * see, and it may be pipelined. A query with side effects (`for update`, a volatile function
+   * that writes) belongs on `db.primary` or in a transaction.
+   *
    * @example
    * ```ts
    * const active = await functions.query().where('status', 'active').orderBy('created_at', 'desc').all()
@@ -663,7 +668,8 @@ export class EntityQuery<
 
   /**
    * Runs the query and returns its rows as the database returns them (SQL names, or the names
-   * given by `as`): the terminal for custom selections, joins with aggregates and groups.
+   * given by `as`): the terminal for custom selections, joins with aggregates and groups. A read,
+   * as {@link all}: with replicas, on a replica.
    *
    * @example
    * ```ts

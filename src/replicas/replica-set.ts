@@ -174,7 +174,11 @@ export class ReplicaSet {
   async #waitForReplay(node: Node, required: bigint): Promise<boolean> {
     const deadline = Date.now() + this.#settings.maxReplayWait
     for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-      const replayed = await this.#replayed(node)
+      // A replica that stalls does not hold the read past maxReplayWait.
+      const left = Math.max(deadline - Date.now(), 1)
+      const replayed = await timeout(this.#replayed(node), left, 'the replica').catch(
+        () => undefined,
+      )
       if (replayed !== undefined && replayed >= required) return true
       if (node.state !== 'up' || Date.now() + pause > deadline) return false
       await sleep(pause)
