@@ -473,8 +473,8 @@ export class Database<
    * what the previous one wrote, even on another process, and even when the Database was
    * connected with `readYourWrites: 'session'` (where reads outside sessions wait for nothing).
    * A token that is not one (tampered with) is an {@link InvalidQueryError}; a token is a WAL
-   * position (`16/B374D848`), nothing secret. Without replicas, a session is this Database
-   * (every read is on the primary) and its token is `''`.
+   * position (`16/B374D848`), nothing secret. Without replicas, and on a transaction handle
+   * (whose statements all run in its transaction), a session is this handle itself.
    *
    * @example
    * ```ts
