@@ -22,6 +22,11 @@ import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
+import type { ReplicaStatus } from './replicas/replica-event'
+import { type ReplicaConnectOptions, replicaSettings } from './replicas/replica-options'
+import { CURRENT_LSN, lsnOfResult, openReplicaSet } from './replicas/replica-pools'
+import type { ReplicaSet } from './replicas/replica-set'
+import { WriteTracker } from './replicas/write-tracker'
 import { compileRequestContext } from './request-context'
 import type { AnyTable } from './schema/define-table'
 import type {
@@ -70,7 +75,9 @@ export type PoolerMode = 'none' | 'session' | 'transaction'
 const POOLER_MODES: readonly PoolerMode[] = ['none', 'session', 'transaction']
 
 /** Options of {@link Database.connect}: where to connect, the pool, and the tables. */
-export interface ConnectOptions<TTables extends TableRecord> extends PostgresClientOptions {
+export interface ConnectOptions<TTables extends TableRecord>
+  extends PostgresClientOptions,
+    ReplicaConnectOptions {
   /** The table definitions this database serves, e.g. `{ users, functions }`. */
   readonly tables: TTables
   /**
@@ -202,6 +209,16 @@ interface Root {
   readonly cursors: CursorCodec
   /** The driver of a `Database.connect` pool: plain statements go straight to it. */
   readonly driver: PostgresJsDriver | undefined
+  /** The read replicas of `Database.connect({ replicas })`. */
+  replicas?: ReplicaSet
+  /** Read-your-writes of the whole Database (`readYourWrites: 'database'`). */
+  tracker?: WriteTracker
+}
+
+// Where a handle's reads go ('auto': replicas when there are some), and whose writes they see.
+interface View {
+  readonly route: 'auto' | 'primary'
+  readonly tracker: WriteTracker | undefined
 }
 
 function makeRoot(
@@ -239,6 +256,8 @@ export class Database<
   readonly #scope: TransactionScope | undefined
   readonly #publicOnly: boolean
   #publicView: Database<TTables, 'public'> | undefined
+  readonly #view: View
+  #primaryView: Database<TTables, V> | undefined
   // Managers are stateless views of (handle, entity): one per pair is enough.
   readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any, any>>()
 
@@ -248,12 +267,14 @@ export class Database<
     root: Root,
     scope: TransactionScope | undefined,
     publicOnly = false,
+    view: View = { route: 'auto', tracker: root.tracker },
   ) {
     this.#kysely = kysely
     this.#tables = tables
     this.#root = root
     this.#scope = scope
     this.#publicOnly = publicOnly
+    this.#view = view
   }
 
   /**
@@ -290,6 +311,7 @@ export class Database<
       this.#root,
       this.#scope,
       true,
+      this.#view,
     )
     return this.#publicView
   }
@@ -325,8 +347,15 @@ export class Database<
       pipeline,
       queryDeadline,
       pooler,
+      replicas: _replicas,
+      maxReplicaLag: _maxReplicaLag,
+      maxReplayWait: _maxReplayWait,
+      readYourWrites: _readYourWrites,
+      replicaCheckInterval: _replicaCheckInterval,
+      onReplicaEvent: _onReplicaEvent,
       ...connection
     } = options
+    const replicas = replicaSettings(options)
     // Checked before a pool is opened: a bad value leaves nothing to close. Unset, the driver
     // derives it from the client's statement_timeout (ours, or that of a client of your own).
     if (queryDeadline !== undefined) resolveQueryDeadline(queryDeadline, undefined)
@@ -352,6 +381,30 @@ export class Database<
       throw mapDatabaseError(error)
     }
     const root = makeRoot(kysely, tables, entities, cursorSecret, dialect.driver)
+    if (replicas !== undefined) {
+      const driver = dialect.driver
+      const primaryLsn = async () =>
+        lsnOfResult(await (driver as PostgresJsDriver).execute(CURRENT_LSN, 'read'))
+      if (replicas.readYourWrites === 'database') root.tracker = new WriteTracker(primaryLsn)
+      try {
+        root.replicas = await openReplicaSet(
+          replicas,
+          connection,
+          {
+            poolTimeout,
+            pipeline,
+            queryDeadline,
+            // Replicas behind a transaction pooler too: no named prepared statements there either.
+            ...(pooler === 'transaction' ? { prepare: false } : {}),
+          },
+          primaryLsn,
+        )
+      } catch (error) {
+        await dialect.close({ timeout: 0 }).catch(() => {})
+        await kysely.destroy().catch(() => {})
+        throw error
+      }
+    }
     return new Database(kysely, tables, root, undefined)
   }
 
@@ -454,6 +507,104 @@ export class Database<
   }
 
   /**
+   * This Database with every statement on the primary: the same pool and API, where reads
+   * (finders, queries, `executeRead`, read-only transactions) do not go to the replicas of
+   * `Database.connect({ replicas })`. For a read that must see the latest data whatever the
+   * replicas replayed, or a `SELECT` with side effects. Without replicas it is this Database.
+   *
+   * @example
+   * ```ts
+   * const db = await Database.connect({ url, replicas: [replicaUrl], tables })
+   * await db.manager(UserEntity).findByUuid(uuid)         // a replica (which has the writes made through db)
+   * await db.primary.manager(UserEntity).findByUuid(uuid) // the primary
+   * ```
+   */
+  get primary(): Database<TTables, V> {
+    if (this.#view.route === 'primary' || this.#root.replicas === undefined) return this
+    this.#primaryView ??= new Database<TTables, V>(
+      this.#kysely,
+      this.#tables,
+      this.#root,
+      this.#scope,
+      this.#publicOnly,
+      { route: 'primary', tracker: this.#view.tracker },
+    )
+    return this.#primaryView
+  }
+
+  /**
+   * A session of this Database for read-your-writes across requests: the same pool and API,
+   * whose reads see every write made through the session, and those of the `token` it starts
+   * from. Give the next request of the same user {@link sessionToken} (in a cookie or a header,
+   * to any process of the application) and open its session with it: that request then reads
+   * what the previous one wrote, even on another process, and even when the Database was
+   * connected with `readYourWrites: 'session'` (where reads outside sessions wait for nothing).
+   * A token that is not one (tampered with) is an {@link InvalidQueryError}; a token is a WAL
+   * position (`16/B374D848`), nothing secret. Without replicas, and on a transaction handle
+   * (whose statements all run in its transaction), a session is this handle itself.
+   *
+   * @example
+   * ```ts
+   * app.post('/profile', async (req, res) => {
+   *   const s = db.session(req.cookies.rw ?? '')
+   *   await s.manager(UserEntity).updateById(req.user.id, req.body)
+   *   res.cookie('rw', await s.sessionToken()).redirect('/profile')
+   * })
+   * app.get('/profile', async (req, res) => {
+   *   const s = db.session(req.cookies.rw ?? '')
+   *   res.json(await s.manager(UserEntity).findById(req.user.id)) // on a replica that has the update
+   * })
+   * ```
+   */
+  session(token = ''): Database<TTables, V> {
+    const root = this.#root
+    const replicas = root.replicas
+    if (replicas === undefined || this.#scope !== undefined) return this
+    const driver = root.driver as PostgresJsDriver
+    const tracker = new WriteTracker(
+      async () => lsnOfResult(await driver.execute(CURRENT_LSN, 'read')),
+      this.#view.tracker,
+    )
+    if (typeof token !== 'string' || !tracker.raise(token)) {
+      throw new InvalidQueryError('session', 'expected a token from sessionToken(), or ""')
+    }
+    return new Database<TTables, V>(this.#kysely, this.#tables, root, undefined, this.#publicOnly, {
+      route: this.#view.route,
+      tracker,
+    })
+  }
+
+  /**
+   * The token of this handle's read-your-writes scope (a {@link session}, or the Database with
+   * `readYourWrites: 'database'`): the primary's WAL position its reads must see. `''` when
+   * nothing was written, or without replicas.
+   *
+   * @example
+   * ```ts
+   * res.setHeader('x-read-after', await session.sessionToken()) // '0/3000148'
+   * ```
+   */
+  async sessionToken(): Promise<string> {
+    return (await this.#view.tracker?.token()) ?? ''
+  }
+
+  /**
+   * The read replicas and their state as of the last health check or read: `up` (reads go
+   * there), `down` (it refused or broke a connection) or `lagging` (further behind the primary
+   * than `maxReplicaLag`), with the lag seen. Addresses come without their password. Empty
+   * without replicas.
+   *
+   * @example
+   * ```ts
+   * db.replicas()
+   * // [{ url: 'postgres://app@replica-1:5432/app', state: 'up', healthy: true, lagMs: 0, reason: undefined }]
+   * ```
+   */
+  replicas(): ReplicaStatus[] {
+    return this.#root.replicas?.status() ?? []
+  }
+
+  /**
    * Runs raw SQL with named parameters (`@name`), sent as bind parameters of a prepared statement.
    * `@name` inside string literals, quoted identifiers, dollar-quoted bodies and comments is left
    * alone, as are operators such as `@>` and `::` casts. An unbound name throws
@@ -505,6 +656,12 @@ export class Database<
    * later, its result unread. So give it only statements without side effects. In a transaction,
    * or on another dialect, it is {@link execute}.
    *
+   * With replicas (`Database.connect({ replicas })`) it runs on a replica that is up and has
+   * replayed the writes this handle must see (read-your-writes: see {@link session}), waiting up to
+   * `maxReplayWait` for one, else on the primary; a replica that fails it (down, a conflict with
+   * recovery, a statement that writes) is left out and the read runs on the primary. On
+   * {@link primary}, always the primary.
+   *
    * @example
    * ```ts
    * const { rows } = await db.executeRead(db.kysely.selectFrom('users').selectAll().where('email', '=', email).compile())
@@ -548,7 +705,8 @@ export class Database<
 
   /**
    * Runs a compiled query on this handle (in its transaction, if any), mapping driver errors to
-   * this package's error classes.
+   * this package's error classes. Always on the primary, even with replicas (where it counts as
+   * a write for read-your-writes): reads that may go to a replica use {@link executeRead}.
    */
   execute<R>(
     query: CompiledQuery<unknown>,
@@ -566,6 +724,34 @@ export class Database<
     } catch (error) {
       return Promise.reject(error)
     }
+    const root = this.#root
+    if (this.#scope === undefined && !root.closed && root.replicas !== undefined) {
+      // With replicas: a read goes to one (or the primary, see ReplicaSet.read); any other
+      // statement goes to the primary and counts as a write for read-your-writes.
+      if (use === 'read' && this.#view.route === 'auto') {
+        return root.replicas.read<R>(query, this.#view.tracker, () =>
+          this.#executeOnPrimary<R>(query, use),
+        )
+      }
+      if (use === 'statement') return this.#executeWrite<R>(query)
+    }
+    return this.#executeOnPrimary<R>(query, use)
+  }
+
+  async #executeWrite<R>(
+    query: CompiledQuery<unknown>,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
+    try {
+      return await this.#executeOnPrimary<R>(query, 'statement')
+    } finally {
+      this.#view.tracker?.wrote()
+    }
+  }
+
+  #executeOnPrimary<R>(
+    query: CompiledQuery<unknown>,
+    use: StatementUse,
+  ): Promise<{ readonly rows: readonly R[]; readonly numAffectedRows?: bigint }> {
     // Outside a transaction, on this package's own driver, a statement needs nothing of Kysely's
     // connection handling: the driver admits, runs and maps errors itself.
     const driver = this.#root.driver
@@ -589,6 +775,10 @@ export class Database<
   /**
    * Runs `fn` in a transaction: everything done through the `tx` it receives (raw SQL, its
    * `kysely`, its managers) is inside it. Returning commits; throwing rolls back and rethrows.
+   * With replicas, a transaction opened with `accessMode: 'read only'` runs on a replica (as
+   * {@link executeRead} chooses one), and runs again on the primary if that replica fails it
+   * (down, a conflict with recovery): its callback may then run twice. Every other transaction
+   * runs on the primary, and counts as a write for read-your-writes once it has ended.
    * Called on a `tx`, it opens a savepoint instead, and a throw rolls back only that level.
    *
    * With `retries: n`, an attempt that fails with a {@link SerializationFailureError} (PostgreSQL
@@ -637,14 +827,38 @@ export class Database<
     accessMode: AccessMode | undefined,
   ): Promise<R> {
     this.#assertUsable()
-    return runTransaction(this.#kysely, isolationLevel, accessMode, this.#openHandle(), fn)
+    const onPrimary = () =>
+      runTransaction(this.#kysely, isolationLevel, accessMode, this.#openHandle(), fn)
+    const replicas = this.#root.replicas
+    if (replicas === undefined) return onPrimary()
+    // A read-only transaction goes to a replica; any other is a write for read-your-writes,
+    // counted once it has ended (committed or not).
+    if (accessMode === 'read only' && this.#view.route === 'auto') {
+      return replicas.transaction(
+        this.#view.tracker,
+        (kysely) => runTransaction(kysely, isolationLevel, accessMode, this.#openHandle(), fn),
+        onPrimary,
+      )
+    }
+    try {
+      return await onPrimary()
+    } finally {
+      this.#view.tracker?.wrote()
+    }
   }
 
   // The handle a transaction level's callback receives: these tables and root, on its `trx`.
   // A public view's transactions give public handles.
   #openHandle(): OpenHandle<Database<TTables, V>> {
     return (trx, scope) =>
-      new Database<TTables, V>(trx as any, this.#tables, this.#root, scope, this.#publicOnly)
+      new Database<TTables, V>(
+        trx as any,
+        this.#tables,
+        this.#root,
+        scope,
+        this.#publicOnly,
+        this.#view,
+      )
   }
 
   /**
@@ -719,10 +933,12 @@ export class Database<
     const root = this.#root
     const dialect = POOLS.get(root.kysely)
     // The driver refuses new work at once; transaction handles stay usable while they drain.
-    if (dialect !== undefined && !root.closed) await dialect.close(options)
+    if (dialect !== undefined && !root.closed) {
+      await Promise.all([dialect.close(options), root.replicas?.drain(options.timeout)])
+    }
     if (root.closed) return
     root.closed = true
-    await root.kysely.destroy()
+    await Promise.all([root.kysely.destroy(), root.replicas?.close(0)])
   }
 
   #assertUsable(): void {

@@ -198,6 +198,13 @@ export type {
   WhereAll,
   WhereInput,
 } from './query/where-input'
+// Read replicas: Database.connect({ replicas }), db.replicas(), onReplicaEvent.
+export type { ReplicaEvent, ReplicaStatus } from './replicas/replica-event'
+export type {
+  ReadYourWrites,
+  ReplicaConnectOptions,
+  ReplicaOptions,
+} from './replicas/replica-options'
 // db.withContext's settings and role.
 export type { RequestContext } from './request-context'
 // Tables: column builders, defineTable, relations, the types derived from a table, DDL.

@@ -575,6 +575,11 @@ export class EntityQuery<
    * with), with the relations of {@link with} loaded. Needs the default selection: a query with
    * `select()` returns rows through {@link execute}.
    *
+   * A read (`executeRead`), like {@link count}, {@link first}, {@link paginate} and
+   * {@link execute}: with replicas it runs on one, once it has replayed the writes the handle must
+   * see, and it may be pipelined. A query with side effects (`for update`, a volatile function
+   * that writes) belongs on `db.primary` or in a transaction.
+   *
    * @example
    * ```ts
    * const active = await functions.query().where('status', 'active').orderBy('created_at', 'desc').all()
@@ -583,7 +588,9 @@ export class EntityQuery<
    */
   async all(): Promise<(InstanceType<E> & L)[]> {
     this.#assertEntitySelection('all')
-    const { rows } = await this.#executor.execute<Record<string, unknown>>(this.kysely.compile())
+    const { rows } = await this.#executor.executeRead<Record<string, unknown>>(
+      this.kysely.compile(),
+    )
     const entities = rows.map((row) => this.#entityClass.fromRow(row) as object)
     await loadRelationPaths(this.#executor, this.#table, entities, this.#state.relations)
     return entities as (InstanceType<E> & L)[]
@@ -632,7 +639,7 @@ export class EntityQuery<
    * ```
    */
   async count(): Promise<number> {
-    const { rows } = await this.#executor.execute<{ count: unknown }>(
+    const { rows } = await this.#executor.executeRead<{ count: unknown }>(
       compileCount(this.#executor.kysely, this.#state).compile(),
     )
     return Number(rows[0]?.count ?? 0)
@@ -661,7 +668,8 @@ export class EntityQuery<
 
   /**
    * Runs the query and returns its rows as the database returns them (SQL names, or the names
-   * given by `as`): the terminal for custom selections, joins with aggregates and groups.
+   * given by `as`): the terminal for custom selections, joins with aggregates and groups. A read,
+   * as {@link all}: with replicas, on a replica.
    *
    * @example
    * ```ts
@@ -679,7 +687,7 @@ export class EntityQuery<
         'relations are loaded onto entities: use all(), first() or paginate()',
       )
     }
-    const { rows } = await this.#executor.execute<R>(this.kysely.compile())
+    const { rows } = await this.#executor.executeRead<R>(this.kysely.compile())
     return [...rows]
   }
 

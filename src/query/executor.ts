@@ -21,8 +21,9 @@ export interface QueryExecutor {
   /** Runs a compiled statement on this handle, mapping driver errors to typed errors. */
   execute<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
   /**
-   * Runs a statement that only reads (a finder's): outside a transaction it may be pipelined
-   * behind busy statements (see `Database.executeRead`).
+   * Runs a statement that only reads (a finder's, a query's terminal): outside a transaction it
+   * may be pipelined behind busy statements, and with replicas it goes to one (see
+   * `Database.executeRead`).
    */
   executeRead<R>(query: CompiledQuery<unknown>): Promise<ExecuteResult<R>>
   /** Raw SQL with `@named` parameters on this handle. */

@@ -18,6 +18,7 @@ export {
 export { PostgresImageError } from './postgres-image-error'
 export type { PostgresProvider } from './postgres-provider'
 export { PostgresStartError } from './postgres-start-error'
+export type { StandbyServer } from './standby'
 export {
   type PostgresServer,
   type StartPostgresOptions,
