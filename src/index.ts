@@ -110,6 +110,7 @@ export {
   MissingParameterError,
   NotFoundError,
   TransactionClosedError,
+  UnsupportedOperationError,
 } from './errors/kysely-entities-error'
 export { QueryDeadlineError } from './errors/query-deadline-error'
 export { UnsupportedPluginError } from './errors/unsupported-plugin-error'
@@ -148,6 +149,20 @@ export type {
 } from './migrate/migration-result'
 export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
+// Observability: statement and transaction events, pool stats (spans go through OpenTelemetry).
+export type { DatabaseStats, PoolStats } from './observability/pool-stats'
+export {
+  type ConnectionRole,
+  type DatabaseEventListener,
+  type DatabaseEventName,
+  type DatabaseEvents,
+  type QueryEvent,
+  type QueryEventError,
+  type QueryOutcome,
+  REDACTED,
+  type TransactionEvent,
+  type TransactionOutcome,
+} from './observability/query-event'
 // pull: an existing database becomes table definitions.
 export {
   type PullOptions,
