@@ -9,6 +9,7 @@ import {
 import { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  type ConnectOptions,
   createPostgresClient,
   Database,
   Entity,
