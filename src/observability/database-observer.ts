@@ -79,7 +79,7 @@ export class DatabaseObserver {
 
   off<K extends DatabaseEventName>(name: K, listener: DatabaseEventListener<K>): void {
     this.#set(name).delete(listener)
-    this.#listening = this.#listeners.query.size > 0 || this.#listeners.transaction.size > 0
+    this.#listening = Object.values(this.#listeners).some((set) => set.size > 0)
   }
 
   #set<K extends DatabaseEventName>(name: K): Set<DatabaseEventListener<K>> {
