@@ -6,6 +6,7 @@ import {
   Database,
   defineTable,
   Entity,
+  type QueryEvent,
   type ReplicaEvent,
   sql,
 } from '../../src/index'
@@ -64,6 +65,8 @@ componentSuite('read replicas on a real streaming standby', started, () => {
 
   it('sends reads to the replica and everything else to the primary', async () => {
     const db = await connect()
+    const seen: QueryEvent[] = []
+    db.on('query', (e) => seen.push(e))
     const read = await within(
       'a read',
       db.executeRead<{ standby: boolean }>(sql.raw(IS_STANDBY).compile(db.kysely)),
@@ -96,7 +99,20 @@ componentSuite('read replicas on a real streaming standby', started, () => {
         healthy: true,
         url: expect.not.stringContaining(':postgres@'),
       }),
+    ]) // The events say where each statement ran; the stats cover the replica's pool too.
+    const where = (text: string) =>
+      seen.filter((e) => e.text.includes(text)).map((e) => e.connection)
+    expect(where('pg_is_in_recovery')).toEqual([
+      'replica',
+      'primary',
+      'primary',
+      'primary',
+      'replica',
+      'replica',
     ])
+    const stats = db.stats()
+    expect(stats.replicas).toHaveLength(1)
+    expect(stats.replicas[0]?.server).not.toBe(stats.primary.server)
   })
 
   it('finders read the replica (which misses what it has not replayed); db.primary reads the primary', async () => {
@@ -196,6 +212,9 @@ componentSuite('read replicas on a real streaming standby', started, () => {
   it('leaves out a lagging replica, reads the primary meanwhile, and takes it back once it caught up', async () => {
     const events: ReplicaEvent[] = []
     const db = await connect({ maxReplicaLag: 300, onReplicaEvent: (e) => events.push(e) })
+    // db.on('replica') hears what onReplicaEvent hears.
+    const heard: ReplicaEvent[] = []
+    db.on('replica', (e) => heard.push(e))
     const standby = pg.standbys[0]
     await standby?.pauseReplay()
     try {
@@ -220,6 +239,7 @@ componentSuite('read replicas on a real streaming standby', started, () => {
       20_000,
     )
     expect(events.map((e) => e.type)).toContain('replica_up')
+    expect(heard).toEqual(events)
     const { rows } = await db.executeRead<{ standby: boolean }>(
       sql.raw(IS_STANDBY).compile(db.kysely),
     )
