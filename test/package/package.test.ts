@@ -59,7 +59,7 @@ describe('the built package', () => {
         ['SELECT', 'postgresql'],
         ['SELECT', 'postgresql'],
       ],
-      queries: ['select 1', 'SELECT 1 AS one'],
+      queries: ['select pg_backend_pid() as pid', 'SELECT 1 AS one'],
     })
   })
 

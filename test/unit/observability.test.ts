@@ -259,7 +259,7 @@ describe('DatabaseObserver', () => {
   })
 
   it('refuses an unknown event name', () => {
-    expect(() => new DatabaseObserver().on('replica' as 'query', () => {})).toThrow(TypeError)
+    expect(() => new DatabaseObserver().on('nope' as 'query', () => {})).toThrow(TypeError)
   })
 })
 
