@@ -13,7 +13,7 @@
  */
 export interface ReplicaEvent {
   readonly type: 'replica_down' | 'replica_up' | 'replica_lagging'
-  /** The replica's URL without its password. */
+  /** The replica's URL without its password; with `Database.fromKysely`, its place: `replicas[0]`. */
   readonly replica: string
   /** Why, in one line (an error message, or the lag seen). */
   readonly reason: string
@@ -29,7 +29,7 @@ export interface ReplicaEvent {
  * ```
  */
 export interface ReplicaStatus {
-  /** The replica's URL without its password. */
+  /** The replica's URL without its password; with `Database.fromKysely`, its place: `replicas[0]`. */
   readonly url: string
   /** `up`: reads may go there; `down` or `lagging`: left out until a later check finds it well. */
   readonly state: 'up' | 'down' | 'lagging'
