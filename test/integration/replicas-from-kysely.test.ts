@@ -6,6 +6,7 @@ import {
   type PluginTransformResultArgs,
   PostgresDialect,
 } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
 import { Pool } from 'pg'
 import postgres from 'postgres'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -25,8 +26,8 @@ import { componentSuite } from '../setup/component'
 import { within } from '../setup/hang-guards'
 
 // Database.fromKysely(primary, { replicas: [replicaKysely] }) on a primary and a streaming
-// standby of its own (the component), with Kysely instances of two dialects: this package's
-// PostgresJsDialect and Kysely's own PostgresDialect on pg.
+// standby of its own (the component), with Kysely instances of three dialects: this package's
+// PostgresJsDialect, kysely-postgres-js, and Kysely's own PostgresDialect on pg.
 const started = await startPostgres({ url: '', standbys: 1 }).then(
   (pg) => ({ ok: true as const, pg }),
   (error: unknown) => ({
@@ -54,6 +55,11 @@ const dialects = {
         sql: createPostgresClient({ url, max: 4 }),
         ownsClient: true,
       }),
+      plugins,
+    }),
+  'postgres.js (kysely-postgres-js)': (url: string, plugins: KyselyPlugin[] = []) =>
+    new Kysely<any>({
+      dialect: new PostgresJSDialect({ postgres: postgres(url, { max: 4, onnotice: () => {} }) }),
       plugins,
     }),
   'pg (Kysely PostgresDialect)': (url: string, plugins: KyselyPlugin[] = []) =>
