@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import type { QueryEvent } from 'kysely-entities'
 import { Database, generateDDL } from 'kysely-entities'
 import { containerpubTables, functionData } from 'kysely-entities/containerpub'
 import postgres from 'postgres'
@@ -46,6 +47,8 @@ export interface BenchOptions {
   readonly quick?: boolean
   /** Where the server came from, for the report. */
   readonly server?: string
+  /** A 'query' listener on kysely-entities' databases (`--listen`): the cost of events. */
+  readonly onQuery?: (event: QueryEvent) => void
 }
 
 function versionOf(name: string): string {
@@ -138,6 +141,10 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchReport>
   const loadedRows = size.users + size.functions + size.deployments + size.invocations
 
   const clients = await openClients(url, pool)
+  if (options.onQuery !== undefined) {
+    clients.ke.on('query', options.onQuery)
+    clients.keUnpipelined.on('query', options.onQuery)
+  }
   const scenarios: ScenarioResult[] = []
   try {
     const ctx: ScenarioContext = {

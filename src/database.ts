@@ -5,6 +5,7 @@ import { PostgresJsDialect } from './driver/postgres-js-dialect'
 import {
   asScript,
   type CloseOptions,
+  observeDriver,
   type PostgresJsDriver,
   type StatementUse,
 } from './driver/postgres-js-driver'
@@ -14,10 +15,21 @@ import {
   DatabaseClosedError,
   InvalidQueryError,
   TransactionClosedError,
+  UnsupportedOperationError,
 } from './errors/kysely-entities-error'
 import { mapDatabaseError } from './errors/map-database-error'
 import { checkKyselyPlugins, type KyselyPluginClass } from './kysely-plugins'
 import { EntityManager } from './manager/entity-manager'
+import { DatabaseObserver } from './observability/database-observer'
+import { loadOpenTelemetry, Tracing } from './observability/open-telemetry'
+import { secretNames } from './observability/parameter-redaction'
+import type { DatabaseStats } from './observability/pool-stats'
+import type {
+  DatabaseEventListener,
+  DatabaseEventName,
+  QueryEvent,
+} from './observability/query-event'
+import type { ReplicaEvent } from './observability/replica-event'
 import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
@@ -144,6 +156,24 @@ export interface ConnectOptions<TTables extends TableRecord>
    * with {@link PreparedStatementLostError}, which names this option.
    */
   readonly pooler?: PoolerMode
+  /**
+   * Called for each statement when it ends, as `db.on('query', log)` is: its text (values as
+   * `$1`), duration, row count, outcome, pool wait, server. Statements the driver sends by
+   * itself (`start transaction`, `commit`, savepoints, the check of `connect`) included.
+   */
+  readonly log?: (event: QueryEvent) => void
+  /**
+   * Puts the bound values into each {@link QueryEvent} (`parameters`), except for a statement
+   * whose text names a table with a `secret()` column or such a column: its values are all
+   * `'[redacted]'`. Default false: no value ever reaches a listener. Spans never carry values.
+   */
+  readonly logParameters?: boolean
+  /**
+   * Spans for statements and transactions through OpenTelemetry, when `@opentelemetry/api` is
+   * installed and a tracer provider is registered globally (the usual OpenTelemetry set-up).
+   * Default true; false never loads the API. Without a registered provider nothing is measured.
+   */
+  readonly tracing?: boolean
 }
 
 /**
@@ -213,6 +243,8 @@ interface Root {
   readonly cursors: CursorCodec
   /** The driver of a `Database.connect` pool: plain statements go straight to it. */
   readonly driver: PostgresJsDriver | undefined
+  /** The listeners and tracing of a `Database.connect` pool. */
+  readonly observer: DatabaseObserver | undefined
   /** The read replicas of `Database.connect({ replicas })`. */
   replicas?: ReplicaSet
   /** Read-your-writes of the whole Database (`readYourWrites: 'database'`). */
@@ -231,10 +263,11 @@ function makeRoot(
   entities: readonly AnyEntityClass[] = [],
   cursorSecret?: string | Uint8Array,
   driver?: PostgresJsDriver,
+  observer?: DatabaseObserver,
 ): Root {
   const registry = new TableRegistry(tables, entities)
   const cursors = new CursorCodec(cursorSecret)
-  return { closed: false, kysely, registry, cursors, driver }
+  return { closed: false, kysely, registry, cursors, driver, observer }
 }
 
 /**
@@ -351,6 +384,9 @@ export class Database<
       pipeline,
       queryDeadline,
       pooler,
+      log,
+      logParameters,
+      tracing,
       replicas: _replicas,
       maxReplicaLag: _maxReplicaLag,
       maxReplayWait: _maxReplayWait,
@@ -360,6 +396,13 @@ export class Database<
       ...connection
     } = options
     const replicas = replicaSettings(options)
+    const api = tracing === false ? undefined : await loadOpenTelemetry()
+    const observer = new DatabaseObserver({
+      logParameters: logParameters === true,
+      secrets: secretNames(Object.values(tables)),
+      tracing: api === undefined ? undefined : new Tracing(api),
+    })
+    if (log !== undefined) observer.on('query', log)
     // Checked before a pool is opened: a bad value leaves nothing to close. Unset, the driver
     // derives it from the client's statement_timeout (ours, or that of a client of your own).
     if (queryDeadline !== undefined) resolveQueryDeadline(queryDeadline, undefined)
@@ -374,6 +417,8 @@ export class Database<
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)
+    // Kysely made the driver: observed from the first statement (connect's `select 1`) on.
+    if (dialect.driver !== undefined) observeDriver(dialect.driver, observer, 'primary')
     try {
       // Unset: a pooler between us and the server turns named prepared statements off. The
       // detection is the first statement, so that nothing of ours is prepared before it.
@@ -384,15 +429,20 @@ export class Database<
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
     }
-    const root = makeRoot(kysely, tables, entities, cursorSecret, dialect.driver)
+    const root = makeRoot(kysely, tables, entities, cursorSecret, dialect.driver, observer)
     if (replicas !== undefined) {
       const driver = dialect.driver
       const primaryLsn = async () =>
         lsnOfResult(await (driver as PostgresJsDriver).execute(CURRENT_LSN, 'read'))
       if (replicas.readYourWrites === 'database') root.tracker = new WriteTracker(primaryLsn)
       try {
+        // Replica events reach onReplicaEvent and db.on('replica', ...) alike.
+        const onEvent = (event: ReplicaEvent) => {
+          replicas.onEvent(event)
+          observer.emit('replica', event)
+        }
         root.replicas = await openReplicaSet(
-          replicas,
+          { ...replicas, onEvent },
           connection,
           {
             poolTimeout,
@@ -402,6 +452,7 @@ export class Database<
             ...(pooler === 'transaction' ? { prepare: false } : {}),
           },
           primaryLsn,
+          (driver) => observeDriver(driver, observer, 'replica'),
         )
       } catch (error) {
         await dialect.close({ timeout: 0 }).catch(() => {})
@@ -458,6 +509,78 @@ export class Database<
       if (replicas.tracker !== undefined) root.tracker = replicas.tracker
     }
     return new Database(kysely, options.tables, root, undefined)
+  }
+
+  /**
+   * Calls `listener` for each event `name` of this database's pool: `'query'` when a statement
+   * ends ({@link QueryEvent}: text without values, duration, row count, outcome, pool wait), and
+   * `'transaction'` when a transaction ends ({@link TransactionEvent}). Every statement the
+   * driver sends is seen, those of `db.kysely` and the driver's own `start transaction`,
+   * `commit`, `rollback` and savepoints included. Listeners run synchronously; what one throws
+   * never changes the statement's outcome. Only a `Database.connect` pool emits events (else
+   * {@link UnsupportedOperationError}); a transaction handle registers on its database.
+   *
+   * While nobody listens and no OpenTelemetry tracer provider is registered, the driver
+   * measures nothing (no clock is read per statement).
+   *
+   * @example
+   * ```ts
+   * const slow = (e: QueryEvent) => { if (e.duration > 200) logger.warn({ sql: e.text, ms: e.duration }) }
+   * db.on('query', slow)
+   * await db.manager(UserEntity).findByUuid(uuid)
+   * // slow({ text: 'select ... from "users" where "uuid" = $1', outcome: 'ok', rowCount: 1, ... })
+   * db.off('query', slow)
+   * ```
+   */
+  on<K extends DatabaseEventName>(name: K, listener: DatabaseEventListener<K>): this {
+    this.#observer(`on('${name}')`).on(name, listener)
+    return this
+  }
+
+  /**
+   * Removes a listener added with {@link on}.
+   *
+   * @example
+   * ```ts
+   * db.off('query', slow)
+   * ```
+   */
+  off<K extends DatabaseEventName>(name: K, listener: DatabaseEventListener<K>): this {
+    this.#observer(`off('${name}')`).off(name, listener)
+    return this
+  }
+
+  #observer(call: string): DatabaseObserver {
+    const observer = this.#root.observer
+    if (observer === undefined) {
+      throw new UnsupportedOperationError(
+        `${call} needs a Database.connect pool; a Database.fromKysely database runs its statements through a driver this package does not see`,
+      )
+    }
+    return observer
+  }
+
+  /**
+   * The state of this database's pools now: connections in use and idle, transactions, calls
+   * waiting for a connection, reads pipelined (see {@link PoolStats}), for the primary and each
+   * replica of `Database.connect({ replicas })` (empty without). Only for a `Database.connect` pool (else
+   * {@link UnsupportedOperationError}).
+   *
+   * @example
+   * ```ts
+   * const { primary } = db.stats()
+   * metrics.gauge('db.pool.in_use', primary.inUse)
+   * metrics.gauge('db.pool.waiting', primary.waiting)
+   * ```
+   */
+  stats(): DatabaseStats {
+    const driver = this.#root.driver
+    if (driver === undefined) {
+      throw new UnsupportedOperationError(
+        'stats() needs a Database.connect pool; a Database.fromKysely database has a pool this package does not see',
+      )
+    }
+    return { primary: driver.stats(), replicas: this.#root.replicas?.stats() ?? [] }
   }
 
   /** The typed Kysely instance (SQL table and column names); inside a transaction, the transaction. */

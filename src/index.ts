@@ -112,6 +112,7 @@ export {
   MissingParameterError,
   NotFoundError,
   TransactionClosedError,
+  UnsupportedOperationError,
 } from './errors/kysely-entities-error'
 export { QueryDeadlineError } from './errors/query-deadline-error'
 export { UnsupportedPluginError } from './errors/unsupported-plugin-error'
@@ -150,6 +151,22 @@ export type {
 } from './migrate/migration-result'
 export { down, migrate, to } from './migrate/migration-runner'
 export { type ChangedMigration, type MigrationStatus, status } from './migrate/migration-status'
+// Observability: statement and transaction events, pool stats (spans go through OpenTelemetry).
+export type { DatabaseStats, PoolStats } from './observability/pool-stats'
+export {
+  type ConnectionRole,
+  type DatabaseEventListener,
+  type DatabaseEventName,
+  type DatabaseEvents,
+  type QueryEvent,
+  type QueryEventError,
+  type QueryOutcome,
+  REDACTED,
+  type TransactionEvent,
+  type TransactionOutcome,
+} from './observability/query-event'
+// Read replicas: Database.connect({ replicas }), db.replicas(), onReplicaEvent.
+export type { ReplicaEvent } from './observability/replica-event'
 // pull: an existing database becomes table definitions.
 export {
   type PullOptions,
@@ -199,9 +216,9 @@ export type {
   WhereInput,
 } from './query/where-input'
 // Read replicas: Database.connect({ replicas }), Database.fromKysely(kysely, { replicas }),
-// db.replicas(), onReplicaEvent.
+// db.replicas().
 export type { FromKyselyReplicaOptions } from './replicas/kysely-replicas'
-export type { ReplicaEvent, ReplicaStatus } from './replicas/replica-event'
+export type { ReplicaStatus } from './replicas/replica-event'
 export type {
   ReadYourWrites,
   ReplicaConnectOptions,

@@ -14,6 +14,15 @@ import { ConnectionError, PoolTimeoutError } from '../errors/database-errors'
 import { DatabaseClosedError, InvalidQueryError } from '../errors/kysely-entities-error'
 import { mapDatabaseError } from '../errors/map-database-error'
 import { QueryDeadlineError } from '../errors/query-deadline-error'
+import type {
+  DatabaseObserver,
+  StatementObserver,
+  StatementProbe,
+  TransactionProbe,
+} from '../observability/database-observer'
+import { type PoolStats, poolStats } from '../observability/pool-stats'
+import type { ConnectionRole } from '../observability/query-event'
+import { serverTarget } from '../observability/server-target'
 import { checkParameterCount } from '../query/bindable'
 import { destroyBackendConnection } from './backend-sockets'
 import {
@@ -170,7 +179,30 @@ interface DriverState {
    * statement, by the driver's config or by {@link PostgresJsDriver.detectPooler}.
    */
   prepare: boolean
+  /** Events and spans of statements (`Database.connect` sets it; see {@link observeDriver}). */
+  observer: StatementObserver | undefined
 }
+
+// Each driver's state, for observeDriver: the observer is no part of the public configuration.
+const STATES = new WeakMap<PostgresJsDriver, DriverState>()
+
+/**
+ * Makes `driver` report each statement and transaction to `observer`, as the pool of `role`
+ * (`Database.connect` does it for its pool). The observer decides per statement whether anything
+ * is measured.
+ */
+export function observeDriver(
+  driver: PostgresJsDriver,
+  observer: DatabaseObserver,
+  role: ConnectionRole,
+): void {
+  const state = STATES.get(driver)
+  if (state === undefined) return
+  state.observer = observer.target(role, state.endpoint, serverTarget(state.pool))
+}
+
+// What connect asks to tell a pooler: its process id, against the one the startup announced.
+const DETECT_POOLER = 'select pg_backend_pid() as pid'
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
 const MAX_TIMER = 2 ** 31 - 1
@@ -264,21 +296,35 @@ function runPooled<R>(
   query: CompiledQuery,
   use: StatementUse,
 ): Promise<QueryResult<R>> {
+  const probe = state.observer?.statement(query, false)
+  if (probe !== undefined) return probe.observe(runPooledNow<R>(state, query, use, probe))
+  return runPooledNow(state, query, use, undefined)
+}
+
+function runPooledNow<R>(
+  state: DriverState,
+  query: CompiledQuery,
+  use: StatementUse,
+  probe: StatementProbe | undefined,
+): Promise<QueryResult<R>> {
   const admission = state.gate.tryAcquire(use)
   if (admission === 'idle') return runAdmitted(state, query)
   if (admission === 'pipelined') {
     return runPipelined(state, query, performance.now() + state.gate.timeout)
   }
-  return runQueued(state, query, use)
+  return runQueued(state, query, use, probe)
 }
 
 async function runQueued<R>(
   state: DriverState,
   query: CompiledQuery,
   use: StatementUse,
+  probe: StatementProbe | undefined,
 ): Promise<QueryResult<R>> {
   const deadline = performance.now() + state.gate.timeout
+  probe?.queued()
   const admission = await state.gate.acquire(use)
+  probe?.admitted()
   return admission === 'idle' ? runAdmitted(state, query) : runPipelined(state, query, deadline)
 }
 
@@ -399,6 +445,8 @@ class PostgresJsConnection implements DatabaseConnection {
   #closed = false
   // True from a successful gate.acquire() in begin() until release().
   #holding = false
+  // The observed transaction, from begin() until release(); undefined when nothing observes.
+  #transaction: TransactionProbe | undefined
 
   constructor(state: DriverState) {
     this.#state = state
@@ -458,8 +506,20 @@ class PostgresJsConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.#reserved !== undefined) return this.#run(this.#transactionTarget(), compiledQuery)
-    return runPooled(this.#state, compiledQuery, 'statement')
+    if (this.#reserved === undefined) return runPooled(this.#state, compiledQuery, 'statement')
+    const probe = this.#state.observer?.statement(compiledQuery, true, this.#transaction)
+    if (probe === undefined) return this.#run(this.#transactionTarget(), compiledQuery)
+    return probe.observe(this.#runObserved<R>(compiledQuery))
+  }
+
+  // #run, with #transactionTarget's refusal as a failed statement the probe sees.
+  async #runObserved<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#run(this.#transactionTarget(), compiledQuery)
+  }
+
+  /** The transaction's commit or rollback succeeded: what its event and span report. */
+  settled(outcome: 'commit' | 'rollback'): void {
+    this.#transaction?.settled(outcome)
   }
 
   /**
@@ -477,8 +537,38 @@ class PostgresJsConnection implements DatabaseConnection {
       throw new Error('chunkSize must be a positive integer')
     }
     const pooled = this.#reserved === undefined
+    const probe = this.#state.observer?.statement(compiledQuery, !pooled, this.#transaction)
+    if (probe === undefined) {
+      yield* this.#stream<R>(compiledQuery, chunkSize, pooled, undefined)
+      return
+    }
+    let rowCount = 0
+    try {
+      for await (const chunk of this.#stream<R>(compiledQuery, chunkSize, pooled, probe)) {
+        rowCount += chunk.rows.length
+        yield chunk
+      }
+    } catch (error) {
+      probe.fail(error)
+      throw error
+    } finally {
+      // Also when the consumer stopped early: the rows it was given (after a failure: a no-op).
+      probe.ok(rowCount)
+    }
+  }
+
+  async *#stream<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize: number,
+    pooled: boolean,
+    probe: StatementProbe | undefined,
+  ): AsyncIterableIterator<QueryResult<R>> {
     const target = pooled ? this.#state.pool : this.#transactionTarget()
-    if (pooled) await this.#state.gate.acquire()
+    if (pooled) {
+      probe?.queued()
+      await this.#state.gate.acquire()
+      probe?.admitted()
+    }
     // False once a chunk passed its deadline: the turn is then given back when postgres.js is
     // done with the abandoned cursor, as for a statement.
     let releaseNow = pooled
@@ -561,12 +651,24 @@ class PostgresJsConnection implements DatabaseConnection {
     if (this.#reserved !== undefined || this.#holding) {
       throw new Error('A transaction is already open')
     }
-    const { gate, pool } = this.#state
+    const { gate, pool, observer } = this.#state
+    const transaction = observer?.transaction()
+    this.#transaction = transaction
+    const probe = observer?.statement(CompiledQuery.raw(statement), true, transaction)
+    probe?.queued()
     const started = performance.now()
-    await gate.acquire('transaction')
+    try {
+      await gate.acquire('transaction')
+    } catch (error) {
+      probe?.fail(error)
+      this.#transaction = undefined
+      transaction?.end()
+      throw error
+    }
     this.#holding = true
     try {
       this.#reserved = await this.#reserve(pool, started + gate.timeout)
+      probe?.admitted()
       // `onexecute` (used by postgres.js's own sql.begin) hands over the internal connection.
       const onexecute = (raw: RawConnection) => {
         repairConnectionQueue(raw)
@@ -578,8 +680,10 @@ class PostgresJsConnection implements DatabaseConnection {
       }
       const prepare = this.#state.prepare
       await this.#answer(this.#reserved.unsafe(statement, [], { prepare, onexecute } as {}))
+      probe?.ok(0)
     } catch (error) {
       const mapped = this.#fail(error)
+      probe?.fail(mapped)
       this.release()
       throw mapped
     }
@@ -623,6 +727,9 @@ class PostgresJsConnection implements DatabaseConnection {
 
   /** Gives the reserved connection, if any and still open, back to the pool. */
   release(): void {
+    const transaction = this.#transaction
+    this.#transaction = undefined
+    transaction?.end()
     const reserved = this.#reserved
     if (this.#raw !== undefined) this.#raw.onclose = null
     this.#reserved = this.#raw = undefined
@@ -697,8 +804,22 @@ export class PostgresJsDriver implements Driver {
       deadlines: deadlineList(deadline),
       pipelinedDeadlines: deadlineList(gate.timeout + deadline),
       prepare: true,
+      observer: undefined,
     }
+    STATES.set(this, this.#state)
     if (config.prepare === false) this.#unprepared()
+  }
+
+  /**
+   * The pool's state now, by the driver's own accounting (see {@link PoolStats}).
+   *
+   * @example
+   * ```ts
+   * driver.stats() // { server: 'localhost:5432', size: 10, inUse: 1, idle: 9, transactions: 0, waiting: 0, pipelined: 0 }
+   * ```
+   */
+  stats(): PoolStats {
+    return poolStats(this.#state.gate, this.#state.endpoint)
   }
 
   /**
@@ -736,7 +857,9 @@ export class PostgresJsDriver implements Driver {
    */
   async detectPooler(): Promise<boolean> {
     const state = this.#state
-    const pending = state.pool.unsafe('select pg_backend_pid() as pid', [], UNNAMED)
+    // Seen by listeners and tracing as any statement of the pool (the first one they see).
+    const probe = state.observer?.statement(CompiledQuery.raw(DETECT_POOLER), false)
+    const pending = state.pool.unsafe(DETECT_POOLER, [], UNNAMED)
     const rows = await new Promise<postgres.RowList<any>>((resolve, reject) => {
       const settled = watchDeadline(state.deadlines, () => {
         reject(new QueryDeadlineError(state.deadline, state.endpoint))
@@ -752,7 +875,11 @@ export class PostgresJsDriver implements Driver {
           reject(failure(state, error))
         },
       )
+    }).catch((error: unknown) => {
+      probe?.fail(error)
+      throw error
     })
+    probe?.ok(rows.length)
     const announced = (pending as { state?: { pid?: unknown } | null }).state?.pid
     const actual: unknown = rows[0]?.pid
     const between = typeof announced === 'number' && announced !== actual
@@ -792,6 +919,7 @@ export class PostgresJsDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('commit'))
+    asOwn(connection).settled('commit')
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -800,6 +928,7 @@ export class PostgresJsDriver implements Driver {
     if (own.closed) return
     try {
       await connection.executeQuery(CompiledQuery.raw('rollback'))
+      own.settled('rollback')
     } catch (error) {
       // Lost while rolling back: the server rolls the transaction back with the session.
       if (!own.closed) throw error

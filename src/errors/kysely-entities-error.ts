@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_PLUGIN'
   | 'DATABASE_CLOSED'
   | 'TRANSACTION_CLOSED'
+  | 'UNSUPPORTED_OPERATION'
   | 'POSTGRES_START'
   | 'POSTGRES_IMAGE'
   | 'MIGRATION'
@@ -129,5 +130,22 @@ export class DatabaseClosedError extends KyselyEntitiesError {
 export class TransactionClosedError extends KyselyEntitiesError {
   constructor(message = 'This transaction has already ended') {
     super('TRANSACTION_CLOSED', message)
+  }
+}
+
+/**
+ * A call this kind of `Database` cannot serve: `on`, `off` and `stats` need the pool of
+ * `Database.connect`, which this package's driver runs; a `Database.fromKysely` database's
+ * statements go through a driver it cannot see.
+ *
+ * @example
+ * ```ts
+ * Database.fromKysely(kysely, { tables }).on('query', log)
+ * // throws UnsupportedOperationError: on('query') needs a Database.connect pool; ...
+ * ```
+ */
+export class UnsupportedOperationError extends KyselyEntitiesError {
+  constructor(message: string) {
+    super('UNSUPPORTED_OPERATION', message)
   }
 }

@@ -1,5 +1,5 @@
 import { InvalidQueryError } from '../errors/kysely-entities-error'
-import type { ReplicaEvent } from './replica-event'
+import type { ReplicaEvent } from '../observability/replica-event'
 
 /**
  * One read replica of `Database.connect({ replicas })`: its URL and, when they differ from the

@@ -1,7 +1,7 @@
 import { CompiledQuery, Kysely } from 'kysely'
 import { createPostgresClient, type PostgresClientOptions } from '../driver/postgres-js-client'
 import { PostgresJsDialect } from '../driver/postgres-js-dialect'
-import type { PostgresJsDialectConfig } from '../driver/postgres-js-driver'
+import type { PostgresJsDialectConfig, PostgresJsDriver } from '../driver/postgres-js-driver'
 import { parseLsn } from './lsn'
 import type { ReplicaSettings } from './replica-options'
 import { withoutPassword } from './replica-options'
@@ -29,6 +29,8 @@ export async function openReplicaSet(
   connection: PostgresClientOptions,
   poolConfig: ReplicaPoolConfig,
   primaryLsn: () => Promise<bigint | undefined>,
+  /** Called with each replica pool's driver as it opens (the Database observes it). */
+  onDriver: (driver: PostgresJsDriver) => void = () => {},
 ): Promise<ReplicaSet> {
   // The primary's host, port and database come from its url or options: not the replica's.
   const { url: _url, host: _host, port: _port, database: _database, ...shared } = connection
@@ -47,11 +49,13 @@ export async function openReplicaSet(
     const kysely = new Kysely<any>({ dialect })
     const driver = dialect.driver
     if (driver === undefined) throw new Error('the replica pool has no driver')
+    onDriver(driver)
     let closing: Promise<void> | undefined
     return {
       label: withoutPassword(replica.url),
       kysely,
       execute: (query, use) => driver.execute(query, use),
+      stats: () => driver.stats(),
       close: (timeout) => {
         closing ??= (async () => {
           await dialect.close(timeout === undefined ? {} : { timeout })

@@ -1,8 +1,10 @@
 import { CompiledQuery, type Kysely, type QueryResult } from 'kysely'
+import type { PoolStats } from '../observability/pool-stats'
+import type { ReplicaEvent } from '../observability/replica-event'
 import type { ExecuteResult } from '../query/executor'
 import { parseLsn } from './lsn'
 import { chooseReplica } from './replica-choice'
-import type { ReplicaEvent, ReplicaStatus } from './replica-event'
+import type { ReplicaStatus } from './replica-event'
 import { replicaFailure } from './replica-failure'
 import { type PrimarySample, pruneSamples, replicaLag } from './replica-lag'
 import type { ReplicaTuning } from './replica-options'
@@ -18,6 +20,8 @@ export interface ReplicaPool {
   execute<R>(query: CompiledQuery, use: 'read' | 'statement'): Promise<QueryResult<R>>
   /** Ends the pool, letting running statements finish for up to `timeout` ms. */
   close(timeout: number | undefined): Promise<void>
+  /** The pool's connections and queue now, when the package can see them. */
+  stats?(): PoolStats
 }
 
 interface Node {
@@ -123,6 +127,11 @@ export class ReplicaSet {
   /** The primary's current WAL position (for a session's read-your-writes). */
   primaryLsn(): Promise<bigint | undefined> {
     return this.#primaryLsn()
+  }
+
+  /** The pool statistics of each replica the package can see, in the order given. */
+  stats(): PoolStats[] {
+    return this.#nodes.flatMap((node) => (node.pool.stats === undefined ? [] : [node.pool.stats()]))
   }
 
   /** The replicas' state as of the last check or read. */

@@ -6,6 +6,7 @@ import {
   Database,
   defineTable,
   Entity,
+  type QueryEvent,
   type ReplicaEvent,
   sql,
 } from '../../src/index'
@@ -64,6 +65,8 @@ componentSuite('read replicas on a real streaming standby', started, () => {
 
   it('sends reads to the replica and everything else to the primary', async () => {
     const db = await connect()
+    const seen: QueryEvent[] = []
+    db.on('query', (e) => seen.push(e))
     const read = await within(
       'a read',
       db.executeRead<{ standby: boolean }>(sql.raw(IS_STANDBY).compile(db.kysely)),
@@ -97,6 +100,20 @@ componentSuite('read replicas on a real streaming standby', started, () => {
         url: expect.not.stringContaining(':postgres@'),
       }),
     ])
+    // The events say where each statement ran (the health checks, also events, are left out).
+    const where = (pick: (e: QueryEvent) => boolean) => seen.filter(pick).map((e) => e.connection)
+    expect(where((e) => e.text === IS_STANDBY)).toEqual([
+      'replica',
+      'primary',
+      'primary',
+      'primary',
+      'replica',
+    ])
+    expect(where((e) => e.operation === 'SELECT' && e.collection === 'notes')).toEqual(['replica'])
+    // The stats cover the replica's pool too.
+    const stats = db.stats()
+    expect(stats.replicas).toHaveLength(1)
+    expect(stats.replicas[0]?.server).not.toBe(stats.primary.server)
   })
 
   it('finders read the replica (which misses what it has not replayed); db.primary reads the primary', async () => {
@@ -196,6 +213,9 @@ componentSuite('read replicas on a real streaming standby', started, () => {
   it('leaves out a lagging replica, reads the primary meanwhile, and takes it back once it caught up', async () => {
     const events: ReplicaEvent[] = []
     const db = await connect({ maxReplicaLag: 300, onReplicaEvent: (e) => events.push(e) })
+    // db.on('replica') hears what onReplicaEvent hears.
+    const heard: ReplicaEvent[] = []
+    db.on('replica', (e) => heard.push(e))
     const standby = pg.standbys[0]
     await standby?.pauseReplay()
     try {
@@ -220,6 +240,7 @@ componentSuite('read replicas on a real streaming standby', started, () => {
       20_000,
     )
     expect(events.map((e) => e.type)).toContain('replica_up')
+    expect(heard).toEqual(events)
     const { rows } = await db.executeRead<{ standby: boolean }>(
       sql.raw(IS_STANDBY).compile(db.kysely),
     )

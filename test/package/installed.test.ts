@@ -139,7 +139,10 @@ describe('the packed package in a fresh project', () => {
     expect(JSON.parse(program.stdout)).toEqual({
       dto: { uuid: expect.any(String), email: 'ada@example.com' },
       count: 1,
+      queries: ['select 1', 'SELECT 1 AS one'],
     })
+    // @opentelemetry/api is an optional peer: not installed, and the package runs without it.
+    expect(existsSync(join(project, 'node_modules/@opentelemetry/api'))).toBe(false)
   })
 
   it('runs the installed CLI on a TypeScript definitions module', async () => {

@@ -46,6 +46,23 @@ describe('the built package', () => {
     expect(JSON.parse(stdout)).toEqual({ title: 'cjs', id: 1, invalid: true })
   })
 
+  it.each([
+    ['an ES module', 'traced-consumer.mjs'],
+    ['CommonJS', 'traced-consumer.cjs'],
+  ])('from %s, loads the optional @opentelemetry/api: spans and events', async (_, file) => {
+    const { stdout } = await run(process.execPath, [consumer(file)], {
+      cwd: root,
+      env: { ...process.env, SERVER_URL: inject('databaseUrl') },
+    })
+    expect(JSON.parse(stdout)).toEqual({
+      spans: [
+        ['SELECT', 'postgresql'],
+        ['SELECT', 'postgresql'],
+      ],
+      queries: ['select 1', 'SELECT 1 AS one'],
+    })
+  })
+
   it('type-checks a consumer against the shipped declarations', async () => {
     const tsc = `${root}/node_modules/typescript/bin/tsc`
     const result = await run(process.execPath, [tsc, '-p', consumer('tsconfig.json')], {

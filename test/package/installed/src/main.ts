@@ -25,7 +25,12 @@ const ada = await manager.insert({ email: 'ada@example.com', passwordHash: 'argo
 const found = await manager.findByUuid(ada.uuid)
 const UserDto = defineDto(UserEntity, ['uuid', 'email'])
 const count: number = await manager.count()
-process.stdout.write(
-  `${JSON.stringify({ dto: found === null ? null : UserDto.from(found), count })}\n`,
-)
 await db.close()
+// Without @opentelemetry/api installed (an optional peer): events still work, nothing is traced.
+const queries: string[] = []
+const connected = await Database.connect({ url, tables, log: (e) => queries.push(e.text) })
+await connected.raw('SELECT 1 AS one')
+await connected.close()
+process.stdout.write(
+  `${JSON.stringify({ dto: found === null ? null : UserDto.from(found), count, queries })}\n`,
+)

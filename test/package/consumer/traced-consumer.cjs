@@ -1,0 +1,39 @@
+// The built CommonJS module with OpenTelemetry installed: spans reach a tracer provider registered
+// the usual way, and events reach a listener.
+const { trace } = require('@opentelemetry/api')
+const {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} = require('@opentelemetry/sdk-trace-base')
+const { c, Database, defineTable } = require('kysely-entities')
+const { createTestDatabase } = require('kysely-entities/testing')
+
+async function main() {
+  const exporter = new InMemorySpanExporter()
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  )
+  const notes = defineTable('notes', { id: c.serial().primaryKey() })
+  const test = await createTestDatabase(process.env.SERVER_URL, { prefix: 'pkg_traced_cjs' })
+  const queries = []
+  const db = await Database.connect({
+    url: test.url,
+    tables: { notes },
+    log: (e) => queries.push(e.text),
+  })
+  try {
+    await db.raw('SELECT 1 AS one')
+    const spans = exporter
+      .getFinishedSpans()
+      .map((span) => [span.name, span.attributes['db.system.name']])
+    console.log(JSON.stringify({ spans, queries }))
+  } finally {
+    await db.close()
+    await test.drop()
+  }
+}
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
