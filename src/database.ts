@@ -34,6 +34,7 @@ import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
+import { type FromKyselyReplicaOptions, kyselyReplicas } from './replicas/kysely-replicas'
 import type { ReplicaStatus } from './replicas/replica-event'
 import { type ReplicaConnectOptions, replicaSettings } from './replicas/replica-options'
 import { CURRENT_LSN, lsnOfResult, openReplicaSet } from './replicas/replica-pools'
@@ -175,8 +176,11 @@ export interface ConnectOptions<TTables extends TableRecord>
   readonly tracing?: boolean
 }
 
-/** Options of {@link Database.fromKysely}: the tables, and the plugins you vouch for. */
-export interface FromKyselyOptions<TTables extends TableRecord> {
+/**
+ * Options of {@link Database.fromKysely}: the tables, the plugins you vouch for, and read replicas
+ * as Kysely instances of yours (see {@link FromKyselyReplicaOptions}).
+ */
+export interface FromKyselyOptions<TTables extends TableRecord> extends FromKyselyReplicaOptions {
   /** The table definitions this database serves, e.g. `{ users, functions }`. */
   readonly tables: TTables
   /** As in {@link ConnectOptions.entities}. */
@@ -481,7 +485,16 @@ export class Database<
    *
    * Database.fromKysely(new Kysely({ dialect, plugins: [new CamelCasePlugin()] }), { tables })
    * // throws UnsupportedPluginError: Database.fromKysely: plugins[0] is "CamelCasePlugin", which renames ...
+   *
+   * // Read replicas, a Kysely instance each: reads go there as with Database.connect({ replicas }).
+   * const replicated = Database.fromKysely(primaryKysely, { tables, replicas: [replicaKysely], maxReplayWait: 500 })
    * ```
+   *
+   * With `replicas` (see {@link FromKyselyReplicaOptions}), reads are routed as with
+   * {@link Database.connect}'s replicas, with the same read-your-writes, health checks,
+   * `db.primary`, `db.session()` and `db.replicas()`; read-only transactions run through the
+   * replica instance's `transaction()`. Still synchronous: the replicas are checked first at the
+   * first read, which waits for that check. `close()` destroys the replica instances too.
    */
   static fromKysely<TTables extends TableRecord>(
     kysely: Kysely<any>,
@@ -489,12 +502,13 @@ export class Database<
   ): Database<TTables> {
     checkTables(options.tables)
     checkKyselyPlugins(kysely, options.allowPlugins)
-    return new Database(
-      kysely,
-      options.tables,
-      makeRoot(kysely, options.tables, options.entities, options.cursorSecret),
-      undefined,
-    )
+    const replicas = kyselyReplicas(kysely, options, options.allowPlugins)
+    const root = makeRoot(kysely, options.tables, options.entities, options.cursorSecret)
+    if (replicas !== undefined) {
+      root.replicas = replicas.set
+      if (replicas.tracker !== undefined) root.tracker = replicas.tracker
+    }
+    return new Database(kysely, options.tables, root, undefined)
   }
 
   /**
@@ -683,11 +697,7 @@ export class Database<
     const root = this.#root
     const replicas = root.replicas
     if (replicas === undefined || this.#scope !== undefined) return this
-    const driver = root.driver as PostgresJsDriver
-    const tracker = new WriteTracker(
-      async () => lsnOfResult(await driver.execute(CURRENT_LSN, 'read')),
-      this.#view.tracker,
-    )
+    const tracker = new WriteTracker(() => replicas.primaryLsn(), this.#view.tracker)
     if (typeof token !== 'string' || !tracker.raise(token)) {
       throw new InvalidQueryError('session', 'expected a token from sessionToken(), or ""')
     }
@@ -1039,7 +1049,8 @@ export class Database<
    * that the pool is ended anyway and what still runs fails with {@link DatabaseClosedError}
    * (a transaction cut off so is rolled back by the server). Resolves once the pool is ended;
    * calling it again waits for the same close. Not allowed on a transaction handle.
-   * (`timeout` applies to `Database.connect` pools; `fromKysely` just destroys its Kysely.)
+   * (`timeout` applies to `Database.connect` pools; `fromKysely` just destroys its Kysely
+   * instances, the replicas' included.)
    *
    * @example
    * ```ts

@@ -215,11 +215,15 @@ export type {
   WhereAll,
   WhereInput,
 } from './query/where-input'
+// Read replicas: Database.connect({ replicas }), Database.fromKysely(kysely, { replicas }),
+// db.replicas().
+export type { FromKyselyReplicaOptions } from './replicas/kysely-replicas'
 export type { ReplicaStatus } from './replicas/replica-event'
 export type {
   ReadYourWrites,
   ReplicaConnectOptions,
   ReplicaOptions,
+  ReplicaTuningOptions,
 } from './replicas/replica-options'
 // db.withContext's settings and role.
 export type { RequestContext } from './request-context'

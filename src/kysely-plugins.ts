@@ -138,7 +138,8 @@ function checkAllowPlugins(allowPlugins: unknown): readonly Function[] {
  * values. Allowed are Kysely's `DeduplicateJoinsPlugin` and `HandleEmptyInListsPlugin`, and the
  * classes listed in `allowPlugins` (exactly those classes, not their subclasses). Throws
  * {@link UnsupportedPluginError} naming the first other plugin, or {@link InvalidDefinitionError}
- * when `kysely` is not a Kysely instance or `allowPlugins` not an array of classes.
+ * when `kysely` is not a Kysely instance or `allowPlugins` not an array of classes. `at` names
+ * the instance in those errors when it is not the primary (`'replicas[0]'`).
  *
  * @example
  * ```ts
@@ -149,12 +150,14 @@ function checkAllowPlugins(allowPlugins: unknown): readonly Function[] {
  * ```
  * @internal
  */
-export function checkKyselyPlugins(kysely: unknown, allowPlugins?: unknown): void {
+export function checkKyselyPlugins(kysely: unknown, allowPlugins?: unknown, at = ''): void {
   const getExecutor = (kysely as { getExecutor?: unknown } | null)?.getExecutor
   const plugins: unknown =
     typeof getExecutor === 'function' ? getExecutor.call(kysely)?.plugins : undefined
   if (!Array.isArray(plugins)) {
-    throw new InvalidDefinitionError('Database.fromKysely: expected a Kysely instance')
+    throw new InvalidDefinitionError(
+      `Database.fromKysely: ${at === '' ? '' : `${at}: `}expected a Kysely instance`,
+    )
   }
   const allowed = checkAllowPlugins(allowPlugins)
   plugins.forEach((plugin: unknown, index) => {
@@ -165,7 +168,7 @@ export function checkKyselyPlugins(kysely: unknown, allowPlugins?: unknown): voi
     if (refused !== undefined) {
       throw new UnsupportedPluginError(
         name,
-        `Database.fromKysely: plugins[${index}] is ${describeClass(name, refused.base)}, which ` +
+        `Database.fromKysely: ${at === '' ? '' : `${at}.`}plugins[${index}] is ${describeClass(name, refused.base)}, which ` +
           `${refused.refusal.what}. ${refused.refusal.instead}`,
       )
     }
@@ -177,7 +180,7 @@ export function checkKyselyPlugins(kysely: unknown, allowPlugins?: unknown): voi
     }
     throw new UnsupportedPluginError(
       name,
-      `Database.fromKysely: plugins[${index}] is ${describeClass(name)}, which kysely-entities ` +
+      `Database.fromKysely: ${at === '' ? '' : `${at}.`}plugins[${index}] is ${describeClass(name)}, which kysely-entities ` +
         'does not know to leave result rows intact; entities trust the rows of their statements, ' +
         'so a plugin that changed them would give wrong data without an error. Use a Kysely ' +
         'without it, or list its class in `allowPlugins` if it changes no row and no table a ' +

@@ -13,7 +13,7 @@
  */
 export interface ReplicaEvent {
   readonly type: 'replica_down' | 'replica_up' | 'replica_lagging'
-  /** The replica's URL without its password. */
+  /** The replica's URL without its password; with `Database.fromKysely`, its place: `replicas[0]`. */
   readonly replica: string
   /** Why, in one line (an error message, or the lag seen). */
   readonly reason: string

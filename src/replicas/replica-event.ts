@@ -8,7 +8,7 @@
  * ```
  */
 export interface ReplicaStatus {
-  /** The replica's URL without its password. */
+  /** The replica's URL without its password; with `Database.fromKysely`, its place: `replicas[0]`. */
   readonly url: string
   /** `up`: reads may go there; `down` or `lagging`: left out until a later check finds it well. */
   readonly state: 'up' | 'down' | 'lagging'

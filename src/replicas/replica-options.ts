@@ -35,31 +35,17 @@ export interface ReplicaOptions {
 export type ReadYourWrites = 'database' | 'session'
 
 /**
- * The replica options of `Database.connect`: where reads go, and when a replica is left out.
+ * How replicas are used, the same for `Database.connect({ replicas })` and
+ * `Database.fromKysely(kysely, { replicas })`: when a replica is left out, how long a read waits
+ * for one, whose writes it waits for, and what is reported.
  *
  * @example
  * ```ts
- * const db = await Database.connect({
- *   url: primaryUrl,
- *   replicas: [replicaUrl1, { url: replicaUrl2, max: 20 }],
- *   maxReplicaLag: 5_000,  // a replica further behind is left out until it catches up
- *   maxReplayWait: 1_000,  // a read after a write waits at most this long for a replica, then reads the primary
- *   tables,
- * })
+ * const tuning: ReplicaTuningOptions = { maxReplicaLag: 5_000, maxReplayWait: 500, readYourWrites: 'session' }
+ * const db = await Database.connect({ url, replicas: [replicaUrl], ...tuning, tables })
  * ```
  */
-export interface ReplicaConnectOptions {
-  /**
-   * Read replicas (streaming standbys of the primary at `url`). With them, reads go to a replica
-   * (round-robin among those that are well): the managers' finders, `count`, `exists`,
-   * relation loads, `EntityQuery.all/first/count/paginate/execute`, `Database.executeRead`, and
-   * transactions opened with `accessMode: 'read only'`. Everything else goes to the primary:
-   * writes, `raw`, `executeScript`, read-write transactions, statements through `db.kysely`,
-   * and everything done through `db.primary`. A replica that cannot run a read (down, shutting
-   * down, its pool full, a conflict with recovery, a statement that writes) is not the caller's
-   * problem: the read runs on the primary.
-   */
-  readonly replicas?: readonly (string | ReplicaOptions)[]
+export interface ReplicaTuningOptions {
   /**
    * Milliseconds of replication lag beyond which a replica is left out of reads until a later
    * check finds it closer (see `db.replicas()`). Default 10,000.
@@ -83,9 +69,36 @@ export interface ReplicaConnectOptions {
   readonly onReplicaEvent?: (event: ReplicaEvent) => void
 }
 
-/** {@link ReplicaConnectOptions} checked, with their defaults. */
-export interface ReplicaSettings {
-  readonly replicas: readonly ReplicaOptions[]
+/**
+ * The replica options of `Database.connect`: where reads go, and when a replica is left out.
+ *
+ * @example
+ * ```ts
+ * const db = await Database.connect({
+ *   url: primaryUrl,
+ *   replicas: [replicaUrl1, { url: replicaUrl2, max: 20 }],
+ *   maxReplicaLag: 5_000,  // a replica further behind is left out until it catches up
+ *   maxReplayWait: 1_000,  // a read after a write waits at most this long for a replica, then reads the primary
+ *   tables,
+ * })
+ * ```
+ */
+export interface ReplicaConnectOptions extends ReplicaTuningOptions {
+  /**
+   * Read replicas (streaming standbys of the primary at `url`). With them, reads go to a replica
+   * (round-robin among those that are well): the managers' finders, `count`, `exists`,
+   * relation loads, `EntityQuery.all/first/count/paginate/execute`, `Database.executeRead`, and
+   * transactions opened with `accessMode: 'read only'`. Everything else goes to the primary:
+   * writes, `raw`, `executeScript`, read-write transactions, statements through `db.kysely`,
+   * and everything done through `db.primary`. A replica that cannot run a read (down, shutting
+   * down, its pool full, a conflict with recovery, a statement that writes) is not the caller's
+   * problem: the read runs on the primary.
+   */
+  readonly replicas?: readonly (string | ReplicaOptions)[]
+}
+
+/** {@link ReplicaTuningOptions} checked, with their defaults: what a `ReplicaSet` needs. */
+export interface ReplicaTuning {
   readonly maxReplicaLag: number
   readonly maxReplayWait: number
   readonly readYourWrites: ReadYourWrites
@@ -93,11 +106,21 @@ export interface ReplicaSettings {
   readonly onEvent: (event: ReplicaEvent) => void
 }
 
-function milliseconds(value: number | undefined, name: string, fallback: number): number {
+/** {@link ReplicaConnectOptions} checked, with their defaults. */
+export interface ReplicaSettings extends ReplicaTuning {
+  readonly replicas: readonly ReplicaOptions[]
+}
+
+function milliseconds(
+  value: number | undefined,
+  where: string,
+  name: string,
+  fallback: number,
+): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
     throw new InvalidQueryError(
-      `Database.connect: ${name}`,
+      `${where}: ${name}`,
       `expected a number of milliseconds >= 0, got ${typeof value === 'number' ? value : typeof value}`,
     )
   }
@@ -136,27 +159,42 @@ export function replicaSettings(options: ReplicaConnectOptions): ReplicaSettings
     }
     return replica
   })
+  return { replicas, ...replicaTuning(options, 'Database.connect') }
+}
+
+/**
+ * Checks the {@link ReplicaTuningOptions} of `where` (`'Database.connect'` or
+ * `'Database.fromKysely'`), with their defaults; a wrong value is an {@link InvalidQueryError}
+ * naming the option.
+ *
+ * @example
+ * ```ts
+ * replicaTuning({}, 'Database.fromKysely').maxReplayWait // 1_000
+ * replicaTuning({ maxReplayWait: -1 }, 'Database.fromKysely') // throws InvalidQueryError: Database.fromKysely: maxReplayWait: ...
+ * ```
+ */
+export function replicaTuning(options: ReplicaTuningOptions, where: string): ReplicaTuning {
   const readYourWrites = options.readYourWrites ?? 'database'
   if (readYourWrites !== 'database' && readYourWrites !== 'session') {
-    throw new InvalidQueryError(
-      'Database.connect: readYourWrites',
-      "expected 'database' or 'session'",
-    )
+    throw new InvalidQueryError(`${where}: readYourWrites`, "expected 'database' or 'session'")
   }
-  const checkInterval = milliseconds(options.replicaCheckInterval, 'replicaCheckInterval', 1_000)
-  if (checkInterval < 10 || !Number.isFinite(checkInterval)) {
+  const interval = milliseconds(options.replicaCheckInterval, where, 'replicaCheckInterval', 1_000)
+  if (interval < 10 || !Number.isFinite(interval)) {
     throw new InvalidQueryError(
-      'Database.connect: replicaCheckInterval',
+      `${where}: replicaCheckInterval`,
       'expected a finite number of milliseconds >= 10',
     )
   }
+  const onEvent = options.onReplicaEvent ?? (() => {})
+  if (typeof onEvent !== 'function') {
+    throw new InvalidQueryError(`${where}: onReplicaEvent`, 'expected a function')
+  }
   return {
-    replicas,
-    maxReplicaLag: milliseconds(options.maxReplicaLag, 'maxReplicaLag', 10_000),
-    maxReplayWait: milliseconds(options.maxReplayWait, 'maxReplayWait', 1_000),
+    maxReplicaLag: milliseconds(options.maxReplicaLag, where, 'maxReplicaLag', 10_000),
+    maxReplayWait: milliseconds(options.maxReplayWait, where, 'maxReplayWait', 1_000),
     readYourWrites,
-    checkInterval,
-    onEvent: options.onReplicaEvent ?? (() => {}),
+    checkInterval: interval,
+    onEvent,
   }
 }
 

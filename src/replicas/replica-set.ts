@@ -7,7 +7,7 @@ import { chooseReplica } from './replica-choice'
 import type { ReplicaStatus } from './replica-event'
 import { replicaFailure } from './replica-failure'
 import { type PrimarySample, pruneSamples, replicaLag } from './replica-lag'
-import type { ReplicaSettings } from './replica-options'
+import type { ReplicaTuning } from './replica-options'
 import type { WriteTracker } from './write-tracker'
 
 /** One replica's pool, as the replica set uses it. */
@@ -71,17 +71,19 @@ function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
  */
 export class ReplicaSet {
   readonly #nodes: Node[]
-  readonly #settings: ReplicaSettings
+  readonly #settings: ReplicaTuning
   readonly #primaryLsn: () => Promise<bigint | undefined>
   #samples: PrimarySample[] = []
   #next = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   #checking: Promise<void> | undefined
+  /** {@link startOnFirstRead}: 'deferred' until the first read, then that read's first check. */
+  #first: 'deferred' | Promise<void> | undefined
 
   constructor(
     pools: readonly ReplicaPool[],
-    settings: ReplicaSettings,
+    settings: ReplicaTuning,
     primaryLsn: () => Promise<bigint | undefined>,
   ) {
     this.#nodes = pools.map((pool) => ({
@@ -102,12 +104,37 @@ export class ReplicaSet {
     this.#schedule()
   }
 
-  /** The replicas' state as of the last check or read. */
+  /**
+   * {@link start}, deferred to the first read (or read-only transaction), which waits for that
+   * first check: a replica that is down, lagging or not a standby is never read, and nothing is
+   * sent before the Database is used (`Database.fromKysely` is synchronous). Until then
+   * {@link status} reports every replica `up`, its lag unknown.
+   */
+  startOnFirstRead(): void {
+    this.#first = 'deferred'
+  }
+
+  async #firstCheck(): Promise<void> {
+    if (this.#first === 'deferred') {
+      const first = this.start().finally(() => {
+        if (this.#first === first) this.#first = undefined
+      })
+      this.#first = first
+    }
+    await this.#first
+  }
+
+  /** The primary's current WAL position (for a session's read-your-writes). */
+  primaryLsn(): Promise<bigint | undefined> {
+    return this.#primaryLsn()
+  }
+
   /** The pool statistics of each replica the package can see, in the order given. */
   stats(): PoolStats[] {
     return this.#nodes.flatMap((node) => (node.pool.stats === undefined ? [] : [node.pool.stats()]))
   }
 
+  /** The replicas' state as of the last check or read. */
   status(): ReplicaStatus[] {
     return this.#nodes.map((node) => ({
       url: node.pool.label,
@@ -154,6 +181,7 @@ export class ReplicaSet {
     run: (node: Node) => Promise<T>,
     onPrimary: () => Promise<T>,
   ): Promise<T> {
+    if (this.#first !== undefined && !this.#closed) await this.#firstCheck()
     if (this.#closed || !this.#nodes.some((n) => n.state === 'up')) return onPrimary()
     let required: bigint | undefined
     try {
