@@ -1072,7 +1072,9 @@ export class Database<
     }
     if (root.closed) return
     root.closed = true
-    await Promise.all([root.kysely.destroy(), root.replicas?.close(0)])
+    // Replicas first: their health check reads the primary's position through root.kysely.
+    await root.replicas?.close(0)
+    await root.kysely.destroy()
   }
 
   #assertUsable(): void {

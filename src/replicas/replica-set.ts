@@ -333,6 +333,8 @@ export class ReplicaSet {
   async drain(timeoutMs: number | undefined): Promise<void> {
     this.#closed = true
     clearTimeout(this.#timer)
+    // A health check under way (bounded by its own timeout) sends nothing once the pools end.
+    await this.#checking?.catch(() => {})
     await Promise.all(this.#nodes.map((node) => node.pool.close(timeoutMs).catch(() => {})))
   }
 
