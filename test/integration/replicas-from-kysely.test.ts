@@ -11,40 +11,26 @@ import { Pool } from 'pg'
 import postgres from 'postgres'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
-  column as c,
   createPostgresClient,
   Database,
-  defineTable,
-  Entity,
   type FromKyselyOptions,
   PostgresJsDialect,
   type ReplicaEvent,
   sql,
 } from '../../src/index'
-import { type PostgresServer, startPostgres } from '../../src/testing/index'
+import type { PostgresServer } from '../../src/testing/index'
 import { componentSuite } from '../setup/component'
 import { within } from '../setup/hang-guards'
+import { IS_STANDBY, NoteEntity, notes, startWithStandby } from '../setup/standby-fixture'
 
 // Database.fromKysely(primary, { replicas: [replicaKysely] }) on a primary and a streaming
 // standby of its own (the component), with Kysely instances of three dialects: this package's
 // PostgresJsDialect, kysely-postgres-js, and Kysely's own PostgresDialect on pg.
-const started = await startPostgres({ url: '', standbys: 1 }).then(
-  (pg) => ({ ok: true as const, pg }),
-  (error: unknown) => ({
-    ok: false as const,
-    reason: `a streaming standby could not be started: ${error instanceof Error ? error.message : String(error)}`,
-  }),
-)
+const started = await startWithStandby()
 
-const notes = defineTable('notes', {
-  id: c.serial().primaryKey(),
-  body: c.text().notNull(),
-})
-class NoteEntity extends Entity.of(notes) {}
 const tables = { notes }
 type Options = Omit<FromKyselyOptions<typeof tables>, 'tables'>
 
-const IS_STANDBY = 'select pg_is_in_recovery() as standby'
 const standbyOf = (rows: readonly { standby?: unknown }[]) => rows[0]?.standby === true
 
 /** A Kysely instance on `url`, of one of the two dialects. */

@@ -2,37 +2,23 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
   type ConnectOptions,
-  column as c,
   Database,
-  defineTable,
-  Entity,
   type QueryEvent,
   type ReplicaEvent,
   sql,
 } from '../../src/index'
-import { type PostgresServer, startPostgres } from '../../src/testing/index'
+import type { PostgresServer } from '../../src/testing/index'
 import { componentSuite } from '../setup/component'
 import { sleep, waitFor, within } from '../setup/hang-guards'
+import { IS_STANDBY, NoteEntity, notes, startWithStandby } from '../setup/standby-fixture'
 
 // A primary and a streaming standby of its own, started from the embedded binaries: the
 // standby is the component. The probe starts it; a machine where that fails reports why.
-const started = await startPostgres({ url: '', standbys: 1 }).then(
-  (pg) => ({ ok: true as const, pg }),
-  (error: unknown) => ({
-    ok: false as const,
-    reason: `a streaming standby could not be started: ${error instanceof Error ? error.message : String(error)}`,
-  }),
-)
+const started = await startWithStandby()
 
-const notes = defineTable('notes', {
-  id: c.serial().primaryKey(),
-  body: c.text().notNull(),
-})
-class NoteEntity extends Entity.of(notes) {}
 const tables = { notes }
 
 const standbyOf = (row: { standby?: unknown } | undefined) => row?.standby === true
-const IS_STANDBY = 'select pg_is_in_recovery() as standby'
 
 componentSuite('read replicas on a real streaming standby', started, () => {
   let pg: PostgresServer
