@@ -290,7 +290,12 @@ describe('OpenTelemetry spans (the real SDK, in-memory exporter)', () => {
     const transaction = byName(spans, 'transaction')[0]
     const insert = byName(spans, 'INSERT users')[0]
     const select = byName(spans, 'SELECT users')[0]
-    expect(request && transaction && insert && select).toBeTruthy()
+    expect([request, transaction, insert, select].map((span) => span?.name)).toEqual([
+      'request',
+      'transaction',
+      'INSERT users',
+      'SELECT users',
+    ])
     expect(parentOf(transaction)).toBe(request?.spanContext().spanId)
     for (const name of ['START', 'INSERT users', 'SELECT users', 'COMMIT']) {
       const span = byName(spans, name)[0]
