@@ -117,13 +117,22 @@ export const UUIDV7_FUNCTION =
 
 const UUIDV7_CALL = /(?:^|[^a-z0-9_$.])uuidv7\s*\(/i
 
+/**
+ * Whether SQL text calls `uuidv7()` unqualified (the function {@link UUIDV7_FUNCTION} provides).
+ * @internal
+ * @example callsUuidv7('ALTER TABLE "t" ALTER COLUMN "id" SET DEFAULT uuidv7()') // true
+ */
+export function callsUuidv7(sql: string): boolean {
+  return UUIDV7_CALL.test(sql)
+}
+
 /** Whether a default or check of `tables` calls `uuidv7()`. */
-function callsUuidv7(tables: readonly AnyTable[]): boolean {
+function tablesCallUuidv7(tables: readonly AnyTable[]): boolean {
   return tables.some(
     (table) =>
       table.$meta.columns.some(
-        (c) => c.config.defaultValue?.kind === 'sql' && UUIDV7_CALL.test(c.config.defaultValue.sql),
-      ) || table.$meta.checks.some((c) => UUIDV7_CALL.test(c.expression)),
+        (c) => c.config.defaultValue?.kind === 'sql' && callsUuidv7(c.config.defaultValue.sql),
+      ) || table.$meta.checks.some((c) => callsUuidv7(c.expression)),
   )
 }
 
@@ -218,7 +227,7 @@ export function generateDDLStatements(
   const statements: string[] = extensionsFor(sorted).map(
     (name) => `CREATE EXTENSION IF NOT EXISTS ${q(name)}`,
   )
-  if (callsUuidv7(sorted)) statements.push(UUIDV7_FUNCTION)
+  if (tablesCallUuidv7(sorted)) statements.push(UUIDV7_FUNCTION)
   const touch = new Set<string>()
   for (const table of sorted) {
     const meta = table.$meta

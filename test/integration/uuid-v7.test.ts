@@ -16,6 +16,7 @@ import {
   randomUuidV7,
   validateSchema,
 } from '../../src/index'
+import { UUIDV7_FUNCTION } from '../../src/schema/generate-ddl'
 import { testDatabase } from '../setup/test-database'
 
 const events = defineTable('v7_events', {
@@ -96,16 +97,20 @@ describe('defaultRandom({ version: 7 })', () => {
     expect(pulled.source).toContain('id: c.uuid().primaryKey().defaultRandom({ version: 7 }),')
   })
 
-  it('reports a v4 default where v7 is defined as drift', async () => {
+  it('reports a v4 default where v7 is defined as drift, and diff repairs it', async () => {
     await db.executeScript('ALTER TABLE v7_events ALTER COLUMN id SET DEFAULT gen_random_uuid()')
-    try {
-      const result = await validateSchema(db, tables)
-      expect(result.ok).toBe(false)
-      expect(result.issues.map((i) => [i.kind, i.expected, i.actual])).toEqual([
-        ['default', 'uuidv7()', 'gen_random_uuid()'],
-      ])
-    } finally {
-      await db.executeScript('ALTER TABLE v7_events ALTER COLUMN id SET DEFAULT uuidv7()')
-    }
+    const result = await validateSchema(db, tables)
+    expect(result.ok).toBe(false)
+    expect(result.issues.map((i) => [i.kind, i.expected, i.actual])).toEqual([
+      ['default', 'uuidv7()', 'gen_random_uuid()'],
+    ])
+    // diff sets it back, creating uuidv7() first (a no-op on 18), and the check is clean again.
+    const diff = await diffSchema(db, tables)
+    expect(diff.steps.map((s) => s.sql)).toEqual([
+      UUIDV7_FUNCTION,
+      'ALTER TABLE "v7_events" ALTER COLUMN "id" SET DEFAULT uuidv7()',
+    ])
+    await db.executeScript(diff.up)
+    expect(await validateSchema(db, tables)).toEqual({ ok: true, issues: [] })
   })
 })
