@@ -336,7 +336,7 @@ export class Database<
    * ```ts
    * const pub = db.public()
    * await pub.manager(FunctionEntity).paginateByCursor({ limit: 20, where: body.where, orderBy: body.orderBy })
-   * // { where: { status: 'active' }, orderBy: 'name' }: ... where "status" = $1 order by "name" asc, "id" asc limit $2
+   * // { where: { status: 'active' }, orderBy: 'name' }: ... where "status" = $1 order by "name" asc, "id" asc limit 21
    * // { where: { userId: 7 } }: throws InvalidQueryError: where.userId: unknown column of functions
    * ```
    */

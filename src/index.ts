@@ -237,6 +237,7 @@ export {
   type ColumnReference,
   type ColumnState,
   type ColumnTarget,
+  type DefaultRandomOptions,
   type ReferentialAction,
   type SetState,
   type StateOf,
@@ -304,3 +305,5 @@ export type {
 // db.transaction's options, and its retries.
 export type { TransactionOptions, WithContextOptions } from './transaction-options'
 export type { RetryDelay, RetryEvent } from './transaction-retry'
+// Version 7 uuids made in the process, for ids needed before an insert is sent.
+export { randomUuidV7 } from './values/uuid-v7'

@@ -1,5 +1,10 @@
 import type { AnyTable, Column } from '../schema/define-table'
-import { generateDDLStatements, onUpdateNowTrigger } from '../schema/generate-ddl'
+import {
+  callsUuidv7,
+  generateDDLStatements,
+  onUpdateNowTrigger,
+  UUIDV7_FUNCTION,
+} from '../schema/generate-ddl'
 import { createIndexSql } from '../schema/index-shape'
 import { quoteIdentifier as q, truncateIdentifier } from '../schema/naming'
 import { type CatalogExecutor, readCatalog, type SchemaCatalog } from './catalog'
@@ -656,6 +661,12 @@ export function planSchemaDiff(
   const inOrder = ordering.map(({ s }) => resolve(s, allow))
 
   const up = inOrder.flatMap((s) => s.up.map((sql) => render(s, sql)))
+  // A default set or added as uuidv7() needs the function on a server older than 18: created
+  // first, as generateDDL does (a missing table's statements carry it already).
+  const calls = inOrder.some((s) => s.mode === 'run' && s.up.some((sql) => callsUuidv7(sql)))
+  if (calls && !inOrder.some((s) => s.up.includes(UUIDV7_FUNCTION))) {
+    up.unshift(`${UUIDV7_FUNCTION};`)
+  }
   const down = [...inOrder]
     .reverse()
     .filter((s) => s.mode === 'run')
@@ -671,6 +682,9 @@ export function planSchemaDiff(
       }),
     ),
   )
+  if (up[0] === `${UUIDV7_FUNCTION};`) {
+    marked.unshift({ sql: UUIDV7_FUNCTION, applied: true, destructive: null, guess: null })
+  }
   return {
     up: script(up, catalog.schema),
     down: script(down, catalog.schema),

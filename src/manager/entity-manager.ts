@@ -123,7 +123,7 @@ export interface CursorPage<E> {
  *   where: { userId: 7, status: 'active' }, orderBy: 'createdAt', orderDirection: 'desc', limit: 20,
  * })
  * // select "id", "uuid", ... from "functions" where ("user_id" = $1 and "status" = $2)
- * //   order by "created_at" desc limit $3
+ * //   order by "created_at" desc limit 20
  *
  * // For request input, the public view: secret and internal columns do not exist.
  * await functions.public().findAll({ where: JSON.parse(body).where })
@@ -244,8 +244,11 @@ export class EntityManager<
    * @example
    * ```ts
    * await functions.findAll({ where: { status: ['active', 'building'] }, orderBy: 'name', limit: 50 })
-   * // select ... from "functions" where "status" = any($1) order by "name" asc limit $2
+   * // select ... from "functions" where "status" = any($1) order by "name" asc limit 50
    * ```
+   * The limit is written into the statement (a validated integer, never text), the offset is a
+   * parameter: PostgreSQL can keep one plan for the statement instead of planning each call. A
+   * table writes its first 16 distinct limits so; any other travels as `$n`.
    */
   async findAll(options: FindOptions<T, P> = {}): Promise<InstanceType<E>[]> {
     return this.#many(this.#select(options), true)
@@ -503,7 +506,9 @@ export class EntityManager<
    * ```ts
    * const first = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc' })
    * const next = await functions.paginateByCursor({ limit: 20, orderBy: 'createdAt', orderDirection: 'desc', after: first.nextCursor })
-   * // ... where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3
+   * // ... where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit 21
+   * // (limit + 1 rows, to know whether there is a next page; written into the statement, so
+   * // PostgreSQL keeps one generic plan for the page instead of planning every call)
    * ```
    */
   async paginateByCursor(options: CursorOptions<T, P>): Promise<CursorPage<InstanceType<E>>> {

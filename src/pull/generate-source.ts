@@ -317,7 +317,7 @@ export function generateSource(
         c.kind === 'uuid' &&
         c.live.notNull &&
         c.code?.includes('.unique()') === true &&
-        c.code.includes('.defaultRandom()'),
+        /\.defaultRandom\((?:\{ version: 7 \})?\)/.test(c.code),
     )
     const internalId = table.columns.some((c) => c.kind === 'serial' || c.kind === 'bigserial')
     if (uuids.length === 1 && uuids[0]!.property !== 'uuid' && internalId) {

@@ -16,7 +16,8 @@ const sqlString = (text: string): string | undefined => {
 }
 
 /**
- * The builder call for a catalog default: `.defaultNow()`, `.defaultRandom()`, `.default(<literal>)`
+ * The builder call for a catalog default: `.defaultNow()`, `.defaultRandom()` (`{ version: 7 }`
+ * for `uuidv7()`), `.default(<literal>)`
  * for a value the kind takes as it is, else `.defaultSql(<the catalog's own text>)`, which
  * recreates exactly what was read.
  * @internal
@@ -33,6 +34,8 @@ export function defaultCode(kind: KindMatch['kind'], text: string): string {
     if ((type.clock === 'day') === day) return '.defaultNow()'
   }
   if (kind === 'uuid' && text === 'gen_random_uuid()') return '.defaultRandom()'
+  // PostgreSQL 18's own, or the function generateDDL creates on an older server: the same name.
+  if (kind === 'uuid' && text === 'uuidv7()') return '.defaultRandom({ version: 7 })'
   const quoted = sqlString(text)
   const literal = quoted ?? text
   if (type.where === 'text' && quoted !== undefined) return `.default(${tsString(quoted)})`

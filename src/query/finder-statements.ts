@@ -3,6 +3,7 @@ import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { placeholder, toParameter } from './kind-parameter'
+import { LiteralLimits } from './literal-limits'
 import type { OrderTerm } from './query-options'
 import { type StatementCache, shapeKey } from './statement-cache'
 import { type WhereText, whereClause } from './where-compiler'
@@ -15,20 +16,22 @@ type Keyset = 'row' | 'rowOrNull' | 'nullAsc' | 'nullDesc'
  * `exists`, the pages): the SQL text of each shape is written once and cached per table, and a
  * call only supplies its parameters. The shape key is made of the where text (only quoted
  * definition names, fixed operators and `?`; see `whereText`), definition names, directions and
- * flags: never of a value. The text is the one Kysely would compile for the same query (lower-case
- * keywords, `$n` numbered in order), so a shape has one prepared statement text. The finders are
- * part of their table's `TableStatements` and share its cache.
+ * flags, and the limit when it is written as a literal (see {@link LiteralLimits}: a validated
+ * integer, a handful per table): never of a value. The text is the one Kysely would compile for
+ * the same query (lower-case keywords, `$n` numbered in order), so a shape has one prepared
+ * statement text. The finders are part of their table's `TableStatements` and share its cache.
  *
  * @example
  * ```ts
  * tableStatements(functions).finders.select(whereText(functions, { userId: 7 }), false, [], 20)
- * // select "id", ... from "functions" where "user_id" = $1 limit $2   [7, 20]
+ * // select "id", ... from "functions" where "user_id" = $1 limit 20   [7]
  * ```
  */
 export class FinderStatements {
   readonly #table: AnyTable
   readonly #cache: StatementCache
   readonly #live: string | undefined
+  readonly #limits = new LiteralLimits()
 
   /** `live` is the soft-delete condition (`"deleted_at" is null`), if the table has one. */
   constructor(table: AnyTable, cache: StatementCache, live: string | undefined) {
@@ -38,8 +41,10 @@ export class FinderStatements {
   }
 
   /**
-   * `select <columns> from "t" [where <where> and "<soft>" is null] [order by ...] [limit $n]
-   * [offset $m]`; `where.values` become the first parameters (the array is reused).
+   * `select <columns> from "t" [where <where> and "<soft>" is null] [order by ...] [limit 20]
+   * [offset $m]`; `where.values` become the first parameters (the array is reused). The limit is
+   * a literal (see {@link LiteralLimits}), or `$n` past the table's literal limits; the offset,
+   * different on every page, is always a parameter.
    */
   select(
     where: WhereText | undefined,
@@ -49,8 +54,9 @@ export class FinderStatements {
     offset: number | undefined,
   ): CompiledQuery<unknown> {
     const live = this.#live !== undefined && !withDeleted
+    const literal = limit === undefined ? undefined : this.#limits.literal(limit)
     let key = live ? 'S+' : 'S-'
-    key += limit === undefined ? '-' : 'l'
+    key += limit === undefined ? '-' : literal === undefined ? 'l' : `l=${literal};`
     key += offset === undefined ? '-' : 'o'
     for (const term of order) key += `${term.column.name} ${term.direction},`
     key = shapeKey(key, where)
@@ -62,12 +68,13 @@ export class FinderStatements {
       if (order.length > 0) {
         text += ` order by ${order.map((t) => `${quoteIdentifier(t.column.name)} ${t.direction}`).join(', ')}`
       }
-      if (limit !== undefined) text += ` limit $${++n}`
+      if (literal !== undefined) text += ` limit ${literal}`
+      else if (limit !== undefined) text += ` limit $${++n}`
       if (offset !== undefined) text += ` offset $${++n}`
       text = this.#cache.set(key, text)
     }
     const parameters = where?.values ?? []
-    if (limit !== undefined) parameters.push(limit)
+    if (limit !== undefined && literal === undefined) parameters.push(limit)
     if (offset !== undefined) parameters.push(offset)
     return CompiledQuery.raw(text, parameters)
   }
@@ -113,7 +120,9 @@ export class FinderStatements {
    * ascending, first descending, as an index scan returns them), ordered by `columns`, `limit`
    * rows. A row comparison `(sort, key) > ($1, $2)` is one index range; it is exact whenever no
    * NULL can sort after the cursor. PostgreSQL's own null placement is the order a btree index
-   * scan returns, forwards or backwards: another placement would sort the whole table.
+   * scan returns, forwards or backwards: another placement would sort the whole table. The limit
+   * is a literal (`limit 21`; see {@link LiteralLimits}), so PostgreSQL keeps one generic plan
+   * for the page instead of planning every execution; past the table's literal limits, `$n`.
    */
   cursorPage(
     where: WhereText | undefined,
@@ -125,7 +134,8 @@ export class FinderStatements {
   ): CompiledQuery<unknown> {
     const live = this.#live !== undefined && !withDeleted
     const keyset = after === undefined ? undefined : keysetOf(columns, after, direction)
-    let key = `${live ? 'K+' : 'K-'}${direction}${keyset ?? '-'}`
+    const literal = this.#limits.literal(limit)
+    let key = `${live ? 'K+' : 'K-'}${direction}${keyset ?? '-'}${literal ?? '$'}`
     for (const column of columns) key += `,${column.name}`
     key = shapeKey(key, where)
     const parameters = where?.values ?? []
@@ -146,7 +156,7 @@ export class FinderStatements {
       const n = parameters.length + (keyset === undefined ? 0 : keysetArity(keyset, columns)) + 1
       text = this.#cache.set(
         key,
-        `${select} from ${meta.quotedName}${conditions} order by ${order} limit $${n}`,
+        `${select} from ${meta.quotedName}${conditions} order by ${order} limit ${literal ?? `$${n}`}`,
       )
     }
     if (keyset !== undefined) {
@@ -159,7 +169,7 @@ export class FinderStatements {
         parameters.push(toParameter(columns[1]!, after![1]))
       }
     }
-    parameters.push(limit)
+    if (literal === undefined) parameters.push(limit)
     return CompiledQuery.raw(text, parameters)
   }
 

@@ -1,3 +1,4 @@
+import { InvalidDefinitionError } from '../errors/kysely-entities-error'
 import type {
   ColumnConfig,
   ColumnState,
@@ -18,6 +19,20 @@ export type {
   SetState,
 } from './column-config'
 export type { IntegerKind } from './column-types'
+
+/** The default `defaultRandom()` writes: a version 4 uuid. */
+export const UUIDV4_DEFAULT = 'gen_random_uuid()'
+/** The default `defaultRandom({ version: 7 })` writes: a time-ordered version 7 uuid. */
+export const UUIDV7_DEFAULT = 'uuidv7()'
+
+/**
+ * Options of {@link ColumnBuilder.defaultRandom}.
+ * @example c.uuid().defaultRandom({ version: 7 } satisfies DefaultRandomOptions) // DEFAULT uuidv7()
+ */
+export interface DefaultRandomOptions {
+  /** 4 (random, the default) or 7 (time-ordered: 48-bit Unix milliseconds, then random bits). */
+  readonly version?: 4 | 7
+}
 
 /**
  * An immutable column description: every modifier returns a new builder, so a builder can be
@@ -88,11 +103,30 @@ export class ColumnBuilder<S extends ColumnState> {
     return this.#with({ hasDefault: true, defaultValue: { kind: 'sql', sql } })
   }
 
-  /** `DEFAULT gen_random_uuid()` (built into PostgreSQL 13+, no extension needed). */
+  /**
+   * A random uuid by default: `DEFAULT gen_random_uuid()` (version 4, built into PostgreSQL 13+),
+   * or with `{ version: 7 }` `DEFAULT uuidv7()`: a time-ordered uuid (RFC 9562: 48-bit Unix
+   * milliseconds, then random bits), so new rows land at the right end of a uuid index instead of
+   * anywhere in it. `uuidv7()` is built into PostgreSQL 18; for an older server `generateDDL`
+   * creates a `uuidv7()` SQL function of the same name (millisecond precision) when the server has
+   * none, so the default, the drift check and `pull` read the same `uuidv7()` on every version.
+   *
+   * @example
+   * ```ts
+   * uuid: c.uuid().notNull().unique().defaultRandom()               // DEFAULT gen_random_uuid()
+   * uuid: c.uuid().notNull().unique().defaultRandom({ version: 7 }) // DEFAULT uuidv7()
+   * ```
+   */
   defaultRandom(
     this: ColumnBuilder<S & { kind: 'uuid' }>,
+    options: DefaultRandomOptions = {},
   ): ColumnBuilder<SetState<S, 'hasDefault', true>> {
-    return this.#with({ hasDefault: true, defaultValue: { kind: 'sql', sql: 'gen_random_uuid()' } })
+    const version = options?.version ?? 4
+    if (version !== 4 && version !== 7) {
+      throw new InvalidDefinitionError('defaultRandom: version must be 4 or 7')
+    }
+    const sql = version === 7 ? UUIDV7_DEFAULT : UUIDV4_DEFAULT
+    return this.#with({ hasDefault: true, defaultValue: { kind: 'sql', sql } })
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { InvalidDefinitionError } from '../errors/kysely-entities-error'
-import { ColumnBuilder, type ColumnConfig } from './column-builder'
+import { ColumnBuilder, type ColumnConfig, UUIDV4_DEFAULT, UUIDV7_DEFAULT } from './column-builder'
 import { registerColumns } from './column-owner'
 import { COLUMN_TYPES, columnSchema } from './column-types'
 import { buildIndex, type IndexOptions } from './index-shape'
@@ -111,7 +111,11 @@ function checkColumn(where: string, config: ColumnConfig): void {
     }
   }
   const d = config.defaultValue
-  if (d?.kind === 'sql' && d.sql === 'gen_random_uuid()' && config.kind !== 'uuid') {
+  if (
+    d?.kind === 'sql' &&
+    (d.sql === UUIDV4_DEFAULT || d.sql === UUIDV7_DEFAULT) &&
+    config.kind !== 'uuid'
+  ) {
     fail('defaultRandom() needs a uuid column')
   }
   if (d?.kind === 'sql' && /^CURRENT_(TIMESTAMP|DATE)$/.test(d.sql)) {

@@ -100,6 +100,42 @@ const EXTENSION_FUNCTIONS: readonly (readonly [RegExp, string])[] = [
   [/\b(crypt|gen_salt|digest|hmac|pgp_sym_encrypt)\s*\(/i, 'pgcrypto'],
 ]
 
+/**
+ * `uuidv7()` for a server without one (PostgreSQL before 18), created only there, under the name
+ * PostgreSQL 18 gives its own: a version 4 uuid whose first 48 bits are replaced by the Unix time in
+ * milliseconds and whose version bits are set to 7 (the variant bits stay RFC 9562's `10`). On 18
+ * the DO block does nothing, and after an upgrade to 18 the built-in one (in pg_catalog, searched
+ * first) is the one called.
+ * @internal
+ */
+export const UUIDV7_FUNCTION =
+  "DO $ke$ BEGIN IF current_setting('server_version_num')::int < 180000 THEN " +
+  'CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS ' +
+  "'SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING " +
+  'substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) ' +
+  "FROM 1 FOR 6), 52, 1), 53, 1), ''hex'')::uuid'; END IF; END $ke$"
+
+const UUIDV7_CALL = /(?:^|[^a-z0-9_$.])uuidv7\s*\(/i
+
+/**
+ * Whether SQL text calls `uuidv7()` unqualified (the function {@link UUIDV7_FUNCTION} provides).
+ * @internal
+ * @example callsUuidv7('ALTER TABLE "t" ALTER COLUMN "id" SET DEFAULT uuidv7()') // true
+ */
+export function callsUuidv7(sql: string): boolean {
+  return UUIDV7_CALL.test(sql)
+}
+
+/** Whether a default or check of `tables` calls `uuidv7()`. */
+function tablesCallUuidv7(tables: readonly AnyTable[]): boolean {
+  return tables.some(
+    (table) =>
+      table.$meta.columns.some(
+        (c) => c.config.defaultValue?.kind === 'sql' && callsUuidv7(c.config.defaultValue.sql),
+      ) || table.$meta.checks.some((c) => callsUuidv7(c.expression)),
+  )
+}
+
 /** The extensions the defaults and checks of `tables` call, in a stable order. */
 function extensionsFor(tables: readonly AnyTable[]): string[] {
   const needed = new Set<string>()
@@ -159,7 +195,8 @@ export function onUpdateNowTrigger(
 
 /**
  * The statements that create `tables`: the extensions their defaults call (`uuid-ossp` for
- * `uuid_generate_v4()`), tables in foreign-key order (a cycle's closing keys added
+ * `uuid_generate_v4()`), a `uuidv7()` function when a default calls it and the server is older
+ * than PostgreSQL 18 (see `defaultRandom({ version: 7 })`), tables in foreign-key order (a cycle's closing keys added
  * by ALTER TABLE afterwards), their constraints, declared indexes, and a trigger per
  * `onUpdateNow()` column. Every statement can run twice harmlessly (`IF NOT EXISTS`,
  * `CREATE OR REPLACE`, `DROP TRIGGER IF EXISTS`). `tables` is an array or a record of tables
@@ -190,6 +227,7 @@ export function generateDDLStatements(
   const statements: string[] = extensionsFor(sorted).map(
     (name) => `CREATE EXTENSION IF NOT EXISTS ${q(name)}`,
   )
+  if (tablesCallUuidv7(sorted)) statements.push(UUIDV7_FUNCTION)
   const touch = new Set<string>()
   for (const table of sorted) {
     const meta = table.$meta

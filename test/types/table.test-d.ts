@@ -318,6 +318,12 @@ describe('modifier restrictions', () => {
     c.integer().defaultRandom()
     // @ts-expect-error not a uuid column
     c.text().defaultRandom()
+    c.uuid().defaultRandom({ version: 7 })
+    c.uuid().defaultRandom({ version: 4 })
+    // @ts-expect-error version 4 or 7 only
+    c.uuid().defaultRandom({ version: 5 })
+    const v7 = defineTable('v7', { id: c.uuid().primaryKey().defaultRandom({ version: 7 }) })
+    expectTypeOf<InsertProps<typeof v7>>().toEqualTypeOf<{ id?: string | undefined }>()
   })
 
   test('enum() needs a text or varchar column', () => {

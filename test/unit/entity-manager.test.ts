@@ -170,8 +170,8 @@ describe('findAll / count / exists', () => {
       offset: 40,
     })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS} from "functions" where ("user_id" = $1 and "status" = $2) order by "created_at" desc limit $3 offset $4`,
-      parameters: [7, 'active', 20, 40],
+      sql: `select ${FN_COLUMNS} from "functions" where ("user_id" = $1 and "status" = $2) order by "created_at" desc limit 20 offset $3`,
+      parameters: [7, 'active', 40],
     })
   })
 
@@ -188,8 +188,8 @@ describe('findAll / count / exists', () => {
     const { cap, functions } = setup()
     await functions.findOne({ where: { name: 'x' } })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS} from "functions" where "name" = $1 limit $2`,
-      parameters: ['x', 1],
+      sql: `select ${FN_COLUMNS} from "functions" where "name" = $1 limit 1`,
+      parameters: ['x'],
     })
   })
 
@@ -328,8 +328,8 @@ describe('pagination', () => {
     expect(cap.sent).toEqual([
       { sql: 'select count(*) as "count" from "functions" where "user_id" = $1', parameters: [1] },
       {
-        sql: `select ${FN_COLUMNS} from "functions" where "user_id" = $1 order by "id" asc limit $2 offset $3`,
-        parameters: [1, 10, 10],
+        sql: `select ${FN_COLUMNS} from "functions" where "user_id" = $1 order by "id" asc limit 10 offset $2`,
+        parameters: [1, 10],
       },
     ])
     expect(page).toMatchObject({ total: 25, page: 2, pageSize: 10, hasMore: true })
@@ -339,8 +339,8 @@ describe('pagination', () => {
     const { cap, functions } = setup()
     await functions.paginateByCursor({ limit: 20, after: encodeCursor([5]) })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS} from "functions" where ("id") > ($1) order by "id" asc limit $2`,
-      parameters: [5, 21],
+      sql: `select ${FN_COLUMNS} from "functions" where ("id") > ($1) order by "id" asc limit 21`,
+      parameters: [5],
     })
   })
 
@@ -359,8 +359,8 @@ describe('pagination', () => {
       orderDirection: 'desc',
     })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" order by "created_at" desc, "id" desc limit $1`,
-      parameters: [3],
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" order by "created_at" desc, "id" desc limit 3`,
+      parameters: [],
     })
     expect(first.items).toHaveLength(2)
     const shape = { columns: [cp.functions.createdAt, cp.functions.id], direction: 'desc' } as const
@@ -372,8 +372,8 @@ describe('pagination', () => {
       after: first.nextCursor,
     })
     expect(cap.last()).toEqual({
-      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit $3`,
-      parameters: ['2024-01-02 03:04:05.123451', 2, 3],
+      sql: `select ${FN_COLUMNS}, "created_at"::text as "__ke_cursor_0" from "functions" where ("created_at", "id") < ($1, $2) order by "created_at" desc, "id" desc limit 3`,
+      parameters: ['2024-01-02 03:04:05.123451', 2],
     })
   })
 
@@ -382,7 +382,7 @@ describe('pagination', () => {
     const after = encodeCursor(['2024-01-02 03:04:05', 7])
     await functions.paginateByCursor({ limit: 2, orderBy: 'createdAt', after })
     expect(cap.last()?.sql).toContain(
-      'where (("created_at", "id") > ($1, $2) or "created_at" is null) order by "created_at" asc, "id" asc limit $3',
+      'where (("created_at", "id") > ($1, $2) or "created_at" is null) order by "created_at" asc, "id" asc limit 3',
     )
     await functions.paginateByCursor({
       limit: 2,

@@ -10,6 +10,7 @@ import {
   EntityManager,
   InvalidQueryError,
 } from '../../src/index'
+import { LiteralLimits } from '../../src/query/literal-limits'
 import {
   checkDirection,
   checkLimit,
@@ -58,6 +59,18 @@ function filter<Q extends { where(expression: Expression<SqlBool>): Q }>(
 
 const columnNames = (table: AnyTable) => table.$meta.columns.map((c) => c.name)
 
+// A table writes its first 16 distinct limits as literals, the others as `$n`: the reference
+// keeps its own count per table, fed the limits of the calls that pass every check, in order.
+const literalLimits = new Map<AnyTable, LiteralLimits>()
+function limitOf(table: AnyTable, limit: number) {
+  let limits = literalLimits.get(table)
+  if (limits === undefined) {
+    limits = new LiteralLimits()
+    literalLimits.set(table, limits)
+  }
+  return limits.literal(limit) === undefined ? limit : sql.lit(limit)
+}
+
 function referenceFindAll(table: AnyTable, options: any) {
   checkOptions(options)
   let query = kysely.selectFrom(table.$name).select(columnNames(table))
@@ -65,8 +78,10 @@ function referenceFindAll(table: AnyTable, options: any) {
   for (const term of checkOrderBy(table, options.orderBy, options.orderDirection)) {
     query = query.orderBy(term.column.name, term.direction)
   }
-  if (options.limit !== undefined) query = query.limit(checkLimit(options.limit))
-  if (options.offset !== undefined) query = query.offset(checkOffset(options.offset))
+  const limit = options.limit === undefined ? undefined : checkLimit(options.limit)
+  const offset = options.offset === undefined ? undefined : checkOffset(options.offset)
+  if (limit !== undefined) query = query.limit(limitOf(table, limit))
+  if (offset !== undefined) query = query.offset(offset)
   return query.compile()
 }
 
@@ -134,7 +149,7 @@ function referenceCursorPage(table: AnyTable, options: any) {
     query = query.where(keysetCondition(columns, values, direction))
   }
   for (const column of columns) query = query.orderBy(column.name, direction)
-  return query.limit(limit + 1).compile()
+  return query.limit(limitOf(table, limit + 1)).compile()
 }
 
 // ---------------------------------------------------------------- inputs

@@ -9,6 +9,7 @@ import {
   InvalidQueryError,
   MAX_WHERE_CONDITIONS,
 } from '../../src/index'
+import { LiteralLimits, MAX_LITERAL_LIMITS } from '../../src/query/literal-limits'
 import {
   STATEMENT_CACHE_KEY_LENGTH,
   STATEMENT_CACHE_SIZE,
@@ -66,12 +67,12 @@ describe('finders: one SQL text per shape, written once', () => {
     expect(tableStatements(table).cachedShapes).toBe(1)
     expect(cap.sent.map((s) => s.sql)).toEqual(Array(3).fill(cap.sent[0]!.sql))
     expect(cap.sent[0]!.sql).toBe(
-      `select ${COLUMNS} from "items" where ("owner_id" = $1 and "status" = $2) and "deleted_at" is null order by "created_at" desc limit $3 offset $4`,
+      `select ${COLUMNS} from "items" where ("owner_id" = $1 and "status" = $2) and "deleted_at" is null order by "created_at" desc limit 20 offset $3`,
     )
     expect(cap.sent.map((s) => s.parameters)).toEqual([
-      [1, 'active', 20, 0],
-      [2, 'gone', 20, 40],
-      [3, 'x', 20, 60],
+      [1, 'active', 0],
+      [2, 'gone', 40],
+      [3, 'x', 60],
     ])
   })
 
@@ -126,12 +127,12 @@ describe('finders: one SQL text per shape, written once', () => {
     expect(cap.sent.map((s) => s.sql)).toEqual([
       'select count(*) as "count" from "items" where "owner_id" = $1 and "deleted_at" is null',
       'select exists (select 1 as "one" from "items" where "owner_id" = $1 and "deleted_at" is null) as "exists"',
-      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
+      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit 1`,
       'select count(*) as "count" from "items" where "owner_id" = $1 and "deleted_at" is null',
       'select exists (select 1 as "one" from "items" where "owner_id" = $1 and "deleted_at" is null) as "exists"',
-      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
+      `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit 1`,
     ])
-    expect(cap.sent[5]!.parameters).toEqual([2, 1])
+    expect(cap.sent[5]!.parameters).toEqual([2])
     expect(tableStatements(table).cachedShapes).toBe(3)
   })
 
@@ -152,8 +153,8 @@ describe('finders: one SQL text per shape, written once', () => {
     expect(cap.sent[1]!.sql).toBe(cap.sent[0]!.sql)
     expect(cap.sent[3]!.sql).toBe(cap.sent[2]!.sql)
     expect(cap.sent[3]).toEqual({
-      sql: `select ${COLUMNS}, "created_at"::text as "__ke_cursor_0" from "items" where "owner_id" = $1 and "deleted_at" is null and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
-      parameters: [3, '2024-01-02 03:04:05.123456', 9, 11],
+      sql: `select ${COLUMNS}, "created_at"::text as "__ke_cursor_0" from "items" where "owner_id" = $1 and "deleted_at" is null and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit 11`,
+      parameters: [3, '2024-01-02 03:04:05.123456', 9],
     })
     expect(tableStatements(table).cachedShapes).toBe(2)
   })
@@ -200,6 +201,66 @@ describe('finders: one SQL text per shape, written once', () => {
     expect(tableStatements(table).cachedShapes).toBe(0)
   })
 
+  it("writes a validated limit into the text, a table's first 16 distinct ones; later ones are $n", async () => {
+    const { table, cap, items } = setup()
+    for (let limit = 1; limit <= MAX_LITERAL_LIMITS; limit++) {
+      await items.findAll({ where: { ownerId: 7 }, limit, offset: 3 })
+    }
+    expect(cap.sent.map((s) => s.sql.slice(s.sql.indexOf(' limit ')))).toEqual(
+      Array.from({ length: MAX_LITERAL_LIMITS }, (_, i) => ` limit ${i + 1} offset $2`),
+    )
+    expect(cap.sent.every((s) => s.parameters.length === 2 && s.parameters[1] === 3)).toBe(true)
+    // Limits past the first 16 travel as parameters: one more text, whatever the client sends.
+    for (const limit of [17, 500, 10_000]) await items.findAll({ where: { ownerId: 7 }, limit })
+    expect(cap.sent.slice(-3)).toEqual(
+      [17, 500, 10_000].map((limit) => ({
+        sql: `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit $2`,
+        parameters: [7, limit],
+      })),
+    )
+    // A limit already written stays a literal; the keyset page's limit + 1 counts as one more.
+    await items.findAll({ where: { ownerId: 8 }, limit: 5 })
+    expect(cap.last()).toEqual({
+      sql: `select ${COLUMNS} from "items" where "owner_id" = $1 and "deleted_at" is null limit 5`,
+      parameters: [8],
+    })
+    await items.paginateByCursor({ limit: 4 })
+    expect(cap.last()).toEqual({
+      sql: `select ${COLUMNS} from "items" where "deleted_at" is null order by "id" asc limit 5`,
+      parameters: [],
+    })
+    await items.paginateByCursor({ limit: 30 })
+    expect(cap.last()).toEqual({
+      sql: `select ${COLUMNS} from "items" where "deleted_at" is null order by "id" asc limit $1`,
+      parameters: [31],
+    })
+    // 16 with an offset, `limit $2`, `limit 5` without offset, the two keyset pages.
+    expect(tableStatements(table).cachedShapes).toBe(MAX_LITERAL_LIMITS + 4)
+  })
+
+  it('refuses a limit that is not an integer in range with the typed error, before any literal', async () => {
+    const { cap, items } = setup()
+    const refusals: [unknown, string][] = [
+      [1.5, 'limit: expected an integer, got a number'],
+      [Number.NaN, 'limit: expected an integer, got NaN'],
+      [2 ** 53, 'limit: must be from 0 to 10000, got more'],
+      [-1, 'limit: must be from 0 to 10000, got less'],
+      ['20; drop table items', 'limit: expected an integer, got a string'],
+      [20n, 'limit: expected an integer, got a bigint'],
+    ]
+    for (const [limit, message] of refusals) {
+      for (const call of [
+        () => items.findAll({ limit } as never),
+        () => items.paginateByCursor({ limit } as never),
+      ]) {
+        const error = await call().catch((e) => e)
+        expect(error).toBeInstanceOf(InvalidQueryError)
+        expect(error.message).toBe(message)
+      }
+    }
+    expect(cap.sent).toEqual([])
+  })
+
   it('validates every call before the cache is consulted, with the same typed errors', async () => {
     const { cap, items } = setup()
     await items.findAll({ where: { ownerId: 1 }, limit: 5 })
@@ -241,6 +302,36 @@ describe('StatementCache', () => {
     expect(cache.get('short')).toBe('a')
     expect(cache.get('much too long a key')).toBeUndefined()
     expect(cache.size).toBe(1)
+  })
+})
+
+describe('LiteralLimits', () => {
+  it('formats an integer from 0 to 10,001 itself, and gives nothing for anything else', () => {
+    const limits = new LiteralLimits(100)
+    expect([0, 1, 21, 10_000, 10_001].map((n) => limits.literal(n))).toEqual([
+      '0',
+      '1',
+      '21',
+      '10000',
+      '10001',
+    ])
+    for (const n of [-1, 10_002, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 1e21]) {
+      expect(limits.literal(n)).toBeUndefined()
+    }
+  })
+
+  it('keeps the first `max` distinct limits, for good', () => {
+    const limits = new LiteralLimits(2)
+    expect([limits.literal(20), limits.literal(21), limits.literal(22)]).toEqual([
+      '20',
+      '21',
+      undefined,
+    ])
+    expect([limits.literal(21), limits.literal(20), limits.literal(22)]).toEqual([
+      '21',
+      '20',
+      undefined,
+    ])
   })
 })
 

@@ -47,8 +47,8 @@ describe('public managers', () => {
     await pubFunctions.findAll(options)
     expect(cap.sent[1]).toEqual(cap.sent[0])
     expect(cap.sent[1]).toEqual({
-      sql: `select ${FN_COLUMNS} from "functions" where ("name" ilike $1 and "status" = $2) order by "created_at" desc limit $3`,
-      parameters: ['a%', 'active', 5],
+      sql: `select ${FN_COLUMNS} from "functions" where ("name" ilike $1 and "status" = $2) order by "created_at" desc limit 5`,
+      parameters: ['a%', 'active'],
     })
   })
 
@@ -97,7 +97,7 @@ describe('public managers', () => {
     cap.respond([{ count: 0n }])
     await pubFunctions.paginate({ page: 2, pageSize: 10 })
     expect(cap.sent.map((s) => s.sql)).toContain(
-      `select ${FN_COLUMNS} from "functions" order by "id" asc limit $1 offset $2`,
+      `select ${FN_COLUMNS} from "functions" order by "id" asc limit 10 offset $1`,
     )
   })
 
