@@ -64,7 +64,7 @@ export interface CursorShape {
 }
 
 // The authenticated data of a cursor: its shape, unambiguously (JSON of identifiers and words).
-function boundData(shape: CursorShape): Buffer {
+function boundText(shape: CursorShape): Buffer {
   const tables = [...new Set(shape.columns.map((c) => c.table))]
   return Buffer.from(
     JSON.stringify([
@@ -75,6 +75,33 @@ function boundData(shape: CursorShape): Buffer {
       shape.publicOnly === true ? 'public' : 'trusted',
     ]),
   )
+}
+
+// Every page of a keyset walk binds the same few shapes: their bound data is made once per
+// shape (a path of WeakMaps through its frozen columns, then direction and mode), not per cursor.
+interface ShapeNode {
+  readonly next: WeakMap<Column, ShapeNode>
+  readonly data: Map<string, Buffer>
+}
+const shapes: ShapeNode = { next: new WeakMap(), data: new Map() }
+
+function boundData(shape: CursorShape): Buffer {
+  let node = shapes
+  for (const column of shape.columns) {
+    let child = node.next.get(column)
+    if (child === undefined) {
+      child = { next: new WeakMap(), data: new Map() }
+      node.next.set(column, child)
+    }
+    node = child
+  }
+  const mode = shape.publicOnly === true ? `${shape.direction} public` : shape.direction
+  let data = node.data.get(mode)
+  if (data === undefined) {
+    data = boundText(shape)
+    node.data.set(mode, data)
+  }
+  return data
 }
 
 /**
@@ -118,8 +145,14 @@ export class CursorCodec {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
     cipher.setAAD(boundData(shape))
     const plain = Buffer.from(JSON.stringify(values.map(encodeValue)))
-    const body = Buffer.concat([cipher.update(plain), cipher.final()])
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')
+    // GCM is a stream cipher: update() returns the whole body and final() nothing more.
+    const body = cipher.update(plain)
+    cipher.final()
+    const out = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + body.length)
+    iv.copy(out, 0)
+    cipher.getAuthTag().copy(out, IV_BYTES)
+    body.copy(out, IV_BYTES + TAG_BYTES)
+    return out.toString('base64url')
   }
 
   /**
@@ -146,10 +179,9 @@ export class CursorCodec {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(0, IV_BYTES))
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
       decipher.setAAD(boundData(shape))
-      const plain = Buffer.concat([
-        decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ])
+      const plain = decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES))
+      // final() checks the tag: nothing of the body is read before it has passed.
+      decipher.final()
       parsed = JSON.parse(plain.toString('utf8'))
     } catch {
       throw invalid('not a cursor of this query (made for another one, or altered)')
