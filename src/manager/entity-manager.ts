@@ -201,8 +201,15 @@ export class EntityManager<
   // ---------------------------------------------------------------- finders
 
   /**
-   * The row with this primary key, or null (soft-deleted rows count as absent).
-   * @example await users.findById(1) // select "id", ... from "users" where "id" = $1
+   * The row with this primary key, or null (soft-deleted rows count as absent). Calls made on one
+   * handle in the same tick are coalesced into one statement per table (see
+   * `ConnectOptions.coalesceLookups`); each caller still gets its own entity.
+   * @example
+   * ```ts
+   * await users.findById(1) // select "id", ... from "users" where "id" = $1
+   * await Promise.all([users.findById(1), users.findById(2)])
+   * // select "id", ... from "users" where "id" = any($1)   [[1, 2]]
+   * ```
    */
   async findById(
     id: unknown,
@@ -218,7 +225,8 @@ export class EntityManager<
 
   /**
    * The row with this public id (the `uuid` column), or null. A string that is not a uuid throws
-   * {@link InvalidQueryError} before anything is sent.
+   * {@link InvalidQueryError} before anything is sent (and the lookups coalesced with it are not
+   * affected). Coalesced as {@link findById} is.
    * @example await users.findByUuid('0b5f…') // select "id", ... from "users" where "uuid" = $1
    */
   async findByUuid(
