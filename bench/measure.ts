@@ -57,6 +57,8 @@ export interface CheckResult {
   readonly caseName: string
   readonly passed: boolean
   readonly inputs: number
+  /** How many inputs were also run all at once (a case with `concurrency`), else 0. */
+  readonly together?: number
   readonly variants: number
   readonly mismatches: readonly string[]
 }
@@ -83,9 +85,18 @@ export interface VariantResult {
   extra?: Record<string, number | string>
 }
 
-/** Runs every variant on the first inputs and compares fingerprints with the baseline's. */
+/**
+ * Runs every variant on the first inputs and compares fingerprints with the baseline's: one call
+ * at a time, and for a case with `concurrency` also that many calls at once (as measured), so
+ * that work shared between concurrent calls (kysely-entities coalesces the lookups of one tick)
+ * is checked to give each caller its own result.
+ */
 export async function checkSameWork<I>(spec: CaseSpec<I>): Promise<CheckResult> {
   const count = Math.min(spec.checkInputs ?? 3, spec.inputs.length)
+  const together =
+    (spec.concurrency ?? 1) > 1 && spec.beforeOp === undefined
+      ? Math.min(spec.concurrency!, spec.inputs.length)
+      : 0
   const baseline = spec.variants.find((v) => v.baseline) ?? spec.variants[0]!
   const mismatches: string[] = []
   const expected: string[] = []
@@ -94,17 +105,30 @@ export async function checkSameWork<I>(spec: CaseSpec<I>): Promise<CheckResult> 
     const output = await variant.run(input)
     return variant.fingerprint === undefined ? '' : await variant.fingerprint(output, input)
   }
-  for (let i = 0; i < count; i++) expected.push(await fingerprintOf(baseline, spec.inputs[i]!))
+  const checked = Math.max(count, together)
+  for (let i = 0; i < checked; i++) expected.push(await fingerprintOf(baseline, spec.inputs[i]!))
   for (const variant of spec.variants) {
     if (variant === baseline || variant.fingerprint === undefined) continue
+    let matched = true
     for (let i = 0; i < count; i++) {
       const got = await fingerprintOf(variant, spec.inputs[i]!)
       if (got !== expected[i]) {
         mismatches.push(
           `${variant.label}: input ${i}: ${truncate(got)} instead of ${truncate(expected[i]!)}`,
         )
+        matched = false
         break
       }
+    }
+    if (!matched || together === 0) continue
+    const got = await Promise.all(
+      spec.inputs.slice(0, together).map((input) => fingerprintOf(variant, input)),
+    )
+    const wrong = got.findIndex((g, i) => g !== expected[i])
+    if (wrong >= 0) {
+      mismatches.push(
+        `${variant.label}: input ${wrong} of ${together} at once: ${truncate(got[wrong]!)} instead of ${truncate(expected[wrong]!)}`,
+      )
     }
   }
   if (expected.some((e) => e === '')) mismatches.push(`${baseline.label}: empty fingerprint`)
@@ -113,6 +137,7 @@ export async function checkSameWork<I>(spec: CaseSpec<I>): Promise<CheckResult> 
     caseName: spec.caseName,
     passed: mismatches.length === 0,
     inputs: count,
+    together,
     variants: spec.variants.length,
     mismatches,
   }

@@ -259,7 +259,7 @@ function caseTable(scenario: ScenarioResult, c: CaseResult): Table {
 function checkLine(c: CaseResult): string {
   if (c.check.inputs === 0) return 'Same work: checked in the repeated case.'
   if (c.check.passed) {
-    return `Same work: checked — all ${c.check.variants} variants produced the same result as the baseline on ${c.check.inputs} input(s).`
+    return `Same work: checked — all ${c.check.variants} variants produced the same result as the baseline on ${c.check.inputs} input(s)${(c.check.together ?? 0) > 0 ? `, one at a time and ${c.check.together} at once` : ''}.`
   }
   return `Same work: FAILED — ${c.check.mismatches.join('; ')}`
 }

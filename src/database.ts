@@ -33,7 +33,9 @@ import type { ReplicaEvent } from './observability/replica-event'
 import { checkParameterCount } from './query/bindable'
 import { CursorCodec } from './query/cursor'
 import type { QueryExecutor } from './query/executor'
+import { LookupCoalescer } from './query/lookup-coalescer'
 import { bindNamedParameters, compileNamedSql } from './query/named-parameters'
+import { describe } from './query/query-options'
 import { type FromKyselyReplicaOptions, kyselyReplicas } from './replicas/kysely-replicas'
 import type { ReplicaStatus } from './replicas/replica-event'
 import { type ReplicaConnectOptions, replicaSettings } from './replicas/replica-options'
@@ -174,6 +176,27 @@ export interface ConnectOptions<TTables extends TableRecord>
    * Default true; false never loads the API. Without a registered provider nothing is measured.
    */
   readonly tracing?: boolean
+  /**
+   * Coalesces point lookups: the `findById`, `findByUuid` and `findOne`-by-a-unique-key calls made
+   * on one handle (the Database, or one transaction) in the same tick, for the same table and key
+   * column, are sent as ONE statement, `select ... where "uuid" = any($1)`, and each caller still
+   * gets its own entity, its own `null`, its own error, as if the calls had been made one by one.
+   * A lone call sends the statement it always did (`where "uuid" = $1`), with no timer and no
+   * added wait: the calls of a tick are sent once the current microtasks have run. If the
+   * statement of several keys fails outside a transaction, each key is sent again alone, so that
+   * each caller gets its own result or error. `db.on('query')` sees one statement for the group.
+   * Default true; false sends every lookup as its own statement.
+   *
+   * @example
+   * ```ts
+   * const db = await Database.connect({ url, tables })
+   * await Promise.all(uuids.map((u) => db.manager(UserEntity).findByUuid(u)))
+   * // select "id", "uuid", ... from "users" where "uuid" = any($1)   [uuids]
+   * const plain = await Database.connect({ url, tables, coalesceLookups: false })
+   * // the same calls: select ... where "uuid" = $1, once per uuid
+   * ```
+   */
+  readonly coalesceLookups?: boolean
 }
 
 /**
@@ -196,6 +219,8 @@ export interface FromKyselyOptions<TTables extends TableRecord> extends FromKyse
    * `CamelCasePlugin`, `ParseJSONResultsPlugin` and `WithSchemaPlugin` cannot be listed.
    */
   readonly allowPlugins?: readonly KyselyPluginClass[]
+  /** As in {@link ConnectOptions.coalesceLookups}: default true. */
+  readonly coalesceLookups?: boolean
 }
 
 /**
@@ -249,6 +274,8 @@ interface Root {
   replicas?: ReplicaSet
   /** Read-your-writes of the whole Database (`readYourWrites: 'database'`). */
   tracker?: WriteTracker
+  /** Whether each handle coalesces its point lookups (`coalesceLookups`). */
+  readonly coalesceLookups: boolean
 }
 
 // Where a handle's reads go ('auto': replicas when there are some), and whose writes they see.
@@ -260,6 +287,7 @@ interface View {
 function makeRoot(
   kysely: Kysely<any>,
   tables: TableRecord,
+  coalesceLookups: boolean,
   entities: readonly AnyEntityClass[] = [],
   cursorSecret?: string | Uint8Array,
   driver?: PostgresJsDriver,
@@ -267,7 +295,16 @@ function makeRoot(
 ): Root {
   const registry = new TableRegistry(tables, entities)
   const cursors = new CursorCodec(cursorSecret)
-  return { closed: false, kysely, registry, cursors, driver, observer }
+  return { closed: false, kysely, registry, cursors, driver, observer, coalesceLookups }
+}
+
+/** `coalesceLookups` as given: true when absent, else a boolean. */
+function checkCoalesceLookups(value: unknown): boolean {
+  if (value === undefined) return true
+  if (typeof value !== 'boolean') {
+    throw new InvalidQueryError('coalesceLookups', `expected a boolean, got ${describe(value)}`)
+  }
+  return value
 }
 
 /**
@@ -298,6 +335,19 @@ export class Database<
   // Managers are stateless views of (handle, entity): one per pair is enough.
   readonly #managers = new Map<AnyEntityClass, EntityManager<any, TTables, any, any>>()
 
+  /**
+   * The coalescer of this handle's point lookups (see {@link ConnectOptions.coalesceLookups}):
+   * one per handle, so a transaction's lookups are never sent with another's, nor a
+   * {@link primary} or {@link session} handle's with those of the Database; a {@link public} view
+   * shares its handle's (its statements run alike). `undefined` with `coalesceLookups: false`.
+   *
+   * @example
+   * ```ts
+   * db.lookups !== undefined // true by default
+   * ```
+   */
+  readonly lookups: LookupCoalescer | undefined
+
   private constructor(
     kysely: Kysely<KyselyDatabase<TTables>>,
     tables: TTables,
@@ -305,6 +355,7 @@ export class Database<
     scope: TransactionScope | undefined,
     publicOnly = false,
     view: View = { route: 'auto', tracker: root.tracker },
+    lookups?: LookupCoalescer,
   ) {
     this.#kysely = kysely
     this.#tables = tables
@@ -312,6 +363,15 @@ export class Database<
     this.#scope = scope
     this.#publicOnly = publicOnly
     this.#view = view
+    // Outside a transaction a failed statement of several keys is sent again key by key; in one,
+    // the failure aborted the transaction, so its callers get that error.
+    this.lookups =
+      lookups ??
+      (root.coalesceLookups
+        ? new LookupCoalescer((query) => this.executeRead(query), {
+            retryEach: scope === undefined,
+          })
+        : undefined)
   }
 
   /**
@@ -349,6 +409,7 @@ export class Database<
       this.#scope,
       true,
       this.#view,
+      this.lookups,
     )
     return this.#publicView
   }
@@ -387,6 +448,7 @@ export class Database<
       log,
       logParameters,
       tracing,
+      coalesceLookups,
       replicas: _replicas,
       maxReplicaLag: _maxReplicaLag,
       maxReplayWait: _maxReplayWait,
@@ -396,6 +458,7 @@ export class Database<
       ...connection
     } = options
     const replicas = replicaSettings(options)
+    const coalesce = checkCoalesceLookups(coalesceLookups)
     const api = tracing === false ? undefined : await loadOpenTelemetry()
     const observer = new DatabaseObserver({
       logParameters: logParameters === true,
@@ -429,7 +492,15 @@ export class Database<
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
     }
-    const root = makeRoot(kysely, tables, entities, cursorSecret, dialect.driver, observer)
+    const root = makeRoot(
+      kysely,
+      tables,
+      coalesce,
+      entities,
+      cursorSecret,
+      dialect.driver,
+      observer,
+    )
     if (replicas !== undefined) {
       const driver = dialect.driver
       const primaryLsn = async () =>
@@ -502,8 +573,9 @@ export class Database<
   ): Database<TTables> {
     checkTables(options.tables)
     checkKyselyPlugins(kysely, options.allowPlugins)
+    const coalesce = checkCoalesceLookups(options.coalesceLookups)
     const replicas = kyselyReplicas(kysely, options, options.allowPlugins)
-    const root = makeRoot(kysely, options.tables, options.entities, options.cursorSecret)
+    const root = makeRoot(kysely, options.tables, coalesce, options.entities, options.cursorSecret)
     if (replicas !== undefined) {
       root.replicas = replicas.set
       if (replicas.tracker !== undefined) root.tracker = replicas.tracker

@@ -178,6 +178,7 @@ export {
 export { CursorCodec, type CursorShape } from './query/cursor'
 export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
+export type { KeyLookup, LookupCoalescer } from './query/lookup-coalescer'
 export { namedToPositional } from './query/named-parameters'
 export type { Page, QueryPaginateOptions } from './query/page'
 export { MAX_LIMIT, MAX_OFFSET, type OrderDirection } from './query/query-options'

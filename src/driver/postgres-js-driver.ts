@@ -35,6 +35,7 @@ import {
 import { DeadlineList } from './deadline-list'
 import { resolveQueryDeadline } from './query-deadline'
 import { repairConnectionQueue } from './queue-repair'
+import { withoutLeadingHoles } from './row-holes'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
 export interface PostgresJsDialectConfig {
@@ -156,7 +157,7 @@ function send(
 }
 
 function toQueryResult<R>(result: postgres.RowList<any>): QueryResult<R> {
-  const rows = result as unknown as R[]
+  const rows = withoutLeadingHoles(result as unknown as R[])
   return COUNTED_COMMANDS.has(result.command)
     ? { rows, numAffectedRows: BigInt(result.count) }
     : { rows }
@@ -600,7 +601,7 @@ class PostgresJsConnection implements DatabaseConnection {
             finished = true
             return
           }
-          yield { rows: next.value as unknown as R[] }
+          yield { rows: withoutLeadingHoles(next.value as unknown as R[]) }
         }
       } finally {
         // A consumer that stopped early (break, return): the cursor is closed, as for await does.

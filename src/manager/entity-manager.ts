@@ -11,6 +11,7 @@ import { EntityQuery } from '../query/entity-query'
 import type { QueryExecutor } from '../query/executor'
 import { isHiddenColumn } from '../query/hidden-column'
 import { toParameter } from '../query/kind-parameter'
+import type { KeyLookup } from '../query/lookup-coalescer'
 import type { Page } from '../query/page'
 import {
   checkDirection,
@@ -200,8 +201,15 @@ export class EntityManager<
   // ---------------------------------------------------------------- finders
 
   /**
-   * The row with this primary key, or null (soft-deleted rows count as absent).
-   * @example await users.findById(1) // select "id", ... from "users" where "id" = $1
+   * The row with this primary key, or null (soft-deleted rows count as absent). Calls made on one
+   * handle in the same tick are coalesced into one statement per table (see
+   * `ConnectOptions.coalesceLookups`); each caller still gets its own entity.
+   * @example
+   * ```ts
+   * await users.findById(1) // select "id", ... from "users" where "id" = $1
+   * await Promise.all([users.findById(1), users.findById(2)])
+   * // select "id", ... from "users" where "id" = any($1)   [[1, 2]]
+   * ```
    */
   async findById(
     id: unknown,
@@ -210,15 +218,15 @@ export class EntityManager<
     const statements = this.#statements
     const key = this.#idKey('findById')
     const value = this.#keyValue(key, id, 'id')
-    const text = checkOptions(options).withDeleted
-      ? statements.selectByIdWithDeleted
-      : statements.selectById
-    return this.#one(text!, [value], true)
+    const withDeleted = checkOptions(options).withDeleted
+    const text = withDeleted ? statements.selectByIdWithDeleted : statements.selectById
+    return this.#byKey(statements.lookupOf(key, Boolean(withDeleted)), text!, value)
   }
 
   /**
    * The row with this public id (the `uuid` column), or null. A string that is not a uuid throws
-   * {@link InvalidQueryError} before anything is sent.
+   * {@link InvalidQueryError} before anything is sent (and the lookups coalesced with it are not
+   * affected). Coalesced as {@link findById} is.
    * @example await users.findByUuid('0b5f…') // select "id", ... from "users" where "uuid" = $1
    */
   async findByUuid(
@@ -233,10 +241,9 @@ export class EntityManager<
       )
     }
     const value = this.#keyValue(column, uuid, 'uuid')
-    const text = checkOptions(options).withDeleted
-      ? statements.selectByPublicIdWithDeleted
-      : statements.selectByPublicId
-    return this.#one(text!, [value], true)
+    const withDeleted = checkOptions(options).withDeleted
+    const text = withDeleted ? statements.selectByPublicIdWithDeleted : statements.selectByPublicId
+    return this.#byKey(statements.lookupOf(column, Boolean(withDeleted)), text!, value)
   }
 
   /**
@@ -254,9 +261,28 @@ export class EntityManager<
     return this.#many(this.#select(options), true)
   }
 
-  /** The first row matching `where` (in `orderBy` order), or null. */
+  /**
+   * The first row matching `where` (in `orderBy` order), or null. A `where` of one equality on a
+   * key (the primary key, the public id, a single-column unique key), with no other option than
+   * `withDeleted`, is a point lookup: coalesced with the others of the same tick as
+   * {@link findById} is.
+   * @example
+   * ```ts
+   * await users.findOne({ where: { email } }) // select "id", ... from "users" where "email" = $1
+   * await functions.findOne({ where: { userId }, orderBy: 'createdAt', orderDirection: 'desc' })
+   * // select ... from "functions" where "user_id" = $1 order by "created_at" desc limit $2
+   * ```
+   */
   async findOne(options: Omit<FindOptions<T, P>, 'limit'> = {}): Promise<InstanceType<E> | null> {
-    const rows = await this.#many(this.#select({ ...options, limit: 1 }), true)
+    let where: WhereText | undefined
+    if (this.#executor.lookups !== undefined && ordersNothing(checkOptions(options))) {
+      // Validated as the statement below would validate it (public view rules included).
+      where = this.#where(options.where)
+      const withDeleted = options.withDeleted === true
+      const lookup = this.#statements.lookupOfWhere(where, withDeleted)
+      if (lookup !== undefined) return this.#byKey(lookup, lookup.one, where!.values[0])
+    }
+    const rows = await this.#many(this.#select({ ...options, limit: 1 }, undefined, where), true)
     return rows[0] ?? null
   }
 
@@ -755,9 +781,14 @@ export class EntityManager<
 
   // Checks everything, in this order, before the statement of this shape is looked up. `implied`:
   // an order of the library's own (paginate's primary key), used when options give none.
-  #select(options: FindOptions<T, P>, implied?: readonly OrderTerm[]): CompiledQuery<unknown> {
+  // `checked`: the where input, already validated.
+  #select(
+    options: FindOptions<T, P>,
+    implied?: readonly OrderTerm[],
+    checked?: WhereText,
+  ): CompiledQuery<unknown> {
     checkOptions(options)
-    const where = this.#where(options.where)
+    const where = checked ?? this.#where(options.where)
     const order =
       options.orderBy === undefined && implied !== undefined
         ? implied
@@ -801,6 +832,20 @@ export class EntityManager<
       : this.#executor.execute<Record<string, unknown>>(query)
   }
 
+  // A point lookup: through the handle's coalescer when it has one and the key column is a lookup
+  // column, else `text` alone. Called synchronously by the finders, so the key is queued in the
+  // caller's tick. Each caller decodes its own row: its own entity.
+  async #byKey(
+    lookup: KeyLookup | undefined,
+    text: string,
+    value: unknown,
+  ): Promise<InstanceType<E> | null> {
+    const lookups = this.#executor.lookups
+    if (lookups === undefined || lookup === undefined) return this.#one(text, [value], true)
+    const row = await lookups.load(lookup, value)
+    return row === undefined ? null : (this.#entity.fromRow(row) as InstanceType<E>)
+  }
+
   async #one(
     text: string,
     parameters: readonly unknown[],
@@ -831,6 +876,22 @@ function checkOptions<O>(options: O): O {
     throw new InvalidQueryError('options', `expected an object, got ${describe(options)}`)
   }
   return options
+}
+
+/**
+ * Whether find options order and skip nothing (what `findOne` reads besides `where` and
+ * `withDeleted`): a point lookup's options.
+ */
+function ordersNothing(options: {
+  readonly orderBy?: unknown
+  readonly orderDirection?: unknown
+  readonly offset?: unknown
+}): boolean {
+  return (
+    options.orderBy === undefined &&
+    options.orderDirection === undefined &&
+    options.offset === undefined
+  )
 }
 
 /** The columns `parsed` gives a value (undefined: not given), in table order, and those values. */

@@ -2,6 +2,7 @@ import type { CompiledQuery, Kysely } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import type { AnyTable } from '../schema/define-table'
 import type { CursorCodec } from './cursor'
+import type { LookupCoalescer } from './lookup-coalescer'
 
 /** The result of one statement. */
 export interface ExecuteResult<R> {
@@ -44,4 +45,11 @@ export interface QueryExecutor {
    * internal columns as unknown in request input. Absent means false.
    */
   readonly publicOnly?: boolean
+  /**
+   * Coalesces the managers' point lookups (`findById`, `findByUuid`, `findOne` by a unique key)
+   * made on this handle in the same tick into one statement per table and key (see
+   * {@link LookupCoalescer}). Absent (or `Database.connect({ coalesceLookups: false })`): each
+   * lookup is its own statement.
+   */
+  readonly lookups?: LookupCoalescer | undefined
 }

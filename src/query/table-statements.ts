@@ -4,6 +4,7 @@ import type { AnyTable, Column } from '../schema/define-table'
 import { quoteIdentifier } from '../schema/naming'
 import { FinderStatements } from './finder-statements'
 import { placeholder, toParameter } from './kind-parameter'
+import { isLookupKind, type KeyLookup } from './lookup-coalescer'
 import {
   STATEMENT_CACHE_KEY_LENGTH,
   STATEMENT_CACHE_SIZE,
@@ -55,6 +56,8 @@ export class TableStatements {
   readonly finders: FinderStatements
 
   readonly #table: AnyTable
+  /** The point lookups by key column, and by the where shape of one equality on it. */
+  readonly #lookups = new Map<Column | string, readonly [live: KeyLookup, all: KeyLookup]>()
   readonly #cache: StatementCache
   /** `"<soft>" is null`, on a soft-delete table. */
   readonly #live: string | undefined
@@ -94,6 +97,52 @@ export class TableStatements {
     this.countAllWithDeleted = `select count(*) as "count" from ${meta.quotedName}`
     this.countAll = `${this.countAllWithDeleted}${whereClause(undefined, 1, live)}`
     this.finders = new FinderStatements(table, this.#cache, live)
+    for (const column of lookupColumns(table, pk)) {
+      const by = byKey(column)!
+      const many = `${select} where ${q(column.name)} = any($1${columnType(column.kind).list.cast})`
+      const pair = [
+        {
+          column,
+          one: `${select}${whereClause(by, 1, live)}`,
+          many: live ? `${many} and ${live}` : many,
+        },
+        { column, one: `${select}${whereClause(by, 1, undefined)}`, many },
+      ] as const
+      this.#lookups.set(column, pair)
+      this.#lookups.set(by.shape, pair)
+    }
+  }
+
+  /**
+   * The point lookup by `column` (with the soft-delete filter unless `withDeleted`): for the
+   * single-column primary key, the public id and each single-column unique key of a kind
+   * {@link LookupCoalescer} can match rows of (`isLookupKind`); `undefined` for any other column.
+   * Its `one` is the text of `selectById` (`selectByPublicId`) for those keys.
+   *
+   * @example
+   * ```ts
+   * tableStatements(notes).lookupOf(notesId, false)
+   * // { one: 'select "id", "body", "deleted_at" from "notes" where "id" = $1 and "deleted_at" is null',
+   * //   many: 'select "id", "body", "deleted_at" from "notes" where "id" = any($1) and "deleted_at" is null' }
+   * ```
+   */
+  lookupOf(column: Column, withDeleted: boolean): KeyLookup | undefined {
+    return this.#lookups.get(column)?.[withDeleted ? 1 : 0]
+  }
+
+  /**
+   * The point lookup a validated where input is (one equality on a lookup column, see
+   * {@link lookupOf}), or `undefined`.
+   *
+   * @example
+   * ```ts
+   * tableStatements(users).lookupOfWhere(whereText(users, { email: 'a@x.io' }), false)?.many
+   * // 'select "id", ... from "users" where "email" = any($1)'
+   * ```
+   */
+  lookupOfWhere(where: WhereText | undefined, withDeleted: boolean): KeyLookup | undefined {
+    if (where === undefined || where.values.length !== 1) return undefined
+    return this.#lookups.get(where.shape)?.[withDeleted ? 1 : 0]
   }
 
   /** How many shaped statements are cached (for tests). */
@@ -296,6 +345,22 @@ export interface RelationLink {
     readonly targetKey: Column
     readonly targetColumn: Column
   }
+}
+
+/**
+ * The columns a row is found by alone, of a kind whose lookups coalesce: the single-column primary
+ * key, the public id, and the columns unique by themselves (`unique()`, or a one-column `uniques`).
+ */
+function lookupColumns(table: AnyTable, pk: Column | undefined): Set<Column> {
+  const meta = table.$meta
+  const columns = new Set<Column>()
+  if (pk !== undefined) columns.add(pk)
+  if (meta.publicId !== undefined) columns.add(meta.publicId)
+  for (const column of meta.columns) if (column.unique || column.primaryKey) columns.add(column)
+  for (const unique of meta.uniques)
+    if (unique.columns.length === 1) columns.add(unique.columns[0]!)
+  for (const column of columns) if (!isLookupKind(column.kind)) columns.delete(column)
+  return columns
 }
 
 /** `"<key>" = ?` with the cast of the key's kind after the value, as `placeholder` writes it. */

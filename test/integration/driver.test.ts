@@ -58,6 +58,24 @@ afterAll(async () => {
 })
 
 describe('PostgresJsDialect', () => {
+  it('gives a statement after one that failed amid its rows all of its rows (porsager/postgres#1119)', async () => {
+    const k = kyselyWith(1)
+    for (let i = 0; i < 2; i++) {
+      // Rows 1 and 2 reach the client, then row 3 divides by zero.
+      const failing = sql`select 10 / (3 - g) as q from generate_series(1, 5) g`.execute(k)
+      await expect(failing).rejects.toThrow(DatabaseError)
+      const { rows } = await sql<{ n: number }>`select 1 as n`.execute(k)
+      expect(rows).toEqual([{ n: 1 }])
+      expect(0 in rows).toBe(true)
+    }
+    // A stream's first chunk likewise.
+    await expect(sql`select 10 / (3 - g) from generate_series(1, 5) g`.execute(k)).rejects.toThrow()
+    const streamed: unknown[] = []
+    const series = k.selectFrom(sql`generate_series(1, 3)`.as('g')).select(sql`g`.as('g'))
+    for await (const row of series.stream(2)) streamed.push(row)
+    expect(streamed).toEqual([{ g: 1 }, { g: 2 }, { g: 3 }])
+  })
+
   it('selects and inserts, counting affected rows of update and delete', async () => {
     const inserted = await db
       .insertInto('items')
