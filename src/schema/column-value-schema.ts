@@ -132,9 +132,10 @@ const PG_TIMESTAMP_RE =
 export const timestamp = z
   .union([
     z.date(),
+    // PostgreSQL's own text first: what rows, cursors and most filters carry.
+    z.string().regex(PG_TIMESTAMP_RE),
     z.iso.datetime({ offset: true, local: true }),
     z.iso.date(),
-    z.string().regex(PG_TIMESTAMP_RE),
   ])
   .transform((v) => (v instanceof Date ? v : parseTimestamp(v)))
   .refine((d) => !Number.isNaN(d.getTime()), 'invalid date')

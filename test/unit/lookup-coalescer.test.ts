@@ -268,10 +268,10 @@ describe('managers and coalesced lookups', () => {
       m.findOne(),
     ])
     expect(cap.sent.map((s) => s.sql)).toEqual([
-      `${SELECT} where "email" = $1 and "deleted_at" is null order by "id" asc limit $2`,
-      `${SELECT} where "email" = $1 and "deleted_at" is null limit $2 offset $3`,
-      `${SELECT} where "region" = $1 and "deleted_at" is null limit $2`,
-      `${SELECT} where "deleted_at" is null limit $1`,
+      `${SELECT} where "email" = $1 and "deleted_at" is null order by "id" asc limit 1`,
+      `${SELECT} where "email" = $1 and "deleted_at" is null limit 1 offset $2`,
+      `${SELECT} where "region" = $1 and "deleted_at" is null limit 1`,
+      `${SELECT} where "deleted_at" is null limit 1`,
     ])
   })
 

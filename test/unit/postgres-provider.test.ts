@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -115,7 +115,11 @@ describe('buildPostgresImage without what it needs', () => {
     try {
       expect(() => findBusybox(undefined, [empty])).toThrow(PostgresImageError)
       expect(() => findBusybox(undefined, [empty])).toThrow(/apt-get install busybox-static/)
-      expect(findBusybox(undefined, [empty, '/usr/bin', '/bin'])).toMatch(/\/busybox$/)
+      // The first directory that has one wins (a stand-in file: this machine may have none).
+      const bin = join(empty, 'bin')
+      await mkdir(bin)
+      await writeFile(join(bin, 'busybox'), '')
+      expect(findBusybox(undefined, [empty, 'relative/bin', bin])).toBe(join(bin, 'busybox'))
     } finally {
       await rm(empty, { recursive: true, force: true })
     }
