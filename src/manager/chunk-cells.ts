@@ -1,5 +1,6 @@
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
+import { copyField } from '../values/copy-text'
 import { arrayElement } from './batch-values'
 import type { ParsedRow } from './row-validator'
 
@@ -94,6 +95,22 @@ export class ChunkCells {
       out += arrayElement(cells[k] ?? null)
     }
     return `${out}}`
+  }
+
+  /**
+   * The rows as COPY text data for `columns` (a {@link present} list): one line per row, each
+   * cell escaped by `copyField` (an omitted cell is NULL, `\N`).
+   * @example cells.copyText([items.sku, items.note]) // 'a\t\\N\nb\tline one\\nline two\n'
+   */
+  copyText(columns: readonly Column[]): string {
+    const cells = columns.map((c) => this.#column(c))
+    const last = cells.length - 1
+    let out = ''
+    for (let k = 0; k < this.#count; k++) {
+      for (let j = 0; j < last; j++) out += `${copyField(cells[j]![k] ?? null)}\t`
+      out += `${copyField(cells[last]![k] ?? null)}\n`
+    }
+    return out
   }
 
   /** Forgets the rows; their texts can be collected while the arrays stay for the next chunk. */
