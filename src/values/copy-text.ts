@@ -9,7 +9,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\n': '\\n',
   '\r': '\\r',
 }
-const escape = (c: string): string => ESCAPES[c]!
+const escapeChar = (c: string): string => ESCAPES[c]!
 
 /** The field COPY's text format reads as SQL NULL. @example COPY_NULL // '\\N' */
 export const COPY_NULL = '\\N'
@@ -30,5 +30,5 @@ export const COPY_NULL = '\\N'
  */
 export const copyField = (text: string | null): string => {
   if (text === null) return COPY_NULL
-  return SPECIAL_RE.test(text) ? text.replace(SPECIAL_ALL_RE, escape) : text
+  return SPECIAL_RE.test(text) ? text.replace(SPECIAL_ALL_RE, escapeChar) : text
 }
