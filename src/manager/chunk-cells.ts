@@ -1,6 +1,6 @@
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
-import { copyField } from '../values/copy-text'
+import { COPY_NULL, copyField } from '../values/copy-text'
 import { arrayElement } from './batch-values'
 import type { ParsedRow } from './row-validator'
 
@@ -28,6 +28,8 @@ export class ChunkCells {
   readonly #index: ReadonlyMap<Column, number>
   // Each column's text writer from the column-type registry, looked up once per table.
   readonly #texts: readonly ((value: unknown) => string)[]
+  // Whether each column's texts go into COPY as they are (no character COPY would read specially).
+  readonly #copyPlain: readonly boolean[]
   #count = 0
 
   constructor(table: AnyTable) {
@@ -35,6 +37,7 @@ export class ChunkCells {
     this.#cells = this.columns.map(() => [])
     this.#index = new Map(this.columns.map((c, j) => [c, j]))
     this.#texts = this.columns.map((c) => columnType(c.kind).text)
+    this.#copyPlain = this.columns.map((c) => columnType(c.kind).copyPlain)
   }
 
   /** Rows added since the last {@link clear}. */
@@ -104,11 +107,15 @@ export class ChunkCells {
    */
   copyText(columns: readonly Column[]): string {
     const cells = columns.map((c) => this.#column(c))
+    const plain = columns.map((c) => this.#copyPlain[this.#index.get(c)!]!)
     const last = cells.length - 1
     let out = ''
     for (let k = 0; k < this.#count; k++) {
-      for (let j = 0; j < last; j++) out += `${copyField(cells[j]![k] ?? null)}\t`
-      out += `${copyField(cells[last]![k] ?? null)}\n`
+      for (let j = 0; j <= last; j++) {
+        const cell = cells[j]![k]
+        out += cell === undefined || cell === null ? COPY_NULL : plain[j] ? cell : copyField(cell)
+        out += j === last ? '\n' : '\t'
+      }
     }
     return out
   }

@@ -4,6 +4,7 @@ import { c, defineTable } from '../../src/index'
 import { parseRows } from '../../src/manager/batch-insert'
 import { ChunkCells } from '../../src/manager/chunk-cells'
 import { copyFromSql } from '../../src/query/batch-statements'
+import { COLUMN_TYPES } from '../../src/schema/column-types'
 import { COPY_NULL, copyField } from '../../src/values/copy-text'
 
 const t = defineTable('copy_t', {
@@ -132,5 +133,31 @@ describe('COPY lines of a chunk', () => {
     const { sql, text } = copyText([{ n: 1 }, { n: 2, body: 'x' }])
     expect(sql).toBe('copy "copy_t" ("n", "body") from stdin')
     expect(text).toBe('1\t\\N\n2\tx\n')
+  })
+})
+
+describe('kinds COPY takes unescaped', () => {
+  it('are those whose text is digits, dates, uuids or addresses only', () => {
+    const plain = Object.entries(COLUMN_TYPES)
+      .filter(([, type]) => type.copyPlain)
+      .map(([kind]) => kind)
+    expect(plain.sort()).toEqual(
+      [
+        'bigint',
+        'bigserial',
+        'boolean',
+        'date',
+        'doublePrecision',
+        'inet',
+        'integer',
+        'numeric',
+        'real',
+        'serial',
+        'smallint',
+        'timestamp',
+        'timestamptz',
+        'uuid',
+      ].sort(),
+    )
   })
 })
