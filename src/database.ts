@@ -716,6 +716,42 @@ export class Database<
   }
 
   /**
+   * True when {@link copyIn} can run here: on a transaction handle of a `Database.connect` pool
+   * (a `Database.fromKysely` database has no COPY through its dialect).
+   * @internal
+   */
+  get canCopy(): boolean {
+    return this.#root.driver !== undefined && this.#scope !== undefined
+  }
+
+  /**
+   * Runs `sql`, a `copy "t" (...) from stdin`, on this transaction's connection, sending
+   * `chunks` as its text data; `onWritten` is called after each chunk is written. Resolves to the
+   * server's row count. Only where {@link canCopy}.
+   * @example await tx.copyIn('copy "items" ("sku", "qty") from stdin', chunks(), () => {}) // 2
+   * @internal
+   */
+  copyIn(
+    sql: string,
+    chunks: AsyncIterable<string>,
+    onWritten: () => void,
+  ): Promise<number | undefined> {
+    const driver = this.#root.driver
+    if (driver === undefined || this.#scope === undefined) {
+      return Promise.reject(new Error('COPY needs a transaction of a Database.connect pool'))
+    }
+    try {
+      this.#assertUsable()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // The transaction's own connection: Kysely hands it over in turn with its other statements.
+    return this.#kysely
+      .getExecutor()
+      .provideConnection((connection) => driver.copyIn(connection, sql, chunks, onWritten))
+  }
+
+  /**
    * This Database with every statement on the primary: the same pool and API, where reads
    * (finders, queries, `executeRead`, read-only transactions) do not go to the replicas of
    * `Database.connect({ replicas })`. For a read that must see the latest data whatever the

@@ -32,6 +32,7 @@ import {
   DEFAULT_POOL_TIMEOUT,
   PIPELINE_DEPTH,
 } from './connection-gate'
+import { copyIn } from './copy-in'
 import { DeadlineList } from './deadline-list'
 import { resolveQueryDeadline } from './query-deadline'
 import { repairConnectionQueue } from './queue-repair'
@@ -524,6 +525,56 @@ class PostgresJsConnection implements DatabaseConnection {
   }
 
   /**
+   * Runs a `copy ... from stdin` on the transaction's connection, sending `chunks` as its data
+   * (see {@link copyIn}); observed as one statement whose row count is the server's. Each chunk
+   * written, and the server's answer at the end, has the deadline of a statement
+   * (`queryDeadline`): past it the connection is closed and the transaction is over.
+   */
+  async copyIn(
+    sql: string,
+    chunks: AsyncIterable<string>,
+    onWritten: () => void,
+  ): Promise<number | undefined> {
+    if (this.#reserved === undefined) throw new Error('COPY runs only in a transaction')
+    const probe = this.#state.observer?.statement(CompiledQuery.raw(sql), true, this.#transaction)
+    try {
+      const count = await copyIn(this.#transactionTarget(), sql, chunks, onWritten, (copy, step) =>
+        this.#within(copy, step),
+      )
+      probe?.ok(count ?? 0)
+      return count
+    } catch (error) {
+      // A driver error is mapped; this package's own (a row that failed validation) pass as they are.
+      const mapped = this.#fail(error)
+      probe?.fail(mapped)
+      throw mapped
+    }
+  }
+
+  /** `step` of the COPY `copy`, or a {@link QueryDeadlineError} once past the deadline. */
+  #within<T>(copy: postgres.PendingQuery<any>, step: Promise<T>): Promise<T> {
+    const { deadline, deadlines } = this.#state
+    if (deadlines === undefined) return step
+    return new Promise<T>((resolve, reject) => {
+      const settled = watchDeadline(deadlines, () => {
+        this.#closed = true
+        reject(new QueryDeadlineError(deadline, this.#state.endpoint))
+        if (!abandon(this.#state, copy)) this.#raw?.terminate?.()
+      })
+      step.then(
+        (result) => {
+          settled()
+          resolve(result)
+        },
+        (error: unknown) => {
+          settled()
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /**
    * Streams the rows of `compiledQuery` in chunks of `chunkSize` (a server-side cursor). Each
    * chunk has its own deadline (`queryDeadline`), counted while the stream waits for the server,
    * never while the caller holds on to a chunk: a stream may run long as long as the server keeps
@@ -958,6 +1009,27 @@ export class PostgresJsDriver implements Driver {
     compileQuery: QueryCompiler['compileQuery'],
   ): Promise<void> {
     await runSavepointCommand(connection, 'release', savepointName, compileQuery)
+  }
+
+  /**
+   * Runs `sql`, a `copy "t" (...) from stdin`, on `connection` (it must be in a transaction),
+   * sending each chunk of `chunks` as COPY text data and calling `onWritten` after each chunk is
+   * written; resolves to the server's row count. A constraint violation rejects with its typed
+   * error (as a statement's would); an error thrown by `chunks` aborts the COPY and is rethrown.
+   *
+   * @example
+   * ```ts
+   * await driver.copyIn(connection, 'copy "items" ("sku", "qty") from stdin', chunks(), () => {})
+   * // copy "items" ("sku", "qty") from stdin   -- data: 'a\t1\nb\t2\n'   -> 2
+   * ```
+   */
+  copyIn(
+    connection: DatabaseConnection,
+    sql: string,
+    chunks: AsyncIterable<string>,
+    onWritten: () => void,
+  ): Promise<number | undefined> {
+    return asOwn(connection).copyIn(sql, chunks, onWritten)
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {

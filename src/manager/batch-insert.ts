@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
+import { EntityValidationError } from '../entity/entity-validation-error'
 import { DatabaseError } from '../errors/database-errors'
 import { InvalidQueryError } from '../errors/kysely-entities-error'
 import { returningClause, unnestInsertSql, valuesInsert } from '../query/batch-statements'
@@ -9,6 +10,7 @@ import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
 import { arrayElement } from './batch-values'
 import { ChunkCells } from './chunk-cells'
+import { copyChunks } from './copy-insert'
 import { type BatchRows, checkBatchRows, RowChunks } from './row-chunks'
 import { type ParsedRow, type RowCheck, RowValidator } from './row-validator'
 
@@ -389,6 +391,19 @@ export async function batchInsert(
     try {
       return await executor.transaction(async (tx) => {
         const writer = new BatchWriter(tx, entity, checked, chunks.total)
+        if (!checked.returning && tx.canCopy === true) {
+          try {
+            await copyChunks(tx, table, cells, chunks, add, {
+              insertChunk: () => writer.write(takeStatements(table, cells, checked)),
+              progressed: (rows) => writer.progressed(rows),
+              counted: (rows) => writer.counted(rows),
+            })
+          } catch (error) {
+            writeFailed = !(chunks.failed && error instanceof EntityValidationError)
+            throw error
+          }
+          return writer.result
+        }
         do {
           const writing = writer.write(takeStatements(table, cells, checked)).then(
             () => undefined,
@@ -455,6 +470,17 @@ class BatchWriter {
   /** The entities in input order, or with `returning: false` the count. */
   get result(): object[] | number {
     return this.#options.returning ? this.#entities : this.#count
+  }
+
+  /** `rows` more were sent (by COPY): reported to `onProgress`. */
+  progressed(rows: number): void {
+    this.#done += rows
+    this.#options.onProgress?.({ done: this.#done, total: this.#total })
+  }
+
+  /** The server counted `rows` more inserted (by COPY). */
+  counted(rows: number): void {
+    this.#count += rows
   }
 
   async write(statements: readonly ChunkStatement[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { columnType } from '../schema/column-types'
 import type { AnyTable, Column } from '../schema/define-table'
+import { COPY_NULL, copyField } from '../values/copy-text'
 import { arrayElement } from './batch-values'
 import type { ParsedRow } from './row-validator'
 
@@ -27,6 +28,8 @@ export class ChunkCells {
   readonly #index: ReadonlyMap<Column, number>
   // Each column's text writer from the column-type registry, looked up once per table.
   readonly #texts: readonly ((value: unknown) => string)[]
+  // Whether each column's texts go into COPY as they are (no character COPY would read specially).
+  readonly #copyPlain: readonly boolean[]
   #count = 0
 
   constructor(table: AnyTable) {
@@ -34,6 +37,7 @@ export class ChunkCells {
     this.#cells = this.columns.map(() => [])
     this.#index = new Map(this.columns.map((c, j) => [c, j]))
     this.#texts = this.columns.map((c) => columnType(c.kind).text)
+    this.#copyPlain = this.columns.map((c) => columnType(c.kind).copyPlain)
   }
 
   /** Rows added since the last {@link clear}. */
@@ -94,6 +98,26 @@ export class ChunkCells {
       out += arrayElement(cells[k] ?? null)
     }
     return `${out}}`
+  }
+
+  /**
+   * The rows as COPY text data for `columns` (a {@link present} list): one line per row, each
+   * cell escaped by `copyField` (an omitted cell is NULL, `\N`).
+   * @example cells.copyText([items.sku, items.note]) // 'a\t\\N\nb\tline one\\nline two\n'
+   */
+  copyText(columns: readonly Column[]): string {
+    const cells = columns.map((c) => this.#column(c))
+    const plain = columns.map((c) => this.#copyPlain[this.#index.get(c)!]!)
+    const last = cells.length - 1
+    let out = ''
+    for (let k = 0; k < this.#count; k++) {
+      for (let j = 0; j <= last; j++) {
+        const cell = cells[j]![k]
+        out += cell === undefined || cell === null ? COPY_NULL : plain[j] ? cell : copyField(cell)
+        out += j === last ? '\n' : '\t'
+      }
+    }
+    return out
   }
 
   /** Forgets the rows; their texts can be collected while the arrays stay for the next chunk. */

@@ -118,6 +118,22 @@ export function unnestInsertSql(table: AnyTable, columns: readonly Column[], suf
   )
 }
 
+/**
+ * `copy "t" (<columns>) from stdin`: a batch insert's rows sent as COPY text data, into the
+ * columns given (the others take their defaults). Cached per table and column list.
+ *
+ * @example
+ * ```ts
+ * copyFromSql(items, [items.sku, items.qty]) // 'copy "items" ("sku", "qty") from stdin'
+ * ```
+ */
+export function copyFromSql(table: AnyTable, columns: readonly Column[]): string {
+  return tableStatements(table).cached(
+    `copy|${columnsKey(columns)}`,
+    () => `copy ${table.$meta.quotedName} (${columnList(columns)}) from stdin`,
+  )
+}
+
 // One cell of a VALUES row. Each parameter is declared text and cast from there: postgres.js
 // rewrites a string bound to a boolean ('t' becomes false) or jsonb (encoded again) parameter.
 const valuesCell = (column: Column, n: number): string => {

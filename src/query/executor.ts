@@ -41,6 +41,22 @@ export interface QueryExecutor {
   /** The entity class for rows of `table`: a registered subclass, else `Entity.of(table)`. */
   entityClass(table: AnyTable): AnyEntityClass
   /**
+   * True when {@link copyIn} can run on this handle (a transaction of a `Database.connect` pool).
+   * Absent means false.
+   * @internal
+   */
+  readonly canCopy?: boolean
+  /**
+   * Runs a `copy ... from stdin` in this handle's transaction, sending `chunks` as its text data;
+   * `onWritten` after each chunk is written. Resolves to the server's row count.
+   * @internal
+   */
+  copyIn?(
+    sql: string,
+    chunks: AsyncIterable<string>,
+    onWritten: () => void,
+  ): Promise<number | undefined>
+  /**
    * True on a public view (`db.public()`): managers and queries made on it treat secret and
    * internal columns as unknown in request input. Absent means false.
    */

@@ -88,6 +88,11 @@ export interface ColumnType {
   readonly decode: (config: ColumnConfig) => Decode | undefined
   /** The value as the text PostgreSQL parses for the type (batch statements send text). */
   readonly text: (value: unknown) => string
+  /**
+   * Whether {@link text} never holds a backslash, tab, newline or carriage return (digits, dates,
+   * addresses), so COPY's text format takes it without escaping.
+   */
+  readonly copyPlain: boolean
   /** The value's JSON form in a DTO; `undefined` when it already is JSON. */
   readonly json: (config: ColumnConfig) => ColumnConverter | undefined
   /**
@@ -135,6 +140,7 @@ const scalar = {
   parameter: noParameter,
   decode: none,
   text: plainText,
+  copyPlain: false,
   json: none,
   exactText: false,
   keyText: (text: string) => text,
@@ -152,6 +158,7 @@ const INTEGER = 'an integer'
 /** 64-bit integers: `bigint`, or `number` with `{ mode: 'number' }`. */
 const int8Type = {
   ...scalar,
+  copyPlain: true,
   castType: 'bigint',
   valueSchema: byMode<z.ZodType>(int8AsNumber, int8),
   expected: 'an integer (a number, a bigint or a string of digits)',
@@ -162,6 +169,7 @@ const int8Type = {
 /** Points in time, as `Date`; PostgreSQL keeps microseconds, which cursors carry as its text. */
 const timeType = {
   ...scalar,
+  copyPlain: true,
   valueSchema: () => timestamp,
   expected: 'a Date or an ISO 8601 timestamp string',
   decode: () => toDate,
@@ -186,6 +194,7 @@ const arrayType = { ...scalar, where: 'array', text: arrayText } as const
 export const COLUMN_TYPES = Object.freeze({
   serial: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('serial'),
     castType: 'integer',
     valueSchema: () => int(INT4),
@@ -195,6 +204,7 @@ export const COLUMN_TYPES = Object.freeze({
   bigserial: { ...int8Type, sqlType: name('bigserial'), serial: true },
   integer: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('integer'),
     castType: 'integer',
     valueSchema: () => int(INT4),
@@ -204,6 +214,7 @@ export const COLUMN_TYPES = Object.freeze({
   bigint: { ...int8Type, sqlType: name('bigint'), integerKey: true },
   smallint: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('smallint'),
     castType: 'smallint',
     valueSchema: () => int(INT2),
@@ -212,6 +223,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   numeric: {
     ...scalar,
+    copyPlain: true,
     sqlType: ({ precision, scale }) =>
       precision === undefined
         ? 'numeric'
@@ -235,6 +247,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   real: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('real'),
     castType: 'real',
     valueSchema: () => z.number().refine(realInRange, 'out of range for real (float4)'),
@@ -244,6 +257,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   doublePrecision: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('double precision'),
     castType: 'double precision',
     valueSchema: () => z.number(),
@@ -253,6 +267,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   boolean: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('boolean'),
     castType: 'boolean',
     valueSchema: () => z.boolean(),
@@ -293,6 +308,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   uuid: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('uuid'),
     castType: 'uuid',
     valueSchema: () => z.string().regex(UUID_RE, 'invalid uuid'),
@@ -314,6 +330,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   date: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('date'),
     castType: 'date',
     valueSchema: () => date,
@@ -338,6 +355,7 @@ export const COLUMN_TYPES = Object.freeze({
   },
   inet: {
     ...scalar,
+    copyPlain: true,
     sqlType: name('inet'),
     castType: 'inet',
     valueSchema: () => inet,
