@@ -2,14 +2,10 @@ import type { CompiledQuery, Kysely } from 'kysely'
 import type { AnyEntityClass } from '../entity/entity'
 import type { AnyTable } from '../schema/define-table'
 import type { CursorCodec } from './cursor'
+import type { ExecuteResult } from './execute-result'
 import type { LookupCoalescer } from './lookup-coalescer'
 
-/** The result of one statement. */
-export interface ExecuteResult<R> {
-  readonly rows: readonly R[]
-  /** Rows changed by INSERT/UPDATE/DELETE. */
-  readonly numAffectedRows?: bigint
-}
+export type { ExecuteResult } from './execute-result'
 
 /**
  * What queries and managers need from a `Database` handle, the root one or a transaction's. A

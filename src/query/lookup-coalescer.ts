@@ -2,7 +2,7 @@ import { CompiledQuery } from 'kysely'
 import type { ColumnKind } from '../schema/column-config'
 import { columnType } from '../schema/column-types'
 import type { Column } from '../schema/define-table'
-import type { ExecuteResult } from './executor'
+import type { ExecuteResult } from './execute-result'
 
 /** A row as the driver returns it, before an entity decodes it. */
 type Row = Readonly<Record<string, unknown>>
