@@ -112,10 +112,10 @@ export const plainInt =
   (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= range.min && v <= range.max
 
-/** The values {@link int8} outputs as given: bigints in range (a number or string becomes one). */
+/** The values {@link int8} outputs as given: bigints in range (a number or string becomes one). @example plainInt8(42) // false: int8 outputs 42n */
 export const plainInt8: PlainValue = (v) => typeof v === 'bigint' && v >= INT8_MIN && v <= INT8_MAX
 
-/** The values {@link int8AsNumber} outputs as given: safe integers (a bigint or string becomes one). */
+/** The values {@link int8AsNumber} outputs as given: safe integers (a bigint or string becomes one). @example plainInt8AsNumber(2 ** 53) // false */
 export const plainInt8AsNumber: PlainValue = (v) => typeof v === 'number' && Number.isSafeInteger(v)
 
 /** int8 as `bigint`, from a bigint, a string of digits or an integer. @example int8.parse('42') // 42n */
@@ -272,7 +272,7 @@ export function jsonb(config: ColumnConfig): z.ZodType {
 
 /** Bytes: a `Uint8Array` (a `Buffer` is one). */
 export const bytes: z.ZodType<Uint8Array> = z.instanceof(Uint8Array)
-/** The values {@link bytes} outputs as given: all it accepts. */
+/** The values {@link bytes} outputs as given: all it accepts. @example plainBytes(Buffer.from('hi')) // true */
 export const plainBytes: PlainValue = (v) => v instanceof Uint8Array
 
 /** inet values: an IPv4 or IPv6 address or network. @example inet.parse('10.0.0.0/8') // '10.0.0.0/8' */

@@ -9,6 +9,7 @@ import type { AnyTable } from './define-table'
  * A row as the table's insert schema outputs it, when every value of `row` is one the schema
  * keeps as it is; `undefined` when the schema has more to say (an issue, a conversion, a kind
  * without a plain test), and must be asked.
+ * @example const parse: PlainInsert = plainInsert(users); parse({ email: 'a@x.io', passwordHash: 'h' })
  */
 export type PlainInsert = (row: unknown) => Record<string, unknown> | undefined
 
