@@ -380,7 +380,8 @@ export async function batchInsert(
   const checked = checkBatchOptions(options)
   const table = entity.table as AnyTable
   const chunks = new RowChunks(table, checkBatchRows(rows), checked.chunkSize)
-  const cells = new ChunkCells(table)
+  // Without RETURNING, a transaction of a `Database.connect` pool sends the rows with COPY.
+  const cells = new ChunkCells(table, !checked.returning)
   const add = (row: ParsedRow) => cells.add(row)
   try {
     // The first chunk is read before BEGIN: an empty or invalid batch sends nothing.

@@ -41,6 +41,13 @@ import {
   int8AsNumber,
   jsonb,
   numeric,
+  type PlainValue,
+  plainBytes,
+  plainInt,
+  plainInt8,
+  plainInt8AsNumber,
+  plainString,
+  plainTimestamp,
   realInRange,
   storableString,
   text,
@@ -76,6 +83,13 @@ export interface ColumnType {
   readonly castType: string
   /** The zod schema of one non-null value: what requests and drivers send, to the documented type. */
   readonly valueSchema: (config: ColumnConfig) => z.ZodType
+  /**
+   * A cheap test of a non-null value that promises {@link valueSchema} accepts it and outputs it
+   * unchanged: rows whose every value passes skip zod on insert (`plainInsert`). `undefined` for
+   * kinds whose schema transforms what it accepts or is not mirrored (numeric, date, inet, jsonb,
+   * arrays): their values always go through the schema.
+   */
+  readonly plainValue: (config: ColumnConfig) => PlainValue | undefined
   /** What a value must be, for error messages: `'an integer'`. */
   readonly expected: string
   /** Which where operators the kind takes. */
@@ -138,6 +152,7 @@ const scalar = {
   where: 'ordered',
   list: plainList,
   parameter: noParameter,
+  plainValue: none,
   decode: none,
   text: plainText,
   copyPlain: false,
@@ -161,6 +176,7 @@ const int8Type = {
   copyPlain: true,
   castType: 'bigint',
   valueSchema: byMode<z.ZodType>(int8AsNumber, int8),
+  plainValue: byMode<PlainValue | undefined>(plainInt8AsNumber, plainInt8),
   expected: 'an integer (a number, a bigint or a string of digits)',
   decode: byMode<Decode>(toNumber, toBigInt),
   json: byMode<ColumnConverter | undefined>(undefined, bigintToJson),
@@ -171,6 +187,7 @@ const timeType = {
   ...scalar,
   copyPlain: true,
   valueSchema: () => timestamp,
+  plainValue: () => plainTimestamp,
   expected: 'a Date or an ISO 8601 timestamp string',
   decode: () => toDate,
   text: timestampText,
@@ -198,6 +215,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('serial'),
     castType: 'integer',
     valueSchema: () => int(INT4),
+    plainValue: () => plainInt(INT4),
     expected: INTEGER,
     serial: true,
   },
@@ -208,6 +226,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('integer'),
     castType: 'integer',
     valueSchema: () => int(INT4),
+    plainValue: () => plainInt(INT4),
     expected: INTEGER,
     integerKey: true,
   },
@@ -218,6 +237,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('smallint'),
     castType: 'smallint',
     valueSchema: () => int(INT2),
+    plainValue: () => plainInt(INT2),
     expected: INTEGER,
     integerKey: true,
   },
@@ -251,6 +271,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('real'),
     castType: 'real',
     valueSchema: () => z.number().refine(realInRange, 'out of range for real (float4)'),
+    plainValue: () => (v) => typeof v === 'number' && realInRange(v),
     expected: 'a number',
     text: floatText,
     json: () => finiteOrNull,
@@ -261,6 +282,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('double precision'),
     castType: 'double precision',
     valueSchema: () => z.number(),
+    plainValue: () => (v) => typeof v === 'number' && Number.isFinite(v),
     expected: 'a number',
     text: floatText,
     json: () => finiteOrNull,
@@ -271,6 +293,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('boolean'),
     castType: 'boolean',
     valueSchema: () => z.boolean(),
+    plainValue: () => (v) => typeof v === 'boolean',
     expected: 'a boolean',
     list: { element: String, cast: '::text[]::boolean[]' },
     text: booleanText,
@@ -280,6 +303,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('text'),
     castType: 'text',
     valueSchema: text,
+    plainValue: plainString,
     expected: 'a string',
     where: 'text',
   },
@@ -292,6 +316,7 @@ export const COLUMN_TYPES = Object.freeze({
         : undefined,
     castType: 'varchar',
     valueSchema: text,
+    plainValue: plainString,
     expected: 'a string',
     where: 'text',
   },
@@ -301,6 +326,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('citext'),
     castType: 'citext',
     valueSchema: text,
+    plainValue: plainString,
     expected: 'a string',
     where: 'text',
     keyText: lowerCase,
@@ -312,6 +338,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('uuid'),
     castType: 'uuid',
     valueSchema: () => z.string().regex(UUID_RE, 'invalid uuid'),
+    plainValue: () => (v) => typeof v === 'string' && UUID_RE.test(v),
     expected: 'a uuid string',
     keyText: lowerCase,
   },
@@ -368,6 +395,7 @@ export const COLUMN_TYPES = Object.freeze({
     sqlType: name('bytea'),
     castType: 'bytea',
     valueSchema: () => bytes,
+    plainValue: () => plainBytes,
     expected: 'a Uint8Array (or Buffer)',
     where: 'equality',
     list: { element: bytesText, cast: '::text[]::bytea[]' },

@@ -10,6 +10,14 @@ export const INT4 = { min: -2147483648, max: 2147483647 }
 export const INT2 = { min: -32768, max: 32767 }
 const INT8_MIN = -(2n ** 63n)
 const INT8_MAX = 2n ** 63n - 1n
+
+/**
+ * A test on one non-null value that, when it passes, promises the kind's schema accepts the value
+ * and outputs it unchanged (the same value, the same object): the insert fast path (see
+ * `plainInsert`) keeps such a value as it is, and leaves any other to the schema.
+ * @example plainInt(INT4)(7) // true
+ */
+export type PlainValue = (value: unknown) => boolean
 /** A uuid in its text form, any case. @example UUID_RE.test('3F2B1C4D-5E6F-4A1B-8C9D-0E1F2A3B4C5D') // true */
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INTEGER_STRING_RE = /^-?\d+$/
@@ -54,6 +62,26 @@ export function text(config: ColumnConfig): z.ZodType<string> {
 }
 
 /**
+ * The strings {@link text} outputs as given for a column: all it accepts, as it accepts only
+ * strings and returns them unchanged. A string between `length` and twice `length` UTF-16 units
+ * is counted, as the schema counts it.
+ * @example plainString(c.varchar(2).config)('abc') // false
+ */
+export function plainString(config: ColumnConfig): PlainValue {
+  if (config.enumValues !== undefined) {
+    const values: ReadonlySet<unknown> = new Set(config.enumValues)
+    return (v) => typeof v === 'string' && values.has(v)
+  }
+  const length = config.length
+  if (length === undefined) return (v) => typeof v === 'string' && noNul(v) && wellFormed(v)
+  return (v) =>
+    typeof v === 'string' &&
+    (v.length <= length || (v.length <= 2 * length && codePointCount(v) <= length)) &&
+    noNul(v) &&
+    wellFormed(v)
+}
+
+/**
  * The number of code points of `s` (a surrogate pair counts once), without allocating: what
  * PostgreSQL counts as characters for `varchar(n)`.
  * @example codePointCount('a😀') // 2
@@ -77,6 +105,18 @@ export function codePointCount(s: string): number {
 /** An integer in `range`. @example int(INT4).parse(7) // 7 */
 export const int = (range: { min: number; max: number }) =>
   z.number().int().min(range.min).max(range.max)
+
+/** The integers {@link int} outputs as given. @example plainInt(INT2)(40000) // false */
+export const plainInt =
+  (range: { min: number; max: number }): PlainValue =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= range.min && v <= range.max
+
+/** The values {@link int8} outputs as given: bigints in range (a number or string becomes one). @example plainInt8(42) // false: int8 outputs 42n */
+export const plainInt8: PlainValue = (v) => typeof v === 'bigint' && v >= INT8_MIN && v <= INT8_MAX
+
+/** The values {@link int8AsNumber} outputs as given: safe integers (a bigint or string becomes one). @example plainInt8AsNumber(2 ** 53) // false */
+export const plainInt8AsNumber: PlainValue = (v) => typeof v === 'number' && Number.isSafeInteger(v)
 
 /** int8 as `bigint`, from a bigint, a string of digits or an integer. @example int8.parse('42') // 42n */
 export const int8 = z
@@ -118,6 +158,17 @@ const TIMESTAMP_MAX = 253402300799999 // 9999-12-31T23:59:59.999Z
 const inTimestampRange = (d: Date) => {
   const t = d.getTime()
   return Number.isNaN(t) || (t >= TIMESTAMP_MIN && t <= TIMESTAMP_MAX)
+}
+
+/**
+ * The values {@link timestamp} outputs as given: valid `Date`s in its years (a string becomes a
+ * new `Date`).
+ * @example plainTimestamp(new Date(Number.NaN)) // false
+ */
+export const plainTimestamp: PlainValue = (v) => {
+  if (!(v instanceof Date)) return false
+  const t = v.getTime()
+  return t >= TIMESTAMP_MIN && t <= TIMESTAMP_MAX
 }
 
 // PostgreSQL's own text form ('2024-01-02 03:04:05.678+00') next to ISO 8601.
@@ -221,6 +272,8 @@ export function jsonb(config: ColumnConfig): z.ZodType {
 
 /** Bytes: a `Uint8Array` (a `Buffer` is one). */
 export const bytes: z.ZodType<Uint8Array> = z.instanceof(Uint8Array)
+/** The values {@link bytes} outputs as given: all it accepts. @example plainBytes(Buffer.from('hi')) // true */
+export const plainBytes: PlainValue = (v) => v instanceof Uint8Array
 
 /** inet values: an IPv4 or IPv6 address or network. @example inet.parse('10.0.0.0/8') // '10.0.0.0/8' */
 export const inet = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])

@@ -1,5 +1,6 @@
 // Values as the text PostgreSQL parses for their type: what batch statements send, every
 // parameter as text so that the statement's casts, not the driver, decide the types.
+import { isoText } from './iso-text'
 
 const ESCAPED_RE = /[\\"]/g
 
@@ -56,7 +57,7 @@ export const booleanText = (value: unknown): string => (value ? 't' : 'f')
  * @example timestampText(new Date(0)) // '1970-01-01T00:00:00.000Z'
  */
 export const timestampText = (value: unknown): string =>
-  value instanceof Date ? value.toISOString() : String(value)
+  value instanceof Date ? isoText(value) : String(value)
 
 /**
  * Bytes as PostgreSQL's hex text for bytea.

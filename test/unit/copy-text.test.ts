@@ -27,12 +27,24 @@ const t = defineTable('copy_t', {
   counts: c.integerArray(),
 })
 
-/** The COPY text of `rows` (validated as batchInsert does) for the columns they give. */
-function copyText(rows: readonly unknown[]) {
-  const cells = new ChunkCells(t)
+/** Chunk cells holding `rows` (validated as batchInsert does), serialised at once or for COPY. */
+function chunkOf(rows: readonly unknown[], copy: boolean) {
+  const cells = new ChunkCells(t, copy)
   for (const row of parseRows(t, rows)) cells.add(row)
-  const columns = cells.present()
-  return { sql: copyFromSql(t, columns), text: cells.copyText(columns) }
+  return cells
+}
+
+/**
+ * The COPY text of `rows` for the columns they give; the same whether the cells keep the rows
+ * for COPY or serialise each row as it is added.
+ */
+function copyText(rows: readonly unknown[]) {
+  const [kept, serialised] = [chunkOf(rows, true), chunkOf(rows, false)]
+  const columns = kept.present()
+  expect(serialised.present()).toEqual(columns)
+  const text = kept.copyText(columns)
+  expect(serialised.copyText(columns)).toBe(text)
+  return { sql: copyFromSql(t, columns), text }
 }
 
 describe('copyField', () => {
@@ -133,6 +145,43 @@ describe('COPY lines of a chunk', () => {
     const { sql, text } = copyText([{ n: 1 }, { n: 2, body: 'x' }])
     expect(sql).toBe('copy "copy_t" ("n", "body") from stdin')
     expect(text).toBe('1\t\\N\n2\tx\n')
+  })
+})
+
+describe('chunk cells kept for COPY', () => {
+  const rows = [
+    { n: 1, body: 'a\tb', at: new Date(0) },
+    { n: 2, flag: true, data: { k: [1] } },
+    { n: 3, body: null, uuid: '3f2b1c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d' },
+  ]
+
+  it('give the same columns, defaults and cells as cells serialised row by row', () => {
+    const [kept, serialised] = [chunkOf(rows, true), chunkOf(rows, false)]
+    const present = serialised.present()
+    expect(kept.present()).toEqual(present)
+    expect(kept.needsValuesForm(present)).toBe(true) // uuid has a default, given by one row only
+    expect(serialised.needsValuesForm(present)).toBe(true)
+    expect(kept.needsValuesForm(present.filter((c) => c !== t.uuid))).toBe(false)
+    // The VALUES form of the chunk (what COPY cannot say) reads the same cells.
+    for (const column of present) {
+      expect(kept.literal(column)).toBe(serialised.literal(column))
+      for (let k = 0; k < rows.length; k++) {
+        expect(kept.cell(column, k)).toBe(serialised.cell(column, k))
+      }
+    }
+    expect(kept.copyText(present)).toBe(serialised.copyText(present))
+  })
+
+  it('start the next chunk empty, however the last one was read', () => {
+    const kept = chunkOf(rows, true)
+    kept.literal(t.body) // serialises the rows kept so far
+    kept.clear()
+    expect(kept.count).toBe(0)
+    for (const row of parseRows(t, [{ n: 9 }, { n: 10, body: 'x' }])) kept.add(row)
+    expect(kept.present()).toEqual([t.n, t.body])
+    expect(kept.cell(t.body, 0)).toBeUndefined()
+    expect(kept.literal(t.body)).toBe('{NULL,"x"}')
+    expect(kept.copyText([t.n, t.body])).toBe('9\t\\N\n10\tx\n')
   })
 })
 
