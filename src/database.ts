@@ -488,7 +488,7 @@ export class Database<
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)
-    // Kysely made the driver: observed from the first statement (connect's `select 1`) on.
+    // Kysely made the driver: observed from the first statement (connect's check) on.
     if (dialect.driver !== undefined) observeDriver(dialect.driver, observer, 'primary')
     let version: number | undefined
     try {
@@ -702,6 +702,9 @@ export class Database<
             )
           }
           return serverFeatures(version)
+        })
+        .catch((error: unknown) => {
+          throw mapDatabaseError(error)
         })
       // A failed read (a dropped connection) is read again by the next call.
       read.catch(() => {
