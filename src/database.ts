@@ -50,6 +50,12 @@ import type {
   PublicPropertyOf,
   TableRecord,
 } from './schema/table-types'
+import {
+  SERVER_VERSION_COLUMN,
+  type ServerFeatures,
+  serverFeatures,
+  versionOfRow,
+} from './server-features'
 import { checkTables, TableRegistry } from './table-registry'
 import {
   checkSavepointOptions,
@@ -276,6 +282,8 @@ interface Root {
   tracker?: WriteTracker
   /** Whether each handle coalesces its point lookups (`coalesceLookups`). */
   readonly coalesceLookups: boolean
+  /** The server's features: read at connect, or at the first `serverFeatures()` of fromKysely. */
+  features?: Promise<ServerFeatures>
 }
 
 // Where a handle's reads go ('auto': replicas when there are some), and whose writes they see.
@@ -480,14 +488,23 @@ export class Database<
     })
     const kysely = new Kysely<KyselyDatabase<TTables>>({ dialect })
     POOLS.set(kysely, dialect)
-    // Kysely made the driver: observed from the first statement (connect's `select 1`) on.
+    // Kysely made the driver: observed from the first statement (connect's check) on.
     if (dialect.driver !== undefined) observeDriver(dialect.driver, observer, 'primary')
+    let version: number | undefined
     try {
       // Unset: a pooler between us and the server turns named prepared statements off. The
       // detection is the first statement, so that nothing of ours is prepared before it.
+      // Either way, the server's version comes back in that round trip (serverFeatures()).
       const driver = pooler === undefined ? dialect.driver : undefined
-      if (driver === undefined) await kysely.executeQuery(CompiledQuery.raw('select 1'))
-      else await driver.detectPooler()
+      if (driver === undefined) {
+        const { rows } = await kysely.executeQuery(
+          CompiledQuery.raw(`select ${SERVER_VERSION_COLUMN}`),
+        )
+        version = versionOfRow(rows[0])
+      } else {
+        await driver.detectPooler()
+        version = driver.serverVersion
+      }
     } catch (error) {
       await kysely.destroy().catch(() => {})
       throw mapDatabaseError(error)
@@ -501,6 +518,7 @@ export class Database<
       dialect.driver,
       observer,
     )
+    if (version !== undefined) root.features = Promise.resolve(serverFeatures(version))
     if (replicas !== undefined) {
       const driver = dialect.driver
       const primaryLsn = async () =>
@@ -653,6 +671,48 @@ export class Database<
       )
     }
     return { primary: driver.stats(), replicas: this.#root.replicas?.stats() ?? [] }
+  }
+
+  /**
+   * What the server has, by its version: `server_version_num` and a flag per version-dependent
+   * feature (see {@link ServerFeatures}), frozen. Read once per database: `Database.connect`
+   * reads the version in the round trip of its first statement, so this costs nothing there; a
+   * `Database.fromKysely` database reads it at the first call
+   * (`select current_setting('server_version_num')::int`). Transaction handles share it.
+   *
+   * @example
+   * ```ts
+   * const features = await db.serverFeatures()
+   * // on PostgreSQL 15.20:
+   * // { version: 150020, nullsNotDistinct: true, backupStart: true, mergeReturning: false, jsonTable: false, uuidv7: false }
+   * if (!features.mergeReturning) await db.raw('INSERT ... ON CONFLICT ... RETURNING *', params)
+   * ```
+   */
+  serverFeatures(): Promise<ServerFeatures> {
+    this.#assertUsable()
+    const root = this.#root
+    if (root.features === undefined) {
+      const read = root.kysely
+        .executeQuery(CompiledQuery.raw(`select ${SERVER_VERSION_COLUMN}`))
+        .then((result) => {
+          const version = versionOfRow(result.rows[0])
+          if (version === undefined) {
+            throw new UnsupportedOperationError(
+              "serverFeatures(): the server did not answer current_setting('server_version_num') with a number",
+            )
+          }
+          return serverFeatures(version)
+        })
+        .catch((error: unknown) => {
+          throw mapDatabaseError(error)
+        })
+      // A failed read (a dropped connection) is read again by the next call.
+      read.catch(() => {
+        if (root.features === read) root.features = undefined
+      })
+      root.features = read
+    }
+    return root.features
   }
 
   /** The typed Kysely instance (SQL table and column names); inside a transaction, the transaction. */

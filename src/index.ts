@@ -116,6 +116,7 @@ export {
 } from './errors/kysely-entities-error'
 export { QueryDeadlineError } from './errors/query-deadline-error'
 export { UnsupportedPluginError } from './errors/unsupported-plugin-error'
+export { UnsupportedServerError } from './errors/unsupported-server-error'
 // Database.fromKysely's `allowPlugins`.
 export type { KyselyPluginClass } from './kysely-plugins'
 // Managers: finders, writes, batches, upserts, pages, relations.
@@ -303,6 +304,13 @@ export type {
   UpdateProps,
   ValueOf,
 } from './schema/table-types'
+// What the server has by its version (db.serverFeatures()), and the check that refuses early.
+export {
+  FEATURE_VERSIONS,
+  requireFeature,
+  type ServerFeature,
+  type ServerFeatures,
+} from './server-features'
 // db.transaction's options, and its retries.
 export type { TransactionOptions, WithContextOptions } from './transaction-options'
 export type { RetryDelay, RetryEvent } from './transaction-retry'

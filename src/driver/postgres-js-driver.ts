@@ -24,6 +24,7 @@ import { type PoolStats, poolStats } from '../observability/pool-stats'
 import type { ConnectionRole } from '../observability/query-event'
 import { serverTarget } from '../observability/server-target'
 import { checkParameterCount } from '../query/bindable'
+import { SERVER_VERSION_COLUMN, versionOfRow } from '../server-features'
 import { destroyBackendConnection } from './backend-sockets'
 import {
   ConnectionGate,
@@ -183,6 +184,8 @@ interface DriverState {
   prepare: boolean
   /** Events and spans of statements (`Database.connect` sets it; see {@link observeDriver}). */
   observer: StatementObserver | undefined
+  /** `server_version_num`, read by {@link PostgresJsDriver.detectPooler}; undefined before. */
+  serverVersion: number | undefined
 }
 
 // Each driver's state, for observeDriver: the observer is no part of the public configuration.
@@ -203,8 +206,9 @@ export function observeDriver(
   state.observer = observer.target(role, state.endpoint, serverTarget(state.pool))
 }
 
-// What connect asks to tell a pooler: its process id, against the one the startup announced.
-const DETECT_POOLER = 'select pg_backend_pid() as pid'
+// What connect asks to tell a pooler: its process id, against the one the startup announced;
+// and, in the same round trip, the server's version (see ServerFeatures).
+const DETECT_POOLER = `select pg_backend_pid() as pid, ${SERVER_VERSION_COLUMN}`
 
 // setTimeout fires at once for delays past 2^31 - 1 ms: longer deadlines are no deadline.
 const MAX_TIMER = 2 ** 31 - 1
@@ -857,6 +861,7 @@ export class PostgresJsDriver implements Driver {
       pipelinedDeadlines: deadlineList(gate.timeout + deadline),
       prepare: true,
       observer: undefined,
+      serverVersion: undefined,
     }
     STATES.set(this, this.#state)
     if (config.prepare === false) this.#unprepared()
@@ -885,6 +890,14 @@ export class PostgresJsDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  /**
+   * The server's `server_version_num` (`150020` for PostgreSQL 15.20), read by
+   * {@link detectPooler} in its round trip; undefined before it ran.
+   */
+  get serverVersion(): number | undefined {
+    return this.#state.serverVersion
+  }
 
   /** False when the driver makes no named prepared statements (see `prepare` in its config). */
   get prepare(): boolean {
@@ -932,6 +945,7 @@ export class PostgresJsDriver implements Driver {
       throw error
     })
     probe?.ok(rows.length)
+    state.serverVersion = versionOfRow(rows[0])
     const announced = (pending as { state?: { pid?: unknown } | null }).state?.pid
     const actual: unknown = rows[0]?.pid
     const between = typeof announced === 'number' && announced !== actual

@@ -1,6 +1,12 @@
 import { appendFile, chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import postgres from 'postgres'
+import {
+  requireFeature,
+  SERVER_VERSION_COLUMN,
+  serverFeatures,
+  versionOfRow,
+} from '../server-features'
 import { cleanupWatchdog } from './cleanup-watchdog'
 import { copyDataDirectory } from './copy-data-directory'
 import type { EmbeddedBinaries } from './embedded-binaries'
@@ -244,6 +250,13 @@ async function baseBackup(config: StandbyConfig, dataDir: string): Promise<void>
   await withSession(config.primaryUrl, async (sql) => {
     const session = await sql.reserve()
     try {
+      // pg_backup_start is PostgreSQL 15 (before: pg_start_backup): refused by name on older.
+      const [row] = await session.unsafe(`select ${SERVER_VERSION_COLUMN}`)
+      requireFeature(
+        serverFeatures(versionOfRow(row) ?? 0),
+        'backupStart',
+        "a standby's base backup",
+      )
       await session`select pg_create_physical_replication_slot(${config.name}, true)`
       await session`select pg_backup_start(${config.name}, true)`
       await copyDataDirectory(config.primaryDataDir, dataDir, config.user)

@@ -180,7 +180,7 @@ describe('coalesced point lookups', () => {
     expect(where.sort()).toEqual([
       ' where "email" = $1 and "deleted_at" is null',
       ' where "id" = any($1) and "deleted_at" is null',
-      ' where "name" = $1 and "deleted_at" is null limit $2',
+      ' where "name" = $1 and "deleted_at" is null limit 1',
     ])
   })
 

@@ -67,7 +67,7 @@ afterAll(async () => {
 describe('query events', () => {
   it('the log option sees the check that connect sends before it returns', () => {
     expect(events[0]).toMatchObject({
-      text: 'select pg_backend_pid() as pid',
+      text: "select pg_backend_pid() as pid, current_setting('?')::int as server_version",
       operation: 'SELECT',
       outcome: 'ok',
       rowCount: 1,

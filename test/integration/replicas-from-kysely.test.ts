@@ -19,14 +19,14 @@ import {
   sql,
 } from '../../src/index'
 import type { PostgresServer } from '../../src/testing/index'
-import { componentSuite } from '../setup/component'
+import { componentSuite, embeddedColumnOnly } from '../setup/component'
 import { within } from '../setup/hang-guards'
 import { IS_STANDBY, NoteEntity, notes, startWithStandby } from '../setup/standby-fixture'
 
 // Database.fromKysely(primary, { replicas: [replicaKysely] }) on a primary and a streaming
 // standby of its own (the component), with Kysely instances of three dialects: this package's
 // PostgresJsDialect, kysely-postgres-js, and Kysely's own PostgresDialect on pg.
-const started = await startWithStandby()
+const started = embeddedColumnOnly('a primary and its standby') ?? (await startWithStandby())
 
 const tables = { notes }
 type Options = Omit<FromKyselyOptions<typeof tables>, 'tables'>

@@ -8,13 +8,13 @@ import {
   sql,
 } from '../../src/index'
 import type { PostgresServer } from '../../src/testing/index'
-import { componentSuite } from '../setup/component'
+import { componentSuite, embeddedColumnOnly } from '../setup/component'
 import { sleep, waitFor, within } from '../setup/hang-guards'
 import { IS_STANDBY, NoteEntity, notes, startWithStandby } from '../setup/standby-fixture'
 
 // A primary and a streaming standby of its own, started from the embedded binaries: the
 // standby is the component. The probe starts it; a machine where that fails reports why.
-const started = await startWithStandby()
+const started = embeddedColumnOnly('a primary and its standby') ?? (await startWithStandby())
 
 const tables = { notes }
 

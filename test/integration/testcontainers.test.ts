@@ -12,7 +12,7 @@ import {
   startPostgres,
 } from '../../src/testing/index'
 import { dockerProblem } from '../../src/testing/postgres-image'
-import { type ComponentProbe, componentSuite } from '../setup/component'
+import { type ComponentProbe, componentSuite, embeddedColumnOnly } from '../setup/component'
 
 // No registry is reachable where CI runs: Testcontainers' reaper (Ryuk) cannot be pulled, and the
 // provider removes its containers itself (stop(), or a watcher when the process dies).
@@ -49,7 +49,8 @@ async function containerOf(url: string): Promise<string> {
   return ids[0] ?? ''
 }
 
-const probe = await probeContainers()
+const probe =
+  embeddedColumnOnly('a container of the embedded binaries') ?? (await probeContainers())
 
 componentSuite('PostgreSQL in a container (Testcontainers)', probe, () => {
   let pg: PostgresServer

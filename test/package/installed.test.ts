@@ -139,7 +139,10 @@ describe('the packed package in a fresh project', () => {
     expect(JSON.parse(program.stdout)).toEqual({
       dto: { uuid: expect.any(String), email: 'ada@example.com' },
       count: 1,
-      queries: ['select pg_backend_pid() as pid', 'SELECT 1 AS one'],
+      queries: [
+        "select pg_backend_pid() as pid, current_setting('?')::int as server_version",
+        'SELECT 1 AS one',
+      ],
     })
     // @opentelemetry/api is an optional peer: not installed, and the package runs without it.
     expect(existsSync(join(project, 'node_modules/@opentelemetry/api'))).toBe(false)

@@ -59,7 +59,10 @@ describe('the built package', () => {
         ['SELECT', 'postgresql'],
         ['SELECT', 'postgresql'],
       ],
-      queries: ['select pg_backend_pid() as pid', 'SELECT 1 AS one'],
+      queries: [
+        "select pg_backend_pid() as pid, current_setting('?')::int as server_version",
+        'SELECT 1 AS one',
+      ],
     })
   })
 
