@@ -55,7 +55,13 @@ export function compileVariants(which: CompileCase): CompileVariant[] {
       for (let i = 0; i < calls; i++) await build(input)
       return (stats.compiles - before) / calls
     }
-  const lastParams = () => [...(entities.stats.last?.parameters ?? [])]
+  // The values of the last statement: its parameters, and a limit the library wrote into the
+  // text (finders write a validated limit as a literal, where the others bind it).
+  const lastParams = () => {
+    const last = entities.stats.last
+    const limits = Array.from(last?.sql.matchAll(/ limit (\d+)/g) ?? [], (m) => Number(m[1]))
+    return [...limits, ...(last?.parameters ?? [])]
+  }
 
   if (which === 'user by uuid (fixed shape)') {
     const kyselyBuild = ({ uuid }: CompileInput) =>
