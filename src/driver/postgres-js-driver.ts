@@ -36,7 +36,7 @@ import {
 import { copyIn } from './copy-in'
 import { DeadlineList } from './deadline-list'
 import { resolveQueryDeadline } from './query-deadline'
-import { repairConnectionQueue } from './queue-repair'
+import { lastInFirstOut, repairConnectionQueue } from './queue-repair'
 import { withoutLeadingHoles } from './row-holes'
 
 /** Configuration of {@link PostgresJsDriver} and {@link PostgresJsDialect}. */
@@ -924,7 +924,16 @@ export class PostgresJsDriver implements Driver {
     const state = this.#state
     // Seen by listeners and tracing as any statement of the pool (the first one they see).
     const probe = state.observer?.statement(CompiledQuery.raw(DETECT_POOLER), false)
-    const pending = state.pool.unsafe(DETECT_POOLER, [], UNNAMED)
+    // The connection the probe runs on: on a pool of our own, nothing else runs yet, so once the
+    // probe is answered it waits in the pool's queue of idle connections (see lastInFirstOut).
+    let connection: RawConnection | undefined
+    const pending = state.pool.unsafe(DETECT_POOLER, [], {
+      ...UNNAMED,
+      onexecute: (c: RawConnection) => {
+        connection = c
+        return repairConnectionQueue(c)
+      },
+    } as postgres.UnsafeQueryOptions)
     const rows = await new Promise<postgres.RowList<any>>((resolve, reject) => {
       const settled = watchDeadline(state.deadlines, () => {
         reject(new QueryDeadlineError(state.deadline, state.endpoint))
@@ -945,6 +954,7 @@ export class PostgresJsDriver implements Driver {
       throw error
     })
     probe?.ok(rows.length)
+    if (this.#ownsClient) lastInFirstOut(connection?.queue)
     state.serverVersion = versionOfRow(rows[0])
     const announced = (pending as { state?: { pid?: unknown } | null }).state?.pid
     const actual: unknown = rows[0]?.pid

