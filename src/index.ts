@@ -179,7 +179,7 @@ export {
 export { CursorCodec, type CursorShape } from './query/cursor'
 export { type CompiledSql, EntityQuery, type EntityQueryOptions } from './query/entity-query'
 export type { ExecuteResult, QueryExecutor } from './query/executor'
-export type { KeyLookup, LookupCoalescer } from './query/lookup-coalescer'
+export type { KeyLookup, LookupCoalescer, LookupCoalescerOptions } from './query/lookup-coalescer'
 export { namedToPositional } from './query/named-parameters'
 export type { Page, QueryPaginateOptions } from './query/page'
 export { MAX_LIMIT, MAX_OFFSET, type OrderDirection } from './query/query-options'
@@ -255,6 +255,7 @@ export {
   type KindsWith,
   type WhereFamily,
 } from './schema/column-types'
+export type { PlainValue } from './schema/column-value-schema'
 export {
   type ColumnBuilderOf,
   type ColumnFactory,

@@ -84,7 +84,7 @@ export interface ColumnType {
   /** The zod schema of one non-null value: what requests and drivers send, to the documented type. */
   readonly valueSchema: (config: ColumnConfig) => z.ZodType
   /**
-   * A cheap test of a non-null value that promises {@link valueSchema} accepts it and outputs it
+   * A cheap test of a non-null value that promises its `valueSchema` accepts it and outputs it
    * unchanged: rows whose every value passes skip zod on insert (`plainInsert`). `undefined` for
    * kinds whose schema transforms what it accepts or is not mirrored (numeric, date, inet, jsonb,
    * arrays): their values always go through the schema.
@@ -103,7 +103,7 @@ export interface ColumnType {
   /** The value as the text PostgreSQL parses for the type (batch statements send text). */
   readonly text: (value: unknown) => string
   /**
-   * Whether {@link text} never holds a backslash, tab, newline or carriage return (digits, dates,
+   * Whether its `text` never holds a backslash, tab, newline or carriage return (digits, dates,
    * addresses), so COPY's text format takes it without escaping.
    */
   readonly copyPlain: boolean
