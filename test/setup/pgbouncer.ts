@@ -112,7 +112,9 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
   }
   const ini = [
     '[databases]',
-    `* = host=${server.hostname} port=${server.port || 5432} user=${user} password=${password}`,
+    // An empty `password=` spoils the whole entry ("no such database"): a server that trusts its
+    // clients (CI's PostgreSQL 15) is given none.
+    `* = host=${server.hostname} port=${server.port || 5432} user=${user}${password === '' ? '' : ` password=${password}`}`,
     '[pgbouncer]',
     ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`),
     '',
