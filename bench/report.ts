@@ -32,7 +32,7 @@ export interface RunSettings {
   readonly pool: number
 }
 
-/** A target of issue 6 and whether this run meets it. */
+/** A target of issue 6 or 17 and whether this run meets it. */
 export interface TargetResult {
   readonly scenario: string
   readonly target: string
@@ -91,7 +91,7 @@ function fasterThanOthers(s: ScenarioResult | undefined, label: string): TargetR
   return out
 }
 
-/** Checks this run against the targets of issue 6. */
+/** Checks this run against the targets of issues 6 and 17. */
 export function evaluateTargets(scenarios: readonly ScenarioResult[]): TargetResult[] {
   const byId = (id: string) => scenarios.find((s) => s.id === id)
   const out: TargetResult[] = []
@@ -194,6 +194,7 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[]): TargetRes
       }
     }
   }
+  out.push(...issue17Targets(byId))
   const s8 = find(
     byId('S8'),
     'kysely-entities findByUuid (no-op driver)',
@@ -206,6 +207,67 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[]): TargetRes
       target: 'a repeated fixed-shape statement costs no compilation',
       met: compiles === 0,
       measured: `${compiles} compilations per call; ${formatMs(s8.metric)} per call`,
+    })
+  }
+  return out
+}
+
+/**
+ * Issue 17's targets, where a library that sees every call of the process should beat hand-written
+ * SQL: S1 ahead of Drizzle's prepared statements, S2 at most half of postgres.js (coalesced
+ * lookups), S4 within 1.05x of `= ANY($1)`, S5 within 1.1x of COPY, S7's deepest keyset page
+ * within 1.1x of the hand-written one.
+ */
+function issue17Targets(byId: (id: string) => ScenarioResult | undefined): TargetResult[] {
+  const out: TargetResult[] = []
+  const s1 = find(byId('S1'), 'kysely-entities findByUuid')
+  const prepared = find(byId('S1'), 'drizzle (prepared)')
+  if (s1 !== undefined && prepared !== undefined) {
+    out.push({
+      scenario: 'S1',
+      target: 'ahead of Drizzle’s prepared statements (issue 17)',
+      met: s1.metric < prepared.metric,
+      measured: `${formatMs(s1.metric)} vs ${formatMs(prepared.metric)}`,
+    })
+  }
+  const s2 = find(byId('S2'), 'kysely-entities findByUuid')
+  if (s2 !== undefined) {
+    out.push({
+      scenario: 'S2',
+      target: 'at most 0.5x of postgres.js: coalesced lookups (issue 17)',
+      met: s2.ratio <= 0.5,
+      measured: formatRatio(s2.ratio),
+    })
+  }
+  const s4 = find(byId('S4'), 'kysely-entities load()')
+  if (s4 !== undefined) {
+    out.push({
+      scenario: 'S4',
+      target: 'within 1.05x of hand-written = ANY($1) (issue 17)',
+      met: s4.ratio <= 1.05,
+      measured: formatRatio(s4.ratio),
+    })
+  }
+  for (const c of byId('S5')?.cases ?? []) {
+    const insert = c.results.find((r) => r.label === 'kysely-entities batchInsert')
+    if (insert === undefined) continue
+    out.push({
+      scenario: 'S5',
+      target: `within 1.1x of COPY (${c.name.split(':')[0]}; issue 17)`,
+      met: insert.ratio <= 1.1,
+      measured: `${formatRatio(insert.ratio)}, ${formatRate(insert.rowsPerSec ?? Number.NaN)}`,
+    })
+  }
+  const s7 = byId('S7')
+  for (const family of ['by id', 'newest first (timestamp desc, id desc)']) {
+    const deepest = s7?.cases.filter((c) => c.name.startsWith(`${family},`)).at(-1)
+    const r = deepest?.results.find((x) => x.label === 'kysely-entities paginateByCursor')
+    if (deepest === undefined || r === undefined) continue
+    out.push({
+      scenario: 'S7',
+      target: `deepest keyset page within 1.1x of the hand-written one (${family}; issue 17)`,
+      met: r.ratio <= 1.1,
+      measured: `${formatRatio(r.ratio)} (${deepest.name})`,
     })
   }
   return out
@@ -394,7 +456,7 @@ export function renderText(report: BenchReport): string {
     ...ratioLines(report),
     '',
   )
-  out.push('Targets (issue 6):', textTable(targetsTable(report.targets), true), '')
+  out.push('Targets (issues 6 and 17):', textTable(targetsTable(report.targets), true), '')
   out.push(
     report.allChecksPassed
       ? 'Same-work checks: all passed.'
