@@ -143,6 +143,14 @@ describe('the packed package in a fresh project', () => {
         "select pg_backend_pid() as pid, current_setting('?')::int as server_version",
         'SELECT 1 AS one',
       ],
+      // batchInsert without RETURNING streams one COPY; the lookups of one tick are one
+      // statement, each caller with its own row (or null for the unknown v7 id).
+      copied: 2,
+      copies: 1,
+      looked: ['ada@example.com', 'bo@example.com', 'cy@example.com', null],
+      coalesced: 1,
+      v7: true,
+      version: 'number',
     })
     // @opentelemetry/api is an optional peer: not installed, and the package runs without it.
     expect(existsSync(join(project, 'node_modules/@opentelemetry/api'))).toBe(false)

@@ -8,6 +8,7 @@ import {
   generateDDL,
   type KyselyDatabase,
   PostgresJsDialect,
+  randomUuidV7,
 } from 'kysely-entities'
 import { UserEntity, users } from './tables.js'
 
@@ -30,7 +31,32 @@ await db.close()
 const queries: string[] = []
 const connected = await Database.connect({ url, tables, log: (e) => queries.push(e.text) })
 await connected.raw('SELECT 1 AS one')
+// Issue 17 and 18 from the packed package: COPY, coalesced lookups, v7 ids, server features.
+const people = connected.manager(UserEntity)
+const copied = await people.batchInsert(
+  [
+    { email: 'bo@example.com', passwordHash: 'argon2$...' },
+    { email: 'cy@example.com', passwordHash: 'argon2$...' },
+  ],
+  { returning: false },
+)
+const everyone = await people.findAll({ orderBy: 'id' })
+const looked = await Promise.all([
+  ...everyone.map((u) => people.findByUuid(u.uuid)),
+  people.findByUuid(randomUuidV7()),
+])
+const features = await connected.serverFeatures()
 await connected.close()
 process.stdout.write(
-  `${JSON.stringify({ dto: found === null ? null : UserDto.from(found), count, queries })}\n`,
+  `${JSON.stringify({
+    dto: found === null ? null : UserDto.from(found),
+    count,
+    queries: queries.slice(0, 2),
+    copied,
+    copies: queries.filter((q) => q.startsWith('copy ')).length,
+    looked: looked.map((u) => u?.email ?? null),
+    coalesced: queries.filter((q) => q.includes('= any($1)')).length,
+    v7: /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/.test(randomUuidV7()),
+    version: typeof features.version,
+  })}\n`,
 )
