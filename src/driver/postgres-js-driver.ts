@@ -483,25 +483,7 @@ class PostgresJsConnection implements DatabaseConnection {
    * never released to the pool.
    */
   #answer<T>(pending: postgres.PendingQuery<any>): Promise<T> {
-    const { deadline, deadlines } = this.#state
-    if (deadlines === undefined) return pending as unknown as Promise<T>
-    return new Promise<T>((resolve, reject) => {
-      const settled = watchDeadline(deadlines, () => {
-        this.#closed = true
-        reject(new QueryDeadlineError(deadline, this.#state.endpoint))
-        if (!abandon(this.#state, pending)) this.#raw?.terminate?.()
-      })
-      pending.then(
-        (result) => {
-          settled()
-          resolve(result as T)
-        },
-        (error: unknown) => {
-          settled()
-          reject(error)
-        },
-      )
-    })
+    return this.#within(pending, pending as unknown as Promise<T>)
   }
 
   #transactionTarget(): postgres.Sql<any> {
@@ -555,15 +537,18 @@ class PostgresJsConnection implements DatabaseConnection {
     }
   }
 
-  /** `step` of the COPY `copy`, or a {@link QueryDeadlineError} once past the deadline. */
-  #within<T>(copy: postgres.PendingQuery<any>, step: Promise<T>): Promise<T> {
+  /**
+   * `step` of `pending` (the statement's answer, or one step of a COPY), or a
+   * {@link QueryDeadlineError} once past the deadline (see `#answer`).
+   */
+  #within<T>(pending: postgres.PendingQuery<any>, step: Promise<T>): Promise<T> {
     const { deadline, deadlines } = this.#state
     if (deadlines === undefined) return step
     return new Promise<T>((resolve, reject) => {
       const settled = watchDeadline(deadlines, () => {
         this.#closed = true
         reject(new QueryDeadlineError(deadline, this.#state.endpoint))
-        if (!abandon(this.#state, copy)) this.#raw?.terminate?.()
+        if (!abandon(this.#state, pending)) this.#raw?.terminate?.()
       })
       step.then(
         (result) => {
